@@ -1,0 +1,73 @@
+"""Code électoral rules that read the campaign as a whole."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cached_property
+
+from pydantic import Field
+
+from smscheck.models import Frozen
+from smscheck.outcome import Context, NoArgs, Outcome, Text, not_applicable, passed
+from smscheck.patterns import Pattern, compile_pattern
+from smscheck.verdicts import Status
+
+_DONORS = frozenset({"company", "association"})
+
+
+class FreephoneArgs(Frozen):
+    months_before: int = Field(ge=0, description="The ban starts this many months before the month of the vote.")
+    patterns: tuple[str, ...] = Field(min_length=1)
+
+    @cached_property
+    def compiled(self) -> tuple[Pattern, ...]:
+        return tuple(compile_pattern(source) for source in self.patterns)
+
+
+def _months_back(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def no_freephone_number(ctx: Context, args: FreephoneArgs) -> Outcome:
+    """No free-phone number made public during the months before the election."""
+    rounds = ctx.case.campaign.election.rounds
+    start = _months_back(rounds[0].polling_date, args.months_before)
+    sent = ctx.case.message.send_at.date()
+    if not start <= sent <= rounds[-1].polling_date:
+        return not_applicable(
+            Text(
+                fr=f"Envoi hors de la période d'interdiction (du {start} au dernier tour).",
+                en=f"Sent outside the ban period (from {start} to the last round).",
+            )
+        )
+    spans = tuple(span for pattern in args.compiled for span in pattern.spans(ctx.case.message.body))
+    if spans:
+        return Outcome(
+            Status.FAIL,
+            Text(
+                fr=f"Numéro gratuit publié : {spans[0].text}.",
+                en=f"Free-phone number published: {spans[0].text}.",
+            ),
+            spans,
+        )
+    return passed()
+
+
+def no_corporate_donation(ctx: Context, args: NoArgs) -> Outcome:
+    """No file or sending service given (or sold below its price) by a company or association."""
+    gifts = [
+        provider
+        for provider in ctx.case.campaign.providers
+        if provider.kind in _DONORS and not provider.paid_at_market_price
+    ]
+    if gifts:
+        names = ", ".join(f"{gift.name} ({gift.supplies})" for gift in gifts)
+        return Outcome(
+            Status.FAIL,
+            Text(
+                fr=f"Don d'une personne morale : {names}.",
+                en=f"Donation from a legal person: {names}.",
+            ),
+        )
+    return passed()

@@ -1,0 +1,84 @@
+"""Opt-out: a working, free way to refuse further messages, and refusals honoured."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from pydantic import Field
+
+from smscheck.models import Frozen
+from smscheck.outcome import Context, NoArgs, Outcome, Text, passed
+from smscheck.patterns import Pattern, compile_pattern
+from smscheck.sender_field import classify_sender
+from smscheck.verdicts import Span, Status
+
+
+class UsableArgs(Frozen):
+    """Wording families, as patterns in the pack; the logic of how they combine stays here."""
+
+    reply: tuple[str, ...] = Field(min_length=1, description="Opt-out by replying to this sender.")
+    short_code: tuple[str, ...] = Field(min_length=1, description="Opt-out sent to a short code.")
+    link: tuple[str, ...] = Field(min_length=1, description="Opt-out through a link.")
+    paid_or_conditional: tuple[str, ...] = Field(
+        min_length=1, description="Wording that makes the opt-out paid or conditional."
+    )
+
+    @cached_property
+    def compiled(self) -> dict[str, tuple[Pattern, ...]]:
+        return {
+            family: tuple(compile_pattern(source) for source in getattr(self, family))
+            for family in ("reply", "short_code", "link", "paid_or_conditional")
+        }
+
+
+def usable_opt_out(ctx: Context, args: UsableArgs) -> Outcome:
+    """The body offers a free, unconditional opt-out that works from this sender."""
+    message = ctx.case.message
+    found = {family: _spans(patterns, message.body) for family, patterns in args.compiled.items()}
+    if found["paid_or_conditional"]:
+        return Outcome(
+            Status.FAIL,
+            Text(
+                fr="La désinscription est payante ou soumise à condition.",
+                en="The opt-out is paid or conditional.",
+            ),
+            found["paid_or_conditional"],
+        )
+    if found["short_code"] or found["link"]:
+        return passed(evidence=found["short_code"] + found["link"])
+    if found["reply"]:
+        sender = classify_sender(message.sender, ctx.case.campaign.declared_numbers)
+        if sender.can_receive_replies:
+            return passed(evidence=found["reply"])
+        return Outcome(
+            Status.FAIL,
+            Text(
+                fr=f"« Répondre STOP » ne marche pas : l'émetteur {message.sender} ne peut pas "
+                "recevoir de réponse. Indiquez un numéro court (STOP au 36xxx) ou un lien.",
+                en=f"'Reply STOP' cannot work: sender {message.sender} cannot receive replies. "
+                "Give a short code (STOP to 36xxx) or a link.",
+            ),
+            found["reply"],
+        )
+    return Outcome(
+        Status.FAIL,
+        Text(fr="Aucun moyen de désinscription dans le texte.", en="No opt-out in the text."),
+    )
+
+
+def _spans(patterns: tuple[Pattern, ...], body: str) -> tuple[Span, ...]:
+    return tuple(span for pattern in patterns for span in pattern.spans(body))
+
+
+def not_suppressed(ctx: Context, args: NoArgs) -> Outcome:
+    """A person who objected is never messaged again, whatever the message says."""
+    recipient = ctx.case.recipient
+    if recipient.opted_out or recipient.number in ctx.suppressed:
+        return Outcome(
+            Status.FAIL,
+            Text(
+                fr="Ce destinataire s'est opposé à recevoir des messages de la campagne.",
+                en="This recipient has objected to the campaign's messages.",
+            ),
+        )
+    return passed()

@@ -1,0 +1,37 @@
+"""Contacts obtained by referral: one message, naming the referrer, and no reminder."""
+
+from __future__ import annotations
+
+from smscheck.outcome import Context, NoArgs, Outcome, Text, passed
+from smscheck.text import find_name
+from smscheck.verdicts import Status
+
+
+def single_message_naming_referrer(ctx: Context, args: NoArgs) -> Outcome:
+    recipient, body = ctx.case.recipient, ctx.case.message.body
+    if recipient.history:
+        return Outcome(
+            Status.FAIL,
+            Text(
+                fr=f"Contact recommandé déjà écrit {len(recipient.history)} fois : un seul message permis.",
+                en=f"Referred contact already messaged {len(recipient.history)} time(s): one message only.",
+            ),
+        )
+    if recipient.referrer is None:
+        return Outcome(
+            Status.REVIEW,
+            Text(
+                fr="Le parrain n'est pas renseigné : impossible de vérifier qu'il est nommé.",
+                en="The referrer is not given: cannot check that the message names them.",
+            ),
+        )
+    span = find_name(body, recipient.referrer)
+    if span is None:
+        return Outcome(
+            Status.FAIL,
+            Text(
+                fr="Le message ne nomme pas la personne qui a recommandé ce contact.",
+                en="The message does not name the person who referred this contact.",
+            ),
+        )
+    return passed(evidence=(span,))

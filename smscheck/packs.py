@@ -1,0 +1,259 @@
+"""Rule packs: TOML files under `rules/`, validated on load and resolved at a date."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, model_validator
+
+from smscheck.kinds import KINDS, Built
+from smscheck.models import Frozen
+from smscheck.outcome import Text, check_path
+from smscheck.verdicts import Citation, Concern, Confidence, PackRef, Severity, Status
+
+RULE_ID = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$"
+
+
+class PackError(ValueError):
+    """A pack that cannot be loaded; the message names the file and the key."""
+
+    def __init__(self, path: Path | str, key: str, reason: str) -> None:
+        super().__init__(f"{path}: {key}: {reason}" if key else f"{path}: {reason}")
+        self.path = str(path)
+        self.key = key
+        self.reason = reason
+
+
+class TextSpec(Frozen):
+    fr: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def text(self) -> Text:
+        return Text(fr=self.fr, en=self.en)
+
+
+class SourceSpec(Frozen):
+    title: str
+    reference: str
+    date: date
+    link: str
+    confidence: Confidence
+
+
+class RuleSpec(Frozen):
+    id: str = Field(pattern=RULE_ID)
+    concern: Concern
+    severity: Severity
+    source: str
+    article: str = ""
+    title: TextSpec
+    message: TextSpec
+    remedy: TextSpec
+    valid_from: date | None = None
+    valid_until: date | None = None
+    kind: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    when: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    ceiling: Status | None = None
+
+
+class PackMeta(Frozen):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    version: str
+    title: str
+    valid_from: date
+    valid_until: date | None = None
+    charter: str | None = None
+
+
+class PackSpec(Frozen):
+    pack: PackMeta
+    sources: dict[str, SourceSpec] = Field(min_length=1)
+    rules: tuple[RuleSpec, ...] = Field(min_length=1)
+    charter: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _sources_exist(self) -> PackSpec:
+        for rule in self.rules:
+            if rule.source not in self.sources:
+                raise ValueError(f"rule {rule.id} cites unknown source {rule.source!r}")
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A loaded rule: its metadata, its citation and its compiled check."""
+
+    id: str
+    concern: Concern
+    severity: Severity
+    title: Text
+    message: Text
+    remedy: Text
+    citation: Citation
+    valid_from: date
+    valid_until: date | None
+    when: dict[str, tuple[str, ...]]
+    ceiling: Status | None
+    kind: str
+    built: Built
+    pack: str
+
+    def in_force(self, at: date) -> bool:
+        return self.valid_from <= at and (self.valid_until is None or at <= self.valid_until)
+
+
+@dataclass(frozen=True, slots=True)
+class Pack:
+    id: str
+    version: str
+    title: str
+    path: str
+    charter: str | None
+    charter_data: dict[str, Any] | None
+    rules: tuple[Rule, ...]
+
+    @property
+    def ref(self) -> PackRef:
+        return PackRef(name=self.id, version=self.version)
+
+
+def load_pack(path: Path | str) -> Pack:
+    """Load one pack from a `.toml` file or a folder holding `pack.toml`."""
+    file = Path(path)
+    if file.is_dir():
+        file = file / "pack.toml"
+    try:
+        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PackError(file, "", "no such pack file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PackError(file, "", f"cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PackError(file, "", f"invalid TOML: {exc}") from None
+    try:
+        spec = PackSpec.model_validate(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise PackError(file, _key(raw, error["loc"]), error["msg"]) from None
+    return _compile(spec, file)
+
+
+def _key(raw: dict[str, Any], loc: tuple[int | str, ...]) -> str:
+    """A validation location as a key a person finds in the file: `rules[2] (CNIL-X).kind`."""
+    parts: list[str] = []
+    node: Any = raw
+    for item in loc:
+        if isinstance(item, int):
+            rule_id = node[item].get("id") if isinstance(node, list) and item < len(node) else None
+            parts[-1] += f"[{item}]" + (f" ({rule_id})" if isinstance(rule_id, str) else "")
+            node = node[item] if isinstance(node, list) and item < len(node) else None
+        else:
+            parts.append(item)
+            node = node.get(item) if isinstance(node, dict) else None
+    return ".".join(parts)
+
+
+def _compile(spec: PackSpec, file: Path) -> Pack:
+    seen: set[str] = set()
+    rules = []
+    for index, rule in enumerate(spec.rules):
+        where = f"rules[{index}] ({rule.id})"
+        if rule.id in seen:
+            raise PackError(file, f"{where}.id", "duplicate rule id")
+        seen.add(rule.id)
+        rules.append(_compile_rule(spec, rule, file, where))
+    return Pack(
+        id=spec.pack.id,
+        version=spec.pack.version,
+        title=spec.pack.title,
+        path=str(file),
+        charter=spec.pack.charter,
+        charter_data=spec.charter,
+        rules=tuple(rules),
+    )
+
+
+def _compile_rule(spec: PackSpec, rule: RuleSpec, file: Path, where: str) -> Rule:
+    kind = KINDS.get(rule.kind)
+    if kind is None:
+        raise PackError(file, f"{where}.kind", f"unknown kind {rule.kind!r} (known: {', '.join(KINDS)})")
+    try:
+        params = kind.params.model_validate(rule.params)
+        built = kind.build(params)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = ".".join(str(part) for part in error["loc"])
+        raise PackError(file, f"{where}.params.{key}".rstrip("."), error["msg"]) from None
+    for path in rule.when:
+        try:
+            check_path(path)
+        except ValueError as exc:
+            raise PackError(file, f"{where}.when", str(exc)) from None
+    source = spec.sources[rule.source]
+    valid_from = rule.valid_from or spec.pack.valid_from
+    valid_until = rule.valid_until or spec.pack.valid_until
+    if valid_until is not None and valid_until < valid_from:
+        raise PackError(file, f"{where}.valid_until", "ends before it starts")
+    return Rule(
+        id=rule.id,
+        concern=rule.concern,
+        severity=rule.severity,
+        title=rule.title.text(),
+        message=rule.message.text(),
+        remedy=rule.remedy.text(),
+        citation=Citation(
+            title=source.title,
+            reference=source.reference,
+            article=rule.article,
+            date=source.date,
+            link=source.link,
+            confidence=source.confidence,
+        ),
+        valid_from=valid_from,
+        valid_until=valid_until,
+        when=rule.when,
+        ceiling=rule.ceiling,
+        kind=rule.kind,
+        built=built,
+        pack=spec.pack.id,
+    )
+
+
+def shipped_rules_dir() -> Path:
+    """The packs shipped with smscheck: inside the wheel, or `rules/` in a source checkout."""
+    bundled = Path(str(files("smscheck"))) / "_rules"
+    if bundled.is_dir():
+        return bundled
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+def discover(directory: Path) -> list[Path]:
+    """Every pack in `directory`: each sub-folder holding a `pack.toml`, in name order."""
+    return sorted(entry for entry in directory.glob("*/pack.toml"))
+
+
+_SHIPPED: tuple[Pack, ...] | None = None
+
+
+def shipped_packs() -> tuple[Pack, ...]:
+    """The shipped packs, loaded once per process."""
+    global _SHIPPED
+    if _SHIPPED is None:
+        _SHIPPED = tuple(load_pack(path) for path in discover(shipped_rules_dir()))
+    return _SHIPPED
+
+
+def load_packs(paths: Iterable[Path | str]) -> tuple[Pack, ...]:
+    return tuple(load_pack(path) for path in paths)
+
+
+def rules_at(packs: Sequence[Pack], at: date) -> tuple[Rule, ...]:
+    """The rules in force on `at`, in pack then file order."""
+    return tuple(rule for pack in packs for rule in pack.rules if rule.in_force(at))

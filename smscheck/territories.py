@@ -1,0 +1,61 @@
+"""Local time and public holidays of each French territory where people vote or receive SMS."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+from smscheck.models import Territory
+
+# IANA zone of each territory; French Polynesia spans three zones, Tahiti's is the one most use.
+_ZONES = {
+    Territory.MAINLAND: "Europe/Paris",
+    Territory.CORSICA: "Europe/Paris",
+    Territory.REUNION: "Indian/Reunion",
+    Territory.GUADELOUPE: "America/Guadeloupe",
+    Territory.MARTINIQUE: "America/Martinique",
+    Territory.GUYANE: "America/Cayenne",
+    Territory.MAYOTTE: "Indian/Mayotte",
+    Territory.SAINT_PIERRE_ET_MIQUELON: "America/Miquelon",
+    Territory.NOUVELLE_CALEDONIE: "Pacific/Noumea",
+    Territory.POLYNESIE_FRANCAISE: "Pacific/Tahiti",
+    Territory.WALLIS_ET_FUTUNA: "Pacific/Wallis",
+    Territory.SAINT_BARTHELEMY: "America/St_Barthelemy",
+    Territory.SAINT_MARTIN: "America/Marigot",
+}
+
+# Subdivision codes of the `holidays` package's France calendar.
+_HOLIDAY_SUBDIVISIONS = {
+    Territory.MAINLAND: None,
+    Territory.CORSICA: None,
+    Territory.REUNION: "974",
+    Territory.GUADELOUPE: "971",
+    Territory.MARTINIQUE: "972",
+    Territory.GUYANE: "973",
+    Territory.MAYOTTE: "976",
+    Territory.SAINT_PIERRE_ET_MIQUELON: "PM",
+    Territory.NOUVELLE_CALEDONIE: "NC",
+    Territory.POLYNESIE_FRANCAISE: "PF",
+    Territory.WALLIS_ET_FUTUNA: "WF",
+    Territory.SAINT_BARTHELEMY: "BL",
+    Territory.SAINT_MARTIN: "MF",
+}
+
+
+@lru_cache(maxsize=None)
+def zone(territory: Territory) -> ZoneInfo:
+    return ZoneInfo(_ZONES[territory])
+
+
+@lru_cache(maxsize=256)
+def _calendar(territory: Territory, year: int) -> dict[date, str]:
+    subdivision = _HOLIDAY_SUBDIVISIONS[territory]
+    return dict(holidays.country_holidays("FR", subdiv=subdivision, years=year, language="fr"))
+
+
+def holiday_name(territory: Territory, day: date) -> str | None:
+    """The public holiday on `day` in `territory`, if any."""
+    return _calendar(territory, day.year).get(day)

@@ -1,0 +1,130 @@
+"""Output models: one verdict per rule, gathered in a report. Field names are the public contract."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field
+
+from smscheck.models import Frozen
+
+Lang = Literal["fr", "en"]
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    WARN = "warn"
+    REVIEW = "review"
+    NOT_APPLICABLE = "not_applicable"
+
+
+# Worst first: a report takes the status of its worst verdict.
+_RANK = {
+    Status.FAIL: 4,
+    Status.REVIEW: 3,
+    Status.WARN: 2,
+    Status.PASS: 1,
+    Status.NOT_APPLICABLE: 0,
+}
+
+
+def worst(statuses: Iterable[Status]) -> Status:
+    """The most serious status; a set with nothing applicable is a pass."""
+    found = max(statuses, key=_RANK.__getitem__, default=Status.PASS)
+    return Status.PASS if found is Status.NOT_APPLICABLE else found
+
+
+def milder(status: Status, ceiling: Status) -> Status:
+    """`status`, but never worse than `ceiling`."""
+    return ceiling if _RANK[status] > _RANK[ceiling] else status
+
+
+class Concern(StrEnum):
+    SENDER_IDENTITY = "sender_identity"
+    CONSENT = "consent"
+    INFORMATION = "information"
+    OPT_OUT = "opt_out"
+    CHARTER = "charter"
+    TIMING = "timing"
+    FORMAT = "format"
+
+
+class Severity(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Confidence(StrEnum):
+    """How well the source was read (see shared/brief/sources.md)."""
+
+    READ = "read"
+    SUMMARY = "summary"
+    UNVERIFIED = "unverified"
+
+
+class Span(Frozen):
+    """A stretch of the message body: `body[start:end] == text`."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+
+
+class Citation(Frozen):
+    title: str
+    reference: str
+    article: str = ""
+    date: date
+    link: str
+    confidence: Confidence
+
+
+class Verdict(Frozen):
+    rule_id: str
+    concern: Concern
+    status: Status
+    severity: Severity
+    message: str
+    evidence: tuple[Span, ...] = ()
+    citation: Citation
+    remedy: str = ""
+
+
+class PackRef(Frozen):
+    name: str
+    version: str
+
+
+class Report(Frozen):
+    status: Status
+    verdicts: tuple[Verdict, ...]
+    packs: tuple[PackRef, ...]
+    resolved_at: date = Field(description="The date at which the rules were resolved.")
+    lang: Lang = "fr"
+    recipient: str = Field(description="The recipient's number, masked unless asked otherwise.")
+    source: str | None = Field(default=None, description="Where the case was read: file[:line].")
+
+    def by_concern(self) -> dict[Concern, Status]:
+        """The worst status per concern, for concerns with at least one verdict."""
+        grouped: dict[Concern, list[Status]] = {}
+        for verdict in self.verdicts:
+            grouped.setdefault(verdict.concern, []).append(verdict.status)
+        return {concern: _concern_status(statuses) for concern, statuses in grouped.items()}
+
+    def verdict(self, rule_id: str) -> Verdict:
+        """The verdict of one rule; KeyError if the rule was not applied."""
+        for verdict in self.verdicts:
+            if verdict.rule_id == rule_id:
+                return verdict
+        raise KeyError(rule_id)
+
+
+def _concern_status(statuses: list[Status]) -> Status:
+    if all(status is Status.NOT_APPLICABLE for status in statuses):
+        return Status.NOT_APPLICABLE
+    return worst(statuses)
