@@ -42,7 +42,9 @@ class Checker:
         show_numbers: bool = False,
     ) -> None:
         added = tuple(pack if isinstance(pack, Pack) else load_pack(pack) for pack in extra)
-        self.packs: tuple[Pack, ...] = (tuple(shipped_packs()) if packs is None else tuple(packs)) + added
+        self.packs: tuple[Pack, ...] = (
+            tuple(shipped_packs()) if packs is None else tuple(packs)
+        ) + added
         self.lang: Lang = lang
         self.show_numbers = show_numbers
         self.suppressed = suppressed

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from smscheck.models import Origin, Purpose, Recipient, Relationship
-from smscheck.models import Frozen
-from smscheck.outcome import Context, Outcome, Text, passed
+from smscheck.models import Frozen, Origin, Purpose, Recipient, Relationship
+from smscheck.outcome import Context, NamedCheck, Outcome, Scope, Text, passed
 from smscheck.verdicts import Status
 
 # GDPR art. 9(2)(d) and the CNIL: a party may write to its members and regular contacts.
 _CLOSE = frozenset({Relationship.MEMBER, Relationship.FORMER_MEMBER, Relationship.REGULAR_CONTACT})
 # Files the CNIL forbids for political canvassing whatever the message says.
-FORBIDDEN_ORIGINS = frozenset({Origin.PUBLIC_BODY_FILE, Origin.COMPANY_FILE, Origin.OTHER_PURPOSE_FILE})
+FORBIDDEN_ORIGINS = frozenset(
+    {Origin.PUBLIC_BODY_FILE, Origin.COMPANY_FILE, Origin.OTHER_PURPOSE_FILE}
+)
 # Numbers that did not come from the person or the party: first message may only ask consent.
 _THIRD_PARTY = frozenset({Origin.RENTED_FILE, Origin.REFERRAL})
 
@@ -133,3 +134,8 @@ def _consent_reason() -> Text:
         fr="Consentement préalable aux messages politiques enregistré.",
         en="Recorded prior consent to political messages.",
     )
+
+
+CHECKS = {
+    "consent.may_be_texted": NamedCheck(may_be_texted, ConsentArgs, Scope.RECIPIENT),
+}

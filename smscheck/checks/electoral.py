@@ -8,7 +8,16 @@ from functools import cached_property
 from pydantic import Field
 
 from smscheck.models import Frozen
-from smscheck.outcome import Context, NoArgs, Outcome, Text, not_applicable, passed
+from smscheck.outcome import (
+    Context,
+    NamedCheck,
+    NoArgs,
+    Outcome,
+    Scope,
+    Text,
+    not_applicable,
+    passed,
+)
 from smscheck.patterns import Pattern, compile_pattern
 from smscheck.verdicts import Status
 
@@ -16,7 +25,9 @@ _DONORS = frozenset({"company", "association"})
 
 
 class FreephoneArgs(Frozen):
-    months_before: int = Field(ge=0, description="The ban starts this many months before the month of the vote.")
+    months_before: int = Field(
+        ge=0, description="The ban starts this many months before the month of the vote."
+    )
     patterns: tuple[str, ...] = Field(min_length=1)
 
     @cached_property
@@ -41,7 +52,9 @@ def no_freephone_number(ctx: Context, args: FreephoneArgs) -> Outcome:
                 en=f"Sent outside the ban period (from {start} to the last round).",
             )
         )
-    spans = tuple(span for pattern in args.compiled for span in pattern.spans(ctx.case.message.body))
+    spans = tuple(
+        span for pattern in args.compiled for span in pattern.spans(ctx.case.message.body)
+    )
     if spans:
         return Outcome(
             Status.FAIL,
@@ -71,3 +84,9 @@ def no_corporate_donation(ctx: Context, args: NoArgs) -> Outcome:
             ),
         )
     return passed()
+
+
+CHECKS = {
+    "electoral.no_freephone": NamedCheck(no_freephone_number, FreephoneArgs, Scope.MESSAGE),
+    "electoral.no_corporate_donation": NamedCheck(no_corporate_donation, NoArgs, Scope.MESSAGE),
+}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from smscheck.models import Frozen
-from smscheck.outcome import Context, Outcome, Text, passed
+from smscheck.outcome import Context, NamedCheck, Outcome, Scope, Text, passed
 from smscheck.text import alnum, find_name
 from smscheck.verdicts import Span, Status
 
@@ -22,7 +22,9 @@ def names_sender(ctx: Context, args: IdentityArgs) -> Outcome:
     if spans:
         return passed(evidence=spans)
     if in_sender is not None and not args.body_required:
-        return passed(Text(fr=f"Émetteur affiché : {in_sender}.", en=f"Displayed sender: {in_sender}."))
+        return passed(
+            Text(fr=f"Émetteur affiché : {in_sender}.", en=f"Displayed sender: {in_sender}.")
+        )
     declared = ", ".join(names)
     if in_sender is not None:
         reason = Text(
@@ -49,3 +51,8 @@ def _initials(body: str, names: tuple[str, ...]) -> tuple[Span, ...]:
         if len(letters) >= 2 and (span := find_name(body, letters)) is not None:
             spans.append(span)
     return tuple(spans)
+
+
+CHECKS = {
+    "identity.names_sender": NamedCheck(names_sender, IdentityArgs, Scope.MESSAGE),
+}

@@ -7,7 +7,7 @@ from functools import cached_property
 from pydantic import Field
 
 from smscheck.models import Frozen
-from smscheck.outcome import Context, Outcome, Text, passed
+from smscheck.outcome import Context, NamedCheck, Outcome, Scope, Text, passed
 from smscheck.patterns import Pattern, compile_pattern
 from smscheck.verdicts import Span, Status
 
@@ -41,3 +41,8 @@ def mentioned_or_linked(ctx: Context, args: MentionArgs) -> Outcome:
             en=f"The text gives no {args.what_en}, nor a link to the information notice.",
         ),
     )
+
+
+CHECKS = {
+    "information.mentioned_or_linked": NamedCheck(mentioned_or_linked, MentionArgs, Scope.MESSAGE),
+}

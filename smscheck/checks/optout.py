@@ -7,7 +7,7 @@ from functools import cached_property
 from pydantic import Field
 
 from smscheck.models import Frozen
-from smscheck.outcome import Context, NoArgs, Outcome, Text, passed
+from smscheck.outcome import Context, NamedCheck, NoArgs, Outcome, Scope, Text, passed
 from smscheck.patterns import Pattern, compile_pattern
 from smscheck.sender_field import classify_sender
 from smscheck.verdicts import Span, Status
@@ -82,3 +82,9 @@ def not_suppressed(ctx: Context, args: NoArgs) -> Outcome:
             ),
         )
     return passed()
+
+
+CHECKS = {
+    "optout.usable": NamedCheck(usable_opt_out, UsableArgs, Scope.MESSAGE),
+    "optout.not_suppressed": NamedCheck(not_suppressed, NoArgs, Scope.RECIPIENT),
+}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from smscheck.outcome import Context, NoArgs, Outcome, Text, passed
+from smscheck.outcome import Context, NamedCheck, NoArgs, Outcome, Scope, Text, passed
 from smscheck.text import find_name
 from smscheck.verdicts import Status
 
@@ -35,3 +35,8 @@ def single_message_naming_referrer(ctx: Context, args: NoArgs) -> Outcome:
             ),
         )
     return passed(evidence=(span,))
+
+
+CHECKS = {
+    "referral.single_message": NamedCheck(single_message_naming_referrer, NoArgs, Scope.RECIPIENT),
+}

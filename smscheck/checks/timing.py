@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from smscheck.models import Case, Frozen, Territory
-from smscheck.outcome import Context, NoArgs, Outcome, Text, passed
+from smscheck.outcome import Context, NamedCheck, NoArgs, Outcome, Scope, Text, passed
 from smscheck.phones import PhoneNumberError, describe
 from smscheck.territories import holiday_name, zone
 from smscheck.verdicts import Status
@@ -37,7 +37,9 @@ def _stamp(moment: datetime) -> Text:
 
 
 class SilenceArgs(Frozen):
-    days_before: int = Field(default=1, ge=0, description="Silence starts at 00:00 this many days before.")
+    days_before: int = Field(
+        default=1, ge=0, description="Silence starts at 00:00 this many days before."
+    )
     polls_close: time = Field(default=time(20, 0), description="Latest closing time of the polls.")
 
 
@@ -91,7 +93,11 @@ def recipient_territory(case: Case) -> Territory:
         key = describe(case.recipient.number).territory
     except PhoneNumberError:
         key = "foreign"
-    return Territory(key) if key in Territory.__members__.values() else case.campaign.election.territory
+    return (
+        Territory(key)
+        if key in Territory.__members__.values()
+        else case.campaign.election.territory
+    )
 
 
 def within_sending_hours(ctx: Context, args: HoursArgs) -> Outcome:
@@ -122,3 +128,10 @@ def within_sending_hours(ctx: Context, args: HoursArgs) -> Outcome:
             ),
         )
     return passed()
+
+
+CHECKS = {
+    "timing.outside_silence": NamedCheck(outside_silence, SilenceArgs, Scope.MESSAGE),
+    "timing.last_campaign_day": NamedCheck(last_campaign_day, NoArgs, Scope.MESSAGE),
+    "timing.sending_hours": NamedCheck(within_sending_hours, HoursArgs, Scope.RECIPIENT),
+}
