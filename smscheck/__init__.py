@@ -1,7 +1,7 @@
 """smscheck: check political SMS against French law and campaign rules, before they are sent.
 
-    >>> report = smscheck.check(case)          # a Case, built or read from JSON
-    >>> report.status, [v.rule_id for v in report.verdicts if v.status == "fail"]
+>>> report = smscheck.check(case)          # a Case, built or read from JSON
+>>> report.status, [v.rule_id for v in report.verdicts if v.status == "fail"]
 """
 
 from smscheck.engine import Checker, check

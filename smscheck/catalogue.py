@@ -35,7 +35,9 @@ def _text(packs: Sequence[Pack], lang: Lang, at: date | None) -> str:
                 f"  {rule.id:<16} {rule.concern.value:<16} {_validity(rule):<26} {rule.title[lang]}"
             )
             article = f", {cite.article}" if cite.article else ""
-            lines.append(f"  {'':16} source: {cite.reference}{article} ({cite.confidence.value}) <{cite.link}>")
+            lines.append(
+                f"  {'':16} source: {cite.reference}{article} ({cite.confidence.value}) <{cite.link}>"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -55,7 +57,12 @@ def _json(packs: Sequence[Pack], lang: Lang, at: date | None) -> str:
         for pack, rules in _selected(packs, at)
         for rule in rules
     ]
-    return json.dumps({"at": at.isoformat() if at else None, "rules": entries}, indent=2, ensure_ascii=False) + "\n"
+    return (
+        json.dumps(
+            {"at": at.isoformat() if at else None, "rules": entries}, indent=2, ensure_ascii=False
+        )
+        + "\n"
+    )
 
 
 def _markdown(packs: Sequence[Pack], lang: Lang, at: date | None) -> str:

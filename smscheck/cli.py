@@ -33,7 +33,11 @@ def _packs(args: argparse.Namespace) -> tuple[Pack, ...]:
 
 def _add_pack_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--pack", action="append", default=[], metavar="PATH", help="add a rule pack (file or folder)"
+        "--pack",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="add a rule pack (file or folder)",
     )
     parser.add_argument(
         "--no-default-packs", action="store_true", help="use only the packs given with --pack"
@@ -76,7 +80,13 @@ def _run_rules(args: argparse.Namespace) -> int:
 
 def _run_schema(args: argparse.Namespace) -> int:
     model = Report if args.report else Case
-    print(json.dumps(model.model_json_schema(mode="serialization" if args.report else "validation"), indent=2, ensure_ascii=False))
+    print(
+        json.dumps(
+            model.model_json_schema(mode="serialization" if args.report else "validation"),
+            indent=2,
+            ensure_ascii=False,
+        )
+    )
     return 0
 
 

@@ -135,7 +135,11 @@ def read_lines(path: str, lines: Any) -> Iterator[Item]:
                     template = None
                     yield Item(location, error="template: " + describe_validation(exc))
                 continue
-            yield _item(location, document) if template is None else _personal(location, raw, template)
+            yield (
+                _item(location, document)
+                if template is None
+                else _personal(location, raw, template)
+            )
             continue
         yield _line(location, raw) if template is None else _personal(location, raw, template)
 
@@ -169,7 +173,10 @@ def _personal(location: Location, raw: bytes, template: Template) -> Item:
             return Item(location, error=f"merge: cannot fill the template: {exc!r}")
         message = message.model_copy(update={"body": body})
     recipient = Recipient.model_construct(**{k: getattr(line, k) for k in Recipient.model_fields})
-    return Item(location, case=Case.model_construct(message=message, recipient=recipient, campaign=template.campaign))
+    return Item(
+        location,
+        case=Case.model_construct(message=message, recipient=recipient, campaign=template.campaign),
+    )
 
 
 def _loads(data: bytes | str) -> object:
@@ -190,7 +197,9 @@ def _loads(data: bytes | str) -> object:
     try:
         return json.loads(text, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+        raise InputError(
+            f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from None
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

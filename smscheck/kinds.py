@@ -107,7 +107,9 @@ def _build_field(params: FieldParams) -> Built:
     def check(ctx: Context) -> Outcome:
         value = as_key(read_path(ctx.case, params.field))
         status = params.outcomes.get(value, params.default)
-        return Outcome(status, Text(fr=f"{params.field} : {value}.", en=f"{params.field}: {value}."))
+        return Outcome(
+            status, Text(fr=f"{params.field} : {value}.", en=f"{params.field}: {value}.")
+        )
 
     return Built(check, path_scope(params.field))
 

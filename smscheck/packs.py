@@ -183,7 +183,9 @@ def _compile(spec: PackSpec, file: Path) -> Pack:
 def _compile_rule(spec: PackSpec, rule: RuleSpec, file: Path, where: str) -> Rule:
     kind = KINDS.get(rule.kind)
     if kind is None:
-        raise PackError(file, f"{where}.kind", f"unknown kind {rule.kind!r} (known: {', '.join(KINDS)})")
+        raise PackError(
+            file, f"{where}.kind", f"unknown kind {rule.kind!r} (known: {', '.join(KINDS)})"
+        )
     try:
         params = kind.params.model_validate(rule.params)
         built = kind.build(params)

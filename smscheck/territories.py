@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -45,7 +45,7 @@ _HOLIDAY_SUBDIVISIONS = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def zone(territory: Territory) -> ZoneInfo:
     return ZoneInfo(_ZONES[territory])
 

@@ -29,7 +29,10 @@ def test_seed_comes_out_as_expected(name: str) -> None:
     expected = seed["expected"]
     got_rules = {verdict.rule_id: verdict.status.value for verdict in report.verdicts}
     for rule_id, status in expected.get("rules", {}).items():
-        assert got_rules.get(rule_id) == status, (rule_id, report.verdict(rule_id).message if rule_id in got_rules else "not applied")
+        assert got_rules.get(rule_id) == status, (
+            rule_id,
+            report.verdict(rule_id).message if rule_id in got_rules else "not applied",
+        )
     concerns = {concern.value: status.value for concern, status in report.by_concern().items()}
     for concern, status in expected.get("concerns", {}).items():
         assert concerns.get(concern) == status, (concern, concerns)
