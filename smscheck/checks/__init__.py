@@ -8,8 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from smscheck.checks import (
+    charter,
     consent,
     electoral,
+    format,
     identity,
     information,
     optout,
@@ -18,7 +20,7 @@ from smscheck.checks import (
 )
 from smscheck.outcome import NamedCheck
 
-_FAMILIES = (consent, electoral, identity, information, optout, referral, timing)
+_FAMILIES = (charter, consent, electoral, format, identity, information, optout, referral, timing)
 
 NAMED_CHECKS: Mapping[str, NamedCheck] = {
     name: check for family in _FAMILIES for name, check in family.CHECKS.items()
