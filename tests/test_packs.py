@@ -1,0 +1,110 @@
+"""Rule packs: shipped packs are complete; malformed packs fail naming the file and the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from smscheck.packs import PackError, load_pack, shipped_packs, shipped_rules_dir
+
+GOOD = """
+[pack]
+id = "user-pack"
+version = "0.1"
+title = "A user pack"
+valid_from = 2020-01-01
+
+[sources.src]
+title = "Some text"
+reference = "Ref 1"
+date = 2020-01-01
+link = "https://example.org"
+confidence = "read"
+
+[[rules]]
+id = "USER-OPT-01"
+concern = "opt_out"
+severity = "high"
+source = "src"
+kind = "pattern"
+params = { mode = "require", patterns = ['\\bstop\\b'] }
+title = { fr = "Un STOP.", en = "A STOP." }
+message = { fr = "Pas de STOP.", en = "No STOP." }
+remedy = { fr = "Ajoutez STOP.", en = "Add STOP." }
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "pack.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_well_formed_user_pack_loads_from_a_file_or_its_folder(tmp_path: Path) -> None:
+    write(tmp_path, GOOD)
+    assert load_pack(tmp_path / "pack.toml").rules[0].id == "USER-OPT-01"
+    assert load_pack(tmp_path).id == "user-pack"
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        (('kind = "pattern"', 'kind = "telepathy"'), "rules[0] (USER-OPT-01).kind"),
+        (('valid_from = 2020-01-01', 'valid_from = "soon"'), "pack.valid_from"),
+        (('severity = "high"', 'severity = "high"\nloudness = 3'), "rules[0] (USER-OPT-01).loudness"),
+        (('concern = "opt_out"', 'concern = "vibes"'), "rules[0] (USER-OPT-01).concern"),
+        (("patterns = ['\\bstop\\b']", "patterns = ['(unclosed']"), "rules[0] (USER-OPT-01).params.patterns"),
+        (('mode = "require"', 'mode = "require", colour = "red"'), "rules[0] (USER-OPT-01).params.colour"),
+        (('source = "src"', 'source = "nowhere"'), ""),
+        (('id = "USER-OPT-01"', 'id = "lower case"'), "rules[0] (lower case).id"),
+    ],
+)
+def test_a_malformed_pack_fails_naming_the_file_and_the_key(
+    tmp_path: Path, change: tuple[str, str], key: str
+) -> None:
+    old, new = change
+    assert old in GOOD
+    path = write(tmp_path, GOOD.replace(old, new, 1))
+    with pytest.raises(PackError) as caught:
+        load_pack(path)
+    assert caught.value.path == str(path)
+    assert str(path) in str(caught.value)
+    if key:
+        assert caught.value.key == key
+
+
+def test_invalid_toml_is_a_pack_error_not_a_traceback(tmp_path: Path) -> None:
+    with pytest.raises(PackError, match="invalid TOML"):
+        load_pack(write(tmp_path, "[pack\nid="))
+
+
+def test_a_missing_pack_file_is_a_pack_error(tmp_path: Path) -> None:
+    with pytest.raises(PackError, match="no such pack file"):
+        load_pack(tmp_path / "absent")
+
+
+def test_a_rule_field_condition_must_name_a_real_field(tmp_path: Path) -> None:
+    text = GOOD.replace('kind = "pattern"', 'kind = "pattern"\nwhen = { "recipient.shoe_size" = ["42"] }')
+    with pytest.raises(PackError, match="shoe_size"):
+        load_pack(write(tmp_path, text))
+
+
+def test_every_shipped_rule_cites_a_source_and_has_a_validity_period() -> None:
+    rules = [rule for pack in shipped_packs() for rule in pack.rules]
+    assert rules
+    for rule in rules:
+        assert rule.citation.title and rule.citation.reference and rule.citation.link, rule.id
+        assert rule.citation.link.startswith("https://"), rule.id
+        assert rule.valid_from is not None, rule.id
+        assert rule.title.fr and rule.title.en and rule.message.fr and rule.message.en, rule.id
+        assert rule.remedy.fr and rule.remedy.en, rule.id
+
+
+def test_shipped_rule_ids_are_unique_across_packs() -> None:
+    ids = [rule.id for pack in shipped_packs() for rule in pack.rules]
+    assert len(ids) == len(set(ids))
+
+
+def test_shipped_packs_are_found_in_a_source_checkout() -> None:
+    assert (shipped_rules_dir() / "cnil-2006" / "pack.toml").is_file()
