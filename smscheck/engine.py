@@ -80,7 +80,8 @@ class Checker:
             used[rule.pack] = None
         refs = tuple(PackRef(name=p.id, version=p.version) for p in self.packs if p.id in used)
         return Report.model_construct(
-            status=worst(v.status for v in verdicts),
+            # No rule in force at that date is no evidence of compliance: a person must look.
+            status=worst(v.status for v in verdicts) if verdicts else Status.REVIEW,
             verdicts=tuple(verdicts),
             packs=refs,
             resolved_at=at,

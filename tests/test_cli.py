@@ -1,0 +1,105 @@
+"""The command line: contract fields, exit codes, streams, and errors without tracebacks."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from smscheck.cli import main
+from tests.conftest import SEEDS
+
+CASE_A = str(SEEDS / "2011-ump-cantonales.json")
+COMPLIANT = str(SEEDS / "2011-ump-cantonales-direct-contact.json")
+CONTRACT = {"status", "verdicts", "packs", "resolved_at"}
+VERDICT_CONTRACT = {"rule_id", "concern", "status", "severity", "message", "evidence", "citation", "remedy"}
+
+
+def test_case_a_as_json_has_the_contract_fields_and_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", CASE_A, "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert CONTRACT <= set(report)
+    assert report["status"] == "fail"
+    for verdict in report["verdicts"]:
+        assert VERDICT_CONTRACT <= set(verdict)
+        assert {"title", "reference", "article", "date", "link", "confidence"} <= set(verdict["citation"])
+    assert report["packs"] == [{"name": "cnil-2006", "version": "1.0.0"}]
+    assert report["resolved_at"] == "2011-03-25"
+
+
+def test_a_case_that_does_not_fail_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", COMPLIANT]) == 0
+    assert "PASS" in capsys.readouterr().out
+
+
+def test_english_messages_on_request(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["check", CASE_A, "--lang", "en"])
+    assert "does not say how to stop receiving messages" in capsys.readouterr().out
+
+
+def test_stdin_takes_a_case(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    data = Path(CASE_A).read_bytes()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert main(["check", "-", "--format", "json"]) == 1
+    assert json.loads(capsys.readouterr().out)["status"] == "fail"
+
+
+def test_json_lines_with_a_bad_line_report_it_and_check_the_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case = json.dumps(json.loads(Path(CASE_A).read_text())["case"])
+    path = tmp_path / "batch.jsonl"
+    path.write_text("\n".join([case, "{not json", case, '{"message": 1}', case]) + "\n")
+    assert main(["check", str(path), "--format", "json"]) == 2
+    captured = capsys.readouterr()
+    lines = [json.loads(line) for line in captured.out.splitlines()]
+    assert [line.get("status") for line in lines] == ["fail", None, "fail", None, "fail"]
+    assert lines[1]["source"] == f"{path}:2" and "invalid JSON" in lines[1]["error"]
+    assert lines[3]["source"] == f"{path}:4"
+    assert "3 case(s)" in captured.err and "2 input error(s)" in captured.err
+
+
+def test_a_missing_file_is_an_input_error_not_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "/nonexistent/case.json"]) == 2
+    assert "cannot open" in capsys.readouterr().out
+
+
+def test_a_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["check", CASE_A, "--format", "poetry"])
+    assert caught.value.code == 2
+
+
+def test_a_broken_user_pack_exits_2_naming_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pack = tmp_path / "pack.toml"
+    pack.write_text("[pack]\nid = 'x'\n")
+    assert main(["check", CASE_A, "--pack", str(pack)]) == 2
+    assert str(pack) in capsys.readouterr().err
+
+
+def test_rules_lists_different_rules_at_different_dates(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["rules", "--at", "2011-03-25"])
+    in_2011 = capsys.readouterr().out
+    main(["rules", "--at", "2026-03-14"])
+    in_2026 = capsys.readouterr().out
+    assert "CNIL06-OPT-01" in in_2011 and "CNIL06-OPT-01" not in in_2026
+    assert "source:" in in_2011
+
+
+def test_schema_prints_the_case_schema_and_the_report_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["schema"])
+    assert "recipient" in json.loads(capsys.readouterr().out)["properties"]
+    main(["schema", "--report"])
+    assert "verdicts" in json.loads(capsys.readouterr().out)["properties"]
+
+
+def test_the_installed_console_script_runs_the_readme_example() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "smscheck.cli", "check", CASE_A], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 1
+    assert "CNIL06-OPT-01" in done.stdout and "Traceback" not in done.stderr
