@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import get_args
 
-from smscheck import catalogue
-from smscheck.engine import Checker
-from smscheck.formatters import FORMATTERS, Result, Summary, counted
-from smscheck.inputs import InputError, read
+from smscheck import catalogue, optout_cli
+from smscheck.batch import Settings, run
+from smscheck.formatters import FORMATTERS, Summary
+from smscheck.inputs import InputError
 from smscheck.models import Case
 from smscheck.packs import Pack, PackError, load_pack, shipped_packs
+from smscheck.progress import Progress
+from smscheck.registry import SQLiteRegistry
 from smscheck.verdicts import Lang, Report
 
 USAGE_ERROR = 2
@@ -46,30 +49,48 @@ def _add_pack_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    checker = Checker(_packs(args), lang=args.lang, show_numbers=args.show_numbers)
+    _packs(args)  # a broken pack is a usage error before any input is read
+    settings = Settings(
+        pack_paths=tuple(args.pack),
+        default_packs=not args.no_default_packs,
+        lang=args.lang,
+        show_numbers=args.show_numbers,
+        suppressed=_suppressed(args.optouts),
+        fmt=args.format,
+        only_problems=args.only_problems,
+    )
     summary = Summary()
-    results = counted(_results(args.files, checker), summary)
-    if args.only_problems:
-        results = (result for result in results if not _passes(result))
-    FORMATTERS[args.format](results, sys.stdout, args.lang)
+    progress = Progress.for_stream(sys.stderr, _sizes(args.files))
+    formatter = FORMATTERS[args.format]
+
+    def rendered() -> Iterator[str]:
+        for done in run(args.files, settings, sys.stdin.buffer, jobs=args.jobs):
+            summary.merge(done.summary)
+            progress.advance(done.summary.cases + done.summary.errors, done.consumed)
+            yield done.rendered
+
+    formatter.write(rendered(), sys.stdout)
     sys.stdout.flush()
+    progress.close()
     if summary.cases + summary.errors != 1 or summary.errors:
         print(summary.text(), file=sys.stderr)
     return summary.exit_code
 
 
-def _passes(result: Result) -> bool:
-    return result.report is not None and result.report.status.value == "pass"
+def _sizes(files: Sequence[str]) -> int | None:
+    try:
+        return sum(os.path.getsize(path) for path in files)
+    except OSError:
+        return None
 
 
-def _results(files: Sequence[str], checker: Checker) -> Iterator[Result]:
-    for path in files:
-        for item in read(path, sys.stdin.buffer):
-            if item.case is None:
-                yield Result(item.location, error=item.error)
-            else:
-                report = checker.check(item.case, source=str(item.location))
-                yield Result(item.location, report=report)
+def _suppressed(path: str | None) -> frozenset[str]:
+    if path is None:
+        return frozenset()
+    if not os.path.isfile(path):
+        raise InputError(f"no opt-out registry at {path}")
+    with SQLiteRegistry(path) as registry:
+        return registry.snapshot()
 
 
 def _run_rules(args: argparse.Namespace) -> int:
@@ -90,6 +111,12 @@ def _run_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
+    return int(text)
+
+
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -105,6 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("files", nargs="+", metavar="FILE", help="JSON or JSON Lines; - for stdin")
     check.add_argument("--format", choices=sorted(FORMATTERS), default="text")
     check.add_argument("--only-problems", action="store_true", help="omit cases that pass")
+    check.add_argument("--jobs", type=_positive, default=1, metavar="N", help="worker processes")
+    check.add_argument("--optouts", metavar="PATH", help="opt-out registry (SQLite) to honour")
     check.add_argument(
         "--show-numbers", action="store_true", help="print full phone numbers (masked by default)"
     )
@@ -120,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="print the JSON Schema of a case (or a report)")
     schema.add_argument("--report", action="store_true", help="the schema of a report instead")
     schema.set_defaults(handler=_run_schema)
+
+    optout_cli.register(commands)
     return parser
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from smscheck.models import Campaign, Case, Message
+from smscheck.models import Campaign, Case, Message, Recipient
 from smscheck.outcome import Context, Outcome, Scope, Text, as_key, path_scope, read_path
 from smscheck.packs import Pack, Rule, load_pack, rules_at, shipped_packs
 from smscheck.patterns import PatternTimeout
@@ -23,6 +24,29 @@ from smscheck.verdicts import (
 )
 
 _QUIET = (Status.PASS, Status.NOT_APPLICABLE)
+
+
+# Recipient-scope checks read these fields, whether the number is suppressed, and the area
+# its prefix designates; recipients alike in all of them share their verdicts.
+_PROFILE = tuple(name for name in Recipient.model_fields if name != "number")
+
+
+def _area(number: str) -> str:
+    """The part of a number that decides its territory (all of +33 is mainland France)."""
+    return "+33" if number.startswith("+33") else number[:9]
+
+
+@dataclass(slots=True)
+class _Batch:
+    """What is shared by the cases of one message and campaign."""
+
+    message: Message
+    campaign: Campaign
+    at: date
+    rules: tuple[Rule, ...]
+    refs: tuple[PackRef, ...]
+    shared: dict[str, Verdict]
+    by_profile: dict[tuple[object, ...], tuple[tuple[Verdict, ...], Status, tuple[PackRef, ...]]]
 
 
 class Checker:
@@ -51,7 +75,7 @@ class Checker:
         self.charters = {pack.charter: pack for pack in self.packs if pack.charter}
         self._charter_packs = {pack.id for pack in self.charters.values()}
         self._at: dict[date, tuple[Rule, ...]] = {}
-        self._shared: tuple[Message, Campaign, dict[str, Verdict]] | None = None
+        self._last: _Batch | None = None
 
     def rules_at(self, at: date) -> tuple[Rule, ...]:
         """The rules in force on `at` (cached per date)."""
@@ -61,42 +85,56 @@ class Checker:
         return found
 
     def check(self, case: Case, *, source: str | None = None) -> Report:
-        at = case.message.send_at.date()
-        shared = self._shared_verdicts(case)
-        context = Context(case=case, suppressed=self.suppressed, charters=self.charters)
-        verdicts = []
-        used: dict[str, None] = {}
-        own = self.charters.get(case.campaign.charter or "")
-        own_charter = own.id if own is not None else None
-        for rule in self.rules_at(at):
-            if rule.pack in self._charter_packs and rule.pack != own_charter:
-                continue
-            verdict = shared.get(rule.id)
-            if verdict is None:
-                verdict = self._run(rule, context)
-                if _reads_message_only(rule):
-                    shared[rule.id] = verdict
-            verdicts.append(verdict)
-            used[rule.pack] = None
-        refs = tuple(PackRef(name=p.id, version=p.version) for p in self.packs if p.id in used)
+        batch = self._batch(case)
+        number = case.recipient.number
+        suppressed = number in self.suppressed
+        profile = (*(getattr(case.recipient, name) for name in _PROFILE), suppressed, _area(number))
+        found = batch.by_profile.get(profile)
+        if found is None:
+            found = batch.by_profile[profile] = self._verdicts(batch, case)
+        verdicts, status, refs = found
         return Report.model_construct(
-            # No rule in force at that date is no evidence of compliance: a person must look.
-            status=worst(v.status for v in verdicts) if verdicts else Status.REVIEW,
-            verdicts=tuple(verdicts),
+            status=status,
+            verdicts=verdicts,
             packs=refs,
-            resolved_at=at,
+            resolved_at=batch.at,
             lang=self.lang,
-            recipient=case.recipient.number if self.show_numbers else mask(case.recipient.number),
+            recipient=number if self.show_numbers else mask(number),
             source=source,
         )
 
-    def _shared_verdicts(self, case: Case) -> dict[str, Verdict]:
-        last = self._shared
-        if last is not None and last[0] is case.message and last[1] is case.campaign:
-            return last[2]
-        fresh: dict[str, Verdict] = {}
-        self._shared = (case.message, case.campaign, fresh)
-        return fresh
+    def _batch(self, case: Case) -> _Batch:
+        last = self._last
+        if last is not None and last.message is case.message and last.campaign is case.campaign:
+            return last
+        at = case.message.send_at.date()
+        own = self.charters.get(case.campaign.charter or "")
+        own_charter = own.id if own is not None else None
+        rules = tuple(
+            rule
+            for rule in self.rules_at(at)
+            if rule.pack not in self._charter_packs or rule.pack == own_charter
+        )
+        used = {rule.pack for rule in rules}
+        refs = tuple(PackRef(name=p.id, version=p.version) for p in self.packs if p.id in used)
+        self._last = _Batch(case.message, case.campaign, at, rules, refs, {}, {})
+        return self._last
+
+    def _verdicts(
+        self, batch: _Batch, case: Case
+    ) -> tuple[tuple[Verdict, ...], Status, tuple[PackRef, ...]]:
+        context = Context(case=case, suppressed=self.suppressed, charters=self.charters)
+        verdicts = []
+        for rule in batch.rules:
+            verdict = batch.shared.get(rule.id)
+            if verdict is None:
+                verdict = self._run(rule, context)
+                if _reads_message_only(rule):
+                    batch.shared[rule.id] = verdict
+            verdicts.append(verdict)
+        # No rule in force at that date is no evidence of compliance: a person must look.
+        status = worst(v.status for v in verdicts) if verdicts else Status.REVIEW
+        return tuple(verdicts), status, batch.refs
 
     def _run(self, rule: Rule, context: Context) -> Verdict:
         outcome = _unmet_condition(rule, context) or _guarded(rule, context)

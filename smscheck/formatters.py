@@ -1,15 +1,17 @@
-"""Output formats, as plain functions keyed by name. Each reads a stream of results and writes."""
+"""Output formats, keyed by name. Each is two plain functions: `item` renders one result (it may
+run in a worker process) and `write` lays the rendered items out on the output stream."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from smscheck.inputs import Location
-from smscheck.verdicts import Lang, Report, Status
+from pydantic import TypeAdapter
+
+from smscheck.verdicts import Report, Status, Verdict
 
 _QUIET = (Status.PASS, Status.NOT_APPLICABLE)
 
@@ -18,14 +20,14 @@ _QUIET = (Status.PASS, Status.NOT_APPLICABLE)
 class Result:
     """A checked case, or an input that could not be checked."""
 
-    location: Location
+    location: str
     report: Report | None = None
     error: str | None = None
 
 
 @dataclass
 class Summary:
-    """Counts over a run; the first offending locations, for the closing lines."""
+    """Counts over a run, and the first offending locations; summaries of chunks add up."""
 
     cases: int = 0
     errors: int = 0
@@ -46,9 +48,17 @@ class Summary:
         if result.report.status is not Status.PASS:
             self._remember(result.location)
 
-    def _remember(self, location: Location) -> None:
+    def merge(self, other: Summary) -> None:
+        self.cases += other.cases
+        self.errors += other.errors
+        self.by_status.update(other.by_status)
+        self.by_rule.update(other.by_rule)
+        for location in other.first_problems:
+            self._remember(location)
+
+    def _remember(self, location: str) -> None:
         if len(self.first_problems) < 10:
-            self.first_problems.append(str(location))
+            self.first_problems.append(location)
 
     @property
     def exit_code(self) -> int:
@@ -58,27 +68,12 @@ class Summary:
 
     def text(self) -> str:
         statuses = ", ".join(f"{name} {count}" for name, count in sorted(self.by_status.items()))
-        rules = "".join(f"\n   {count:>8}  {rule}" for rule, count in self.by_rule.most_common())
+        rules = "".join(f"\n   {count:>8}  {rule}" for rule, count in sorted(self.by_rule.items()))
         first = ", ".join(self.first_problems)
         return (
             f"-- {self.cases} case(s): {statuses or 'none'}; {self.errors} input error(s)"
             f"{rules}" + (f"\n-- first problems: {first}" if first else "")
         )
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "cases": self.cases,
-            "input_errors": self.errors,
-            "by_status": dict(sorted(self.by_status.items())),
-            "by_rule": dict(sorted(self.by_rule.items())),
-            "first_problems": self.first_problems,
-        }
-
-
-def counted(results: Iterable[Result], summary: Summary) -> Iterator[Result]:
-    for result in results:
-        summary.add(result)
-        yield result
 
 
 _LABELS = {
@@ -90,7 +85,7 @@ _LABELS = {
 def text_report(report: Report, where: str) -> str:
     """A report for a terminal: one line per verdict, details under the ones that need action."""
     labels = _LABELS[report.lang]
-    packs = ", ".join(f"{pack.name} {pack.version}" for pack in report.packs)
+    packs = ", ".join(f"{pack.name} {pack.version}" for pack in report.packs) or "-"
     lines = [
         f"{where}: {report.status.value.upper()} ({report.recipient}; "
         f"{labels['rules']} {report.resolved_at}: {packs})"
@@ -106,29 +101,68 @@ def text_report(report: Report, where: str) -> str:
         lines.append(f"{'':18}{labels['source']}: {cite.reference}{article} <{cite.link}>")
         if verdict.remedy:
             lines.append(f"{'':18}{labels['remedy']}: {verdict.remedy}")
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n"
 
 
-def format_text(results: Iterable[Result], out: TextIO, lang: Lang) -> None:
-    for result in results:
-        if result.report is None:
-            out.write(f"{result.location}: error: {result.error}\n")
-        else:
-            out.write(text_report(result.report, str(result.location)) + "\n")
+def _text_item(result: Result) -> str:
+    if result.report is None:
+        return f"{result.location}: error: {result.error}\n"
+    return text_report(result.report, result.location)
 
 
-def format_json(results: Iterable[Result], out: TextIO, lang: Lang) -> None:
-    """One JSON report per line (input errors as `{"source", "error"}`), then nothing else."""
-    for result in results:
-        if result.report is None:
-            out.write(json.dumps({"source": str(result.location), "error": result.error}) + "\n")
-        else:
-            out.write(result.report.model_dump_json() + "\n")
+_VERDICTS = TypeAdapter(tuple[Verdict, ...])
+# Verdict lists are shared by every recipient of a campaign with the same profile: render each once.
+_rendered: dict[int, tuple[tuple[Verdict, ...], str]] = {}
 
 
-Formatter = Callable[[Iterable[Result], TextIO, Lang], None]
+def _verdicts_json(verdicts: tuple[Verdict, ...]) -> str:
+    cached = _rendered.get(id(verdicts))
+    if cached is not None and cached[0] is verdicts:
+        return cached[1]
+    text = _VERDICTS.dump_json(verdicts).decode()
+    if len(_rendered) > 4096:
+        _rendered.clear()
+    _rendered[id(verdicts)] = (verdicts, text)
+    return text
+
+
+def report_json(report: Report) -> str:
+    """The report as compact JSON, the same bytes as `report.model_dump_json()`."""
+    head = f'{{"status":"{report.status.value}","verdicts":'
+    packs = ",".join(f'{{"name":{_str(p.name)},"version":{_str(p.version)}}}' for p in report.packs)
+    tail = (
+        f',"packs":[{packs}],"resolved_at":"{report.resolved_at.isoformat()}",'
+        f'"lang":"{report.lang}","recipient":{_str(report.recipient)},'
+        f'"source":{"null" if report.source is None else _str(report.source)}}}'
+    )
+    return head + _verdicts_json(report.verdicts) + tail
+
+
+def _str(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _json_item(result: Result) -> str:
+    if result.report is None:
+        return (
+            json.dumps({"source": result.location, "error": result.error}, ensure_ascii=False)
+            + "\n"
+        )
+    return report_json(result.report) + "\n"
+
+
+def _write_each(rendered: Iterable[str], out: TextIO) -> None:
+    for text in rendered:
+        out.write(text)
+
+
+@dataclass(frozen=True, slots=True)
+class Formatter:
+    item: Callable[[Result], str]
+    write: Callable[[Iterable[str], TextIO], None]
+
 
 FORMATTERS: Mapping[str, Formatter] = {
-    "text": format_text,
-    "json": format_json,
+    "text": Formatter(_text_item, _write_each),
+    "json": Formatter(_json_item, _write_each),
 }

@@ -9,7 +9,7 @@ template's `{placeholders}`.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -115,33 +115,62 @@ def _item(location: Location, document: object) -> Item:
         return Item(location, error=str(exc))
 
 
-def read_lines(path: str, lines: Any) -> Iterator[Item]:
-    """JSON Lines, one item per non-blank line, streaming; a bad line never stops the rest."""
-    template: Template | None = None
-    for number, raw in enumerate(lines, start=1):
+def is_template_line(raw: bytes) -> bool:
+    """Cheap test for a campaign template line; confirmed by parsing."""
+    return b'"template"' in raw
+
+
+class LineReader:
+    """Reads JSON Lines of one file, remembering the campaign template lines set."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.template: Template | None = None
+        self.template_error: int | None = None
+
+    @staticmethod
+    def sets_template(raw: bytes) -> bool:
+        """Whether this line is a template line (a JSON object whose only key is `template`)."""
+        try:
+            document = _loads(raw)
+        except InputError:
+            return False
+        return isinstance(document, dict) and set(document) == {"template"}
+
+    def feed(self, number: int, raw: bytes) -> Item | None:
+        """The item of line `number`; None for blank lines and template lines that parse."""
         if not raw.strip():
-            continue
-        location = Location(path, number)
-        if b'"template"' in raw:
+            return None
+        location = Location(self.path, number)
+        if is_template_line(raw):
             try:
                 document = _loads(raw)
             except InputError as exc:
-                yield Item(location, error=str(exc))
-                continue
+                return Item(location, error=str(exc))
             if isinstance(document, dict) and set(document) == {"template"}:
                 try:
-                    template = Template.model_validate(document["template"])
+                    self.template = Template.model_validate(document["template"])
+                    self.template_error = None
+                    return None
                 except ValidationError as exc:
-                    template = None
-                    yield Item(location, error="template: " + describe_validation(exc))
-                continue
-            yield (
-                _item(location, document)
-                if template is None
-                else _personal(location, raw, template)
+                    self.template, self.template_error = None, number
+                    return Item(location, error="template: " + describe_validation(exc))
+        if self.template_error is not None:
+            return Item(
+                location, error=f"follows the invalid template of line {self.template_error}"
             )
-            continue
-        yield _line(location, raw) if template is None else _personal(location, raw, template)
+        if self.template is not None:
+            return _personal(location, raw, self.template)
+        return _line(location, raw)
+
+
+def read_lines(path: str, lines: Iterable[bytes], start: int = 1) -> Iterator[Item]:
+    """JSON Lines, one item per non-blank line, streaming; a bad line never stops the rest."""
+    reader = LineReader(path)
+    for number, raw in enumerate(lines, start=start):
+        item = reader.feed(number, raw)
+        if item is not None:
+            yield item
 
 
 def _line(location: Location, raw: bytes) -> Item:

@@ -1,0 +1,174 @@
+"""Batch checking: stream inputs in chunks, in one process or several, results in input order.
+
+JSON Lines files are cut into chunks of raw lines; each chunk carries the campaign template
+line in force at its start, so any process can check it alone. One process and N processes
+run the same chunk function, so their output is the same bytes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.pool import AsyncResult, Pool
+from pathlib import Path
+from typing import IO
+
+from smscheck.engine import Checker
+from smscheck.formatters import FORMATTERS, Result, Summary
+from smscheck.inputs import LINE_SUFFIXES, Item, LineReader, is_template_line, read
+from smscheck.packs import load_pack, shipped_packs
+from smscheck.verdicts import Lang, Status
+
+CHUNK_LINES = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """How to build the checker and render results; sent to worker processes."""
+
+    pack_paths: tuple[str, ...] = ()
+    default_packs: bool = True
+    lang: Lang = "fr"
+    show_numbers: bool = False
+    suppressed: frozenset[str] = frozenset()
+    fmt: str = "text"
+    only_problems: bool = False
+
+    def checker(self) -> Checker:
+        base = shipped_packs() if self.default_packs else ()
+        packs = tuple(base) + tuple(load_pack(path) for path in self.pack_paths)
+        return Checker(
+            packs, suppressed=self.suppressed, lang=self.lang, show_numbers=self.show_numbers
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    path: str
+    first_line: int
+    lines: list[bytes]
+    template: tuple[int, bytes] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """A checked chunk: its rendered output and its summary."""
+
+    rendered: str
+    summary: Summary
+    consumed: int = 0
+
+
+class _Worker:
+    """Per-process state: the checker and the formatter, built once."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.checker = settings.checker()
+        self.render = FORMATTERS[settings.fmt].item
+
+    def results(self, items: Iterable[Item]) -> Iterator[Result]:
+        for item in items:
+            if item.case is None:
+                yield Result(str(item.location), error=item.error)
+            else:
+                where = str(item.location)
+                yield Result(where, report=self.checker.check(item.case, source=where))
+
+    def run(self, items: Iterable[Item]) -> Done:
+        summary = Summary()
+        parts = []
+        for result in self.results(items):
+            summary.add(result)
+            if (
+                self.settings.only_problems
+                and result.report is not None
+                and result.report.status is Status.PASS
+            ):
+                continue
+            parts.append(self.render(result))
+        return Done("".join(parts), summary)
+
+    def run_chunk(self, chunk: Chunk) -> Done:
+        reader = LineReader(chunk.path)
+        if chunk.template is not None:
+            reader.feed(*chunk.template)
+        fed = (
+            reader.feed(number, raw)
+            for number, raw in enumerate(chunk.lines, start=chunk.first_line)
+        )
+        done = self.run(item for item in fed if item is not None)
+        return Done(done.rendered, done.summary, sum(map(len, chunk.lines)))
+
+
+def chunks(path: str, handle: IO[bytes], size: int = CHUNK_LINES) -> Iterator[Chunk]:
+    """Cut a JSON Lines stream into chunks, each knowing the template line in force."""
+    template: tuple[int, bytes] | None = None
+    lines: list[bytes] = []
+    first = 1
+    for number, raw in enumerate(handle, start=1):
+        if not lines:
+            first = number
+        lines.append(raw)
+        if len(lines) == size:
+            yield Chunk(path, first, lines, template)
+            template = _last_template(first, lines, template)
+            lines = []
+    if lines:
+        yield Chunk(path, first, lines, template)
+
+
+def _last_template(
+    first: int, lines: list[bytes], current: tuple[int, bytes] | None
+) -> tuple[int, bytes] | None:
+    for offset in range(len(lines) - 1, -1, -1):
+        if is_template_line(lines[offset]) and LineReader.sets_template(lines[offset]):
+            return (first + offset, lines[offset])
+    return current
+
+
+_worker: _Worker | None = None
+
+
+def _init(settings: Settings) -> None:
+    global _worker
+    _worker = _Worker(settings)
+
+
+def _run_chunk(chunk: Chunk) -> Done:
+    assert _worker is not None
+    return _worker.run_chunk(chunk)
+
+
+def _ordered(pool: Pool, work: Iterable[Chunk], window: int) -> Iterator[Done]:
+    """Results in submission order, with at most `window` chunks in flight (flat memory)."""
+    pending: deque[AsyncResult[Done]] = deque()
+    for chunk in work:
+        pending.append(pool.apply_async(_run_chunk, (chunk,)))
+        if len(pending) >= window:
+            yield pending.popleft().get()
+    while pending:
+        yield pending.popleft().get()
+
+
+def run(
+    files: Iterable[str], settings: Settings, stdin: IO[bytes], jobs: int = 1
+) -> Iterator[Done]:
+    """Check every input file, yielding rendered chunks in input order."""
+    worker = _Worker(settings)
+    pool = multiprocessing.get_context("spawn").Pool(jobs, _init, (settings,)) if jobs > 1 else None
+    try:
+        for path in files:
+            if path != "-" and Path(path).suffix in LINE_SUFFIXES and Path(path).is_file():
+                with open(path, "rb") as handle:
+                    if pool is None:
+                        yield from map(worker.run_chunk, chunks(path, handle))
+                    else:
+                        yield from _ordered(pool, chunks(path, handle), window=2 * jobs)
+            else:
+                yield worker.run(read(path, stdin))
+    finally:
+        if pool is not None:
+            pool.terminate()
