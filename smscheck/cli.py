@@ -17,7 +17,6 @@ from smscheck.inputs import InputError
 from smscheck.models import Case
 from smscheck.packs import Pack, PackError, load_pack, shipped_packs
 from smscheck.progress import Progress
-from smscheck.registry import SQLiteRegistry
 from smscheck.verdicts import Lang, Report
 
 USAGE_ERROR = 2
@@ -89,6 +88,8 @@ def _suppressed(path: str | None) -> frozenset[str]:
         return frozenset()
     if not os.path.isfile(path):
         raise InputError(f"no opt-out registry at {path}")
+    from smscheck.registry import SQLiteRegistry  # only a run given a registry needs SQLite
+
     with SQLiteRegistry(path) as registry:
         return registry.snapshot()
 
