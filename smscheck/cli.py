@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import get_args
 
-from smscheck import catalogue, optout_cli
+from smscheck import catalogue
 from smscheck.batch import Settings, run
 from smscheck.formatters import FORMATTERS, Summary
 from smscheck.inputs import InputError
@@ -150,8 +150,6 @@ def build_parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="print the JSON Schema of a case (or a report)")
     schema.add_argument("--report", action="store_true", help="the schema of a report instead")
     schema.set_defaults(handler=_run_schema)
-
-    optout_cli.register(commands)
     return parser
 
 
