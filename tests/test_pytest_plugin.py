@@ -1,0 +1,42 @@
+"""The pytest plugin, used from a project that only installed smscheck."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import SEEDS
+
+
+TEST_FILE = f"""
+import json
+from smscheck.assertions import assert_compliant, assert_fails
+from smscheck.inputs import case_from
+
+def load(name):
+    return case_from(json.loads(open({str(SEEDS)!r} + "/" + name, encoding="utf-8").read()))
+
+def test_case_a_is_not_compliant(smscheck_checker):
+    assert_compliant(load("2011-ump-cantonales.json"), checker=smscheck_checker)
+
+def test_compliant_variant(smscheck_checker):
+    assert_compliant(load("2011-ump-cantonales-direct-contact.json"), checker=smscheck_checker)
+
+def test_case_a_fails_opt_out():
+    assert_fails(load("2011-ump-cantonales.json"), "CNIL06-OPT-01")
+"""
+
+
+def test_a_project_with_the_plugin_gets_a_failing_and_passing_test(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(test_messages=TEST_FILE)
+    result = pytester.runpytest_subprocess("-q")
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*message is not compliant (fail)*",
+            "*FAIL CNIL06-OPT-01 (opt_out)*",
+            "*source: Délibération n° 2006-229*",
+            "*remedy: *STOP*",
+        ]
+    )
