@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from smscheck.phones import PhoneNumberError, to_e164
+
 
 class Frozen(BaseModel):
     """Base of every model: immutable, and unknown keys are an error."""
@@ -137,7 +139,7 @@ class PastMessage(Frozen):
 
 
 class Recipient(Frozen):
-    number: str = Field(min_length=1)
+    number: str = Field(min_length=1, description="Any usual writing; stored in E.164 form.")
     relationship: Relationship = Relationship.PROSPECT
     origin: Origin = Origin.UNKNOWN
     consent: Consent | None = None
@@ -147,6 +149,14 @@ class Recipient(Frozen):
         default=False, description="The person asked to be kept informed after a primary."
     )
     history: tuple[PastMessage, ...] = ()
+
+    @field_validator("number")
+    @classmethod
+    def _e164(cls, number: str) -> str:
+        try:
+            return to_e164(number)
+        except PhoneNumberError as exc:
+            raise ValueError(str(exc)) from None
 
 
 class Round(Frozen):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -49,8 +50,28 @@ def _parse(raw: str, region: str) -> phonenumbers.PhoneNumber:
     return parsed
 
 
+_FRENCH_E164 = re.compile(r"\+33[1-9]\d{8}")
+
+
+@lru_cache(maxsize=4096)
+def _valid_french_block(block: str, example: str) -> bool:
+    """Whether numbers of a block (`+33` and the first five national digits) are valid.
+
+    Validity of a French number depends on its length and leading digits only, so one number
+    of a block answers for the whole block."""
+    try:
+        _parse(example, "FR")
+    except PhoneNumberError:
+        return False
+    return True
+
+
 def to_e164(raw: str, region: str = "FR") -> str:
     """The number in E.164 form (`+33612345678`), from national or international writing."""
+    if _FRENCH_E164.fullmatch(raw):  # fast path: already E.164, a French block known valid
+        if _valid_french_block(raw[:8], raw):
+            return raw
+        raise PhoneNumberError(f"not a valid phone number: {mask(raw)}")
     return phonenumbers.format_number(_parse(raw, region), phonenumbers.PhoneNumberFormat.E164)
 
 

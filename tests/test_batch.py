@@ -1,0 +1,90 @@
+"""Batch checks: streaming JSON Lines with campaign templates, bad lines, and --jobs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.bench_campaign import generate
+from smscheck.cli import main
+
+TEMPLATE = {
+    "template": {
+        "message": {
+            "sender": "36111",
+            "body": "Bonjour {prenom}, votez Marie Dupont dimanche ! Infos : https://exemple.fr/donnees STOP au 36111",
+            "send_at": "2026-03-11T14:00:00+01:00",
+        },
+        "campaign": {
+            "sender_kind": "candidate",
+            "names": ["Marie Dupont"],
+            "election": {"kind": "municipal", "rounds": [{"polling_date": "2026-03-15"}]},
+            "info_notice_url": "https://exemple.fr/donnees",
+        },
+    }
+}
+
+
+def recipient(index: int) -> str:
+    line = {"number": f"+3361234{index:04d}", "relationship": "member", "origin": "party_member_file"}
+    return json.dumps({**line, "merge": {"prenom": "Zoé"}}, ensure_ascii=False)
+
+
+def test_bad_lines_in_the_middle_are_reported_and_every_good_line_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = [json.dumps(TEMPLATE, ensure_ascii=False)]
+    bad = {5: "{broken", 9: '{"number": "+33612345678", "origin": "moon"}', 12: '{"number": "not a number"}'}
+    for number in range(2, 16):
+        lines.append(bad.get(number, recipient(number)))
+    path = tmp_path / "campaign.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["check", str(path), "--format", "json"]) == 2
+    captured = capsys.readouterr()
+    out = [json.loads(line) for line in captured.out.splitlines()]
+    errors = {int(item["source"].rsplit(":", 1)[1]): item["error"] for item in out if "error" in item}
+    reports = [item for item in out if "verdicts" in item]
+    assert set(errors) == set(bad)
+    assert "recipient.origin" not in errors[9] and "origin" in errors[9]
+    assert len(reports) == 14 - len(bad)
+    assert [r["source"].rsplit(":", 1)[1] for r in reports] == [str(n) for n in range(2, 16) if n not in bad]
+    assert "3 input error(s)" in captured.err
+
+
+def test_a_personalised_body_is_checked_with_its_merge_fields_filled(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "campaign.jsonl"
+    path.write_text(json.dumps(TEMPLATE) + "\n" + recipient(1) + "\n", encoding="utf-8")
+    main(["check", str(path), "--format", "json", "--lang", "en"])
+    report = json.loads(capsys.readouterr().out)
+    spans = [span["text"] for verdict in report["verdicts"] for span in verdict["evidence"]]
+    assert "Marie Dupont" in spans
+    assert report["recipient"] == "+33 6 ** ** ** 01"
+
+
+def test_jobs_output_is_identical_to_single_process_output(tmp_path: Path) -> None:
+    path = tmp_path / "campaign.jsonl"
+    generate(path, 5000)
+
+    def run(*extra: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "smscheck.cli", "check", str(path), "--format", "json", *extra]
+        return subprocess.run(command, capture_output=True, text=True, check=False)
+
+    single, double = run(), run("--jobs", "2")
+    assert single.returncode == double.returncode == 2  # the generator writes 1% bad lines
+    assert single.stdout == double.stdout
+    assert single.stderr == double.stderr
+    assert len(single.stdout.splitlines()) == 5000
+
+
+def test_only_problems_leaves_out_the_cases_that_pass(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "campaign.jsonl"
+    path.write_text(json.dumps(TEMPLATE) + "\n" + recipient(1) + "\n" + "{bad\n", encoding="utf-8")
+    main(["check", str(path), "--format", "json", "--only-problems"])
+    out = capsys.readouterr().out.splitlines()
+    assert all("error" in json.loads(line) or json.loads(line)["status"] != "pass" for line in out)
