@@ -1,7 +1,6 @@
 """Hypothesis strategies for users' own test suites: generate valid cases to property-test with.
 
-    from hypothesis import given
-    from smscheck.testing import cases
+Example::
 
     @given(cases(compliant_body=True))
     def test_our_template_engine(case): ...
@@ -44,13 +43,15 @@ _CALLS = (
     "merci de votre soutien, la campagne a besoin de vous.",
     "venez nombreux au marché samedi matin, nous y serons.",
 )
+_MOBILE_BLOCKS = ("+33612", "+33623", "+33645", "+33650", "+33678", "+33699", "+33751", "+33782")
 _NAMES = ("Marie Dupont", "Jean Martin", "Ensemble pour Lyon", "Parti Écologiste", "Éric Lefèvre")
 
 
 @st.composite
 def french_numbers(draw: st.DrawFn) -> str:
-    """Valid French mobile numbers in E.164 form."""
-    return "+336" + "".join(draw(st.lists(st.sampled_from("0123456789"), min_size=8, max_size=8)))
+    """Valid French mobile numbers in E.164 form (from blocks open to mainland mobiles)."""
+    block = draw(st.sampled_from(_MOBILE_BLOCKS))
+    return block + "".join(draw(st.lists(st.sampled_from("0123456789"), min_size=6, max_size=6)))
 
 
 @st.composite
@@ -125,7 +126,11 @@ def cases(draw: st.DrawFn, *, compliant_body: bool | None = None) -> Case:
     else:
         campaign = draw(campaigns())
         send_at = draw(
-            st.datetimes(min_value=datetime(2006, 10, 5), max_value=datetime(2031, 12, 31), timezones=st.just(UTC))
+            st.datetimes(
+                min_value=datetime(2006, 10, 5),
+                max_value=datetime(2031, 12, 31),
+                timezones=st.just(UTC),
+            )
         )
         recipient = draw(recipients())
         channel = draw(st.sampled_from(Channel))

@@ -6,7 +6,6 @@ import pytest
 
 from tests.conftest import SEEDS
 
-
 TEST_FILE = f"""
 import json
 from smscheck.assertions import assert_compliant, assert_fails
