@@ -17,12 +17,12 @@ TEMPLATE = {
         "message": {
             "sender": "36111",
             "body": "Bonjour {prenom}, votez Marie Dupont dimanche ! Infos : https://exemple.fr/donnees STOP au 36111",
-            "send_at": "2026-03-11T14:00:00+01:00",
+            "send_at": "2011-03-16T14:00:00+01:00",
         },
         "campaign": {
             "sender_kind": "candidate",
             "names": ["Marie Dupont"],
-            "election": {"kind": "municipal", "rounds": [{"polling_date": "2026-03-15"}]},
+            "election": {"kind": "municipal", "rounds": [{"polling_date": "2011-03-20"}]},
             "info_notice_url": "https://exemple.fr/donnees",
         },
     }
