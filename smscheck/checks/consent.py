@@ -20,6 +20,10 @@ _THIRD_PARTY = frozenset({Origin.RENTED_FILE, Origin.REFERRAL})
 
 class ConsentArgs(Frozen):
     regime: Literal["cnil-2006", "cnil-2012"]
+    reminder_origins: tuple[Origin, ...] = tuple(sorted(_THIRD_PARTY))
+    """Origins whose repeated consent request fails here as a reminder (cnil-2012). Leave out an
+    origin whose message count another rule judges (referral.single_message), so that one fact
+    gets one verdict."""
 
 
 def may_be_texted(ctx: Context, args: ConsentArgs) -> Outcome:
@@ -34,7 +38,7 @@ def may_be_texted(ctx: Context, args: ConsentArgs) -> Outcome:
         )
     if args.regime == "cnil-2006":
         return _cnil_2006(recipient)
-    return _cnil_2012(recipient, ctx.case.message.purpose)
+    return _cnil_2012(recipient, ctx.case.message.purpose, args.reminder_origins)
 
 
 def _has_political_consent(recipient: Recipient) -> bool:
@@ -79,19 +83,30 @@ def _cnil_2006(recipient: Recipient) -> Outcome:
     )
 
 
-def _cnil_2012(recipient: Recipient, purpose: Purpose) -> Outcome:
+def _cnil_2012(
+    recipient: Recipient, purpose: Purpose, reminder_origins: tuple[Origin, ...]
+) -> Outcome:
     if recipient.relationship in _CLOSE:
         return passed(_relationship_reason(recipient))
     if _has_political_consent(recipient):
         return passed(_consent_reason())
     if recipient.origin in _THIRD_PARTY and purpose is Purpose.CONSENT_REQUEST:
-        if recipient.history:
+        if recipient.history and recipient.origin in reminder_origins:
             return Outcome(
                 Status.FAIL,
                 Text(
                     fr="Un seul message de demande de consentement est permis ; celui-ci est un rappel.",
                     en="Only one consent request is allowed; this one is a reminder.",
                 ),
+            )
+        if recipient.history:
+            return passed(
+                Text(
+                    fr="Message qui demande le consentement ; le nombre de messages relève d'une "
+                    "autre règle.",
+                    en="A message asking for consent; the number of messages is another rule's "
+                    "matter.",
+                )
             )
         return passed(
             Text(

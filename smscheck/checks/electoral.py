@@ -19,6 +19,7 @@ from smscheck.outcome import (
     passed,
 )
 from smscheck.patterns import Pattern, compile_pattern
+from smscheck.territories import zone
 from smscheck.verdicts import Status
 
 _DONORS = frozenset({"company", "association"})
@@ -42,10 +43,13 @@ def _months_back(day: date, months: int) -> date:
 
 def no_freephone_number(ctx: Context, args: FreephoneArgs) -> Outcome:
     """No free-phone number made public during the months before the election."""
-    rounds = ctx.case.campaign.election.rounds
-    start = _months_back(rounds[0].polling_date, args.months_before)
-    sent = ctx.case.message.send_at.date()
-    if not start <= sent <= rounds[-1].polling_date:
+    election = ctx.case.campaign.election
+    first = election.rounds[0].date_in(election.territory)
+    last = election.rounds[-1].date_in(election.territory)
+    start = _months_back(first, args.months_before)
+    # The constituency's calendar day, not the day in whatever offset send_at was written with.
+    sent = ctx.case.message.send_at.astimezone(zone(election.territory)).date()
+    if not start <= sent <= last:
         return not_applicable(
             Text(
                 fr=f"Envoi hors de la période d'interdiction (du {start} au dernier tour).",
