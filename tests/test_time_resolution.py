@@ -268,3 +268,14 @@ def test_silence_on_the_night_clocks_change_counts_20h_in_summer_time() -> None:
         }
     )
     assert CHECKER.check(after).verdict("CE-L49-01").status is Status.PASS
+
+
+def test_the_code_electoral_silence_does_not_apply_to_a_party_primary() -> None:
+    local = datetime.combine(SATURDAY, time(10, 0))
+    case = _silence_case(Territory.MAINLAND, local)
+    election = case.campaign.election.model_copy(update={"kind": ElectionKind.PRIMARY})
+    primary = case.model_copy(
+        update={"campaign": case.campaign.model_copy(update={"election": election})}
+    )
+    assert CHECKER.check(case).verdict("CE-L49-01").status is Status.FAIL
+    assert CHECKER.check(primary).verdict("CE-L49-01").status is Status.NOT_APPLICABLE
