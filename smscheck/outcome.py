@@ -6,12 +6,15 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from types import NoneType, UnionType
-from typing import Any, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
 from smscheck.models import Case, Frozen
 from smscheck.verdicts import Span, Status
+
+if TYPE_CHECKING:
+    from smscheck.packs import Pack
 
 
 class Scope(StrEnum):
@@ -53,7 +56,7 @@ class Context:
 
     case: Case
     suppressed: Collection[str] = frozenset()
-    charters: Mapping[str, Any] = field(default_factory=dict)
+    charters: Mapping[str, Pack] = field(default_factory=dict)
 
 
 Check = Callable[[Context], Outcome]

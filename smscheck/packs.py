@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import Field, ValidationError, model_validator
 
+from smscheck.charter import Charter, CharterError
 from smscheck.kinds import KINDS, Built
 from smscheck.models import Frozen
 from smscheck.outcome import Text, check_path
@@ -116,7 +117,7 @@ class Pack:
     title: str
     path: str
     charter: str | None
-    charter_data: dict[str, Any] | None
+    charter_data: Charter | None
     rules: tuple[Rule, ...]
 
     @property
@@ -142,7 +143,28 @@ def load_pack(path: Path | str) -> Pack:
     except ValidationError as exc:
         error = exc.errors()[0]
         raise PackError(file, _key(raw, error["loc"]), error["msg"]) from None
-    return _compile(spec, file)
+    return _compile(spec, file, _charter(spec, raw, file))
+
+
+def _charter(spec: PackSpec, raw: dict[str, Any], file: Path) -> Charter | None:
+    """The validated `[charter]` table; a charter id and a charter table go together."""
+    if spec.charter is None:
+        if spec.pack.charter is not None:
+            raise PackError(
+                file, "charter", "pack.charter is set but the [charter] table is missing"
+            )
+        return None
+    if spec.pack.charter is None:
+        raise PackError(file, "pack.charter", "a pack with a [charter] table must give its id")
+    try:
+        return Charter.model_validate(spec.charter)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        cause = error.get("ctx", {}).get("error")
+        if isinstance(cause, CharterError):
+            raise PackError(file, f"charter.{cause.key}", cause.reason) from None
+        loc = tuple(part for part in error["loc"] if part != "[key]")  # a bad dict key
+        raise PackError(file, _key(raw, ("charter", *loc)), error["msg"]) from None
 
 
 def _key(raw: dict[str, Any], loc: tuple[int | str, ...]) -> str:
@@ -151,16 +173,17 @@ def _key(raw: dict[str, Any], loc: tuple[int | str, ...]) -> str:
     node: Any = raw
     for item in loc:
         if isinstance(item, int):
-            rule_id = node[item].get("id") if isinstance(node, list) and item < len(node) else None
+            entry = node[item] if isinstance(node, list) and item < len(node) else None
+            rule_id = entry.get("id") if isinstance(entry, dict) else None
             parts[-1] += f"[{item}]" + (f" ({rule_id})" if isinstance(rule_id, str) else "")
-            node = node[item] if isinstance(node, list) and item < len(node) else None
+            node = entry
         else:
             parts.append(item)
             node = node.get(item) if isinstance(node, dict) else None
     return ".".join(parts)
 
 
-def _compile(spec: PackSpec, file: Path) -> Pack:
+def _compile(spec: PackSpec, file: Path, charter: Charter | None) -> Pack:
     seen: set[str] = set()
     rules = []
     for index, rule in enumerate(spec.rules):
@@ -175,7 +198,7 @@ def _compile(spec: PackSpec, file: Path) -> Pack:
         title=spec.pack.title,
         path=str(file),
         charter=spec.pack.charter,
-        charter_data=spec.charter,
+        charter_data=charter,
         rules=tuple(rules),
     )
 
