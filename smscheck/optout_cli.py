@@ -1,0 +1,225 @@
+"""`smscheck optout ...`: record and lift opt-outs, list, import and export them, classify replies.
+
+Exit codes: 0 done, 1 nothing matched or rejected rows, 2 usage or input error (one line on
+stderr). Numbers are shown masked everywhere except in `list --show-numbers` and `export`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from pydantic import ValidationError
+
+from smscheck.phones import mask, to_e164
+from smscheck.registry import (
+    GLOBAL_SCOPE,
+    RegistryError,
+    SQLiteRegistry,
+    export_csv,
+    import_csv,
+)
+from smscheck.replies import ReplyClass, classify_reply
+
+ENV_REGISTRY = "SMSCHECK_OPTOUTS"
+DEFAULT_REGISTRY = "smscheck-optouts.sqlite3"
+_PROG = "smscheck optout"
+_Handler = Callable[[argparse.Namespace], int]
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `optout` command and its sub-commands to a CLI's sub-parsers."""
+    where = f"opt-out registry (SQLite); default ${ENV_REGISTRY}, else ./{DEFAULT_REGISTRY}"
+    optout = subparsers.add_parser(
+        "optout",
+        help="manage the opt-out registry and classify replies",
+        description="Record, lift, list, import and export opt-outs; classify SMS replies.",
+    )
+    optout.add_argument("--registry", metavar="PATH", help=where)
+    commands = optout.add_subparsers(dest="optout_command", metavar="COMMAND", required=True)
+    # Also accepted after the sub-command; SUPPRESS keeps a value given before it.
+    registry = argparse.ArgumentParser(add_help=False)
+    registry.add_argument("--registry", metavar="PATH", default=argparse.SUPPRESS, help=where)
+
+    add = commands.add_parser("add", parents=[registry], help="record an opt-out")
+    _event_arguments(add, source_help="where the request came from (default: cli)")
+    add.set_defaults(handler=_guarded(_add))
+
+    remove = commands.add_parser(
+        "remove", parents=[registry], help="record that an opted-out number opted back in"
+    )
+    _event_arguments(remove, source_help="where the request came from (default: cli)")
+    remove.set_defaults(handler=_guarded(_remove))
+
+    listing = commands.add_parser("list", parents=[registry], help="list suppressed numbers")
+    listing.add_argument("--scope", default=GLOBAL_SCOPE, help='scope (default "*": all)')
+    listing.add_argument(
+        "--show-numbers", action="store_true", help="print full numbers (masked by default)"
+    )
+    listing.set_defaults(handler=_guarded(_list))
+
+    classify = commands.add_parser("classify", help="classify replies (- reads one per line)")
+    classify.add_argument("text", nargs="+", metavar="TEXT")
+    classify.add_argument("--format", choices=("text", "json"), default="text")
+    classify.add_argument("--lang", choices=("fr", "en"), default="fr", help="language of reasons")
+    classify.set_defaults(handler=_guarded(_classify))
+
+    importing = commands.add_parser(
+        "import", parents=[registry], help="import number,event,at,source,scope rows"
+    )
+    importing.add_argument("csv", metavar="CSV", help="file to read (- for stdin)")
+    importing.set_defaults(handler=_guarded(_import))
+
+    exporting = commands.add_parser(
+        "export", parents=[registry], help="write every event as CSV, with full numbers"
+    )
+    exporting.add_argument("csv", metavar="CSV", nargs="?", default="-", help="(default: stdout)")
+    exporting.set_defaults(handler=_guarded(_export))
+
+
+def _event_arguments(parser: argparse.ArgumentParser, *, source_help: str) -> None:
+    parser.add_argument("number", metavar="NUMBER")
+    parser.add_argument("--source", default="cli", help=source_help)
+    parser.add_argument("--scope", default=GLOBAL_SCOPE, help='scope (default "*": all)')
+    parser.add_argument(
+        "--at", type=_instant, metavar="ISO", help="when, with a UTC offset (default: now)"
+    )
+
+
+def _instant(text: str) -> datetime:
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("not an ISO 8601 date and time") from None
+    if at.tzinfo is None:
+        raise argparse.ArgumentTypeError("give a UTC offset, e.g. 2026-03-01T09:30:00+01:00")
+    return at
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"{_PROG}: {message}", file=sys.stderr)
+    return code
+
+
+def _guarded(handler: _Handler) -> _Handler:
+    """The handler, with expected failures turned into one line on stderr and exit code 2."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except ValidationError as error:
+            first = error.errors()[0]
+            return _fail(f"{'.'.join(map(str, first['loc']))}: {first['msg']}", 2)
+        except (ValueError, RegistryError, OSError) as error:
+            return _fail(str(error).splitlines()[0] if str(error) else type(error).__name__, 2)
+
+    return run
+
+
+def _registry_path(args: argparse.Namespace) -> str:
+    path: str | None = args.registry
+    return path or os.environ.get(ENV_REGISTRY) or DEFAULT_REGISTRY
+
+
+def _at(args: argparse.Namespace) -> datetime:
+    at: datetime | None = args.at
+    return at or datetime.now(UTC)
+
+
+def _add(args: argparse.Namespace) -> int:
+    with SQLiteRegistry(_registry_path(args)) as registry:
+        record = registry.record_opt_out(
+            args.number, at=_at(args), source=args.source, scope=args.scope
+        )
+    print(f"opted out: {record.masked_number} (scope {record.scope}, {record.at.isoformat()})")
+    return 0
+
+
+def _remove(args: argparse.Namespace) -> int:
+    shown = mask(to_e164(args.number))
+    with SQLiteRegistry(_registry_path(args), create=False) as registry:
+        if not registry.is_suppressed(args.number, args.scope):
+            return _fail(f"{shown} is not opted out in scope {args.scope}", 1)
+        record = registry.record_opt_in(
+            args.number, at=_at(args), source=args.source, scope=args.scope
+        )
+    print(f"opted back in: {shown} (scope {record.scope}, {record.at.isoformat()})")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    with SQLiteRegistry(_registry_path(args), create=False) as registry:
+        numbers = sorted(registry.suppressed_numbers(args.scope))
+    for number in numbers:
+        print(number if args.show_numbers else mask(number))
+    print(f"{len(numbers)} suppressed number(s) in scope {args.scope}", file=sys.stderr)
+    return 0 if numbers else 1
+
+
+def _texts(args: argparse.Namespace) -> Iterator[str]:
+    if args.text == ["-"]:
+        yield from (line.rstrip("\r\n") for line in sys.stdin)
+    else:
+        yield from args.text
+
+
+def _line(result: ReplyClass, lang: str) -> str:
+    reason = result.reason_fr if lang == "fr" else result.reason_en
+    fields = (result.kind, result.status, result.keyword or "-", f"{result.confidence:.2f}")
+    return "\t".join((*fields, reason))
+
+
+def _classify(args: argparse.Namespace) -> int:
+    matched = False
+    for text in _texts(args):
+        result = classify_reply(text)
+        matched = matched or result.kind != "other"
+        if args.format == "json":
+            print(json.dumps(result.model_dump(), ensure_ascii=False))
+        else:
+            print(_line(result, args.lang))
+    return 0 if matched else 1
+
+
+def _import(args: argparse.Namespace) -> int:
+    with SQLiteRegistry(_registry_path(args)) as registry:
+        if args.csv == "-":
+            result = import_csv(registry, sys.stdin)
+        else:
+            result = import_csv(registry, args.csv)
+    for error in result.errors:
+        print(f"{_PROG}: {error}", file=sys.stderr)
+    print(result.summary(), file=sys.stderr)
+    return 1 if result.errors else 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    with SQLiteRegistry(_registry_path(args), create=False) as registry:
+        if args.csv == "-":
+            count = export_csv(registry, sys.stdout)
+        else:
+            with _replacing(Path(args.csv)) as file:
+                count = export_csv(registry, file)
+    print(f"{count} event(s) exported", file=sys.stderr)
+    return 0
+
+
+@contextmanager
+def _replacing(path: Path) -> Iterator[TextIO]:
+    """A file written beside `path` and moved over it only once complete."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with open(handle, "w", newline="", encoding="utf-8") as file:
+            yield file
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise

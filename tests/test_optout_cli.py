@@ -1,0 +1,242 @@
+"""`optout` sub-commands, run through a parser built the way the main CLI builds it."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from smscheck.optout_cli import ENV_REGISTRY, register
+from smscheck.registry import SQLiteRegistry
+
+NUMBER = "+33612345678"
+MASKED = "+33 6 ** ** ** 78"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="smscheck")
+    register(parser.add_subparsers())
+    return parser
+
+
+class Cli:
+    def __init__(self, registry: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        self.registry = registry
+        self.capsys = capsys
+
+    def __call__(self, *argv: str, registry: bool = True) -> tuple[int, str, str]:
+        where = ["--registry", str(self.registry)] if registry else []
+        args = _parser().parse_args(["optout", *where, *argv])
+        code: int = args.handler(args)
+        captured = self.capsys.readouterr()
+        return code, captured.out, captured.err
+
+
+@pytest.fixture
+def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
+    return Cli(tmp_path / "optouts.sqlite3", capsys)
+
+
+def test_add_records_and_shows_the_number_masked(cli: Cli) -> None:
+    code, out, err = cli("add", "06 12 34 56 78", "--source", "reply")
+    assert code == 0
+    assert MASKED in out
+    assert NUMBER not in out + err
+    with SQLiteRegistry(cli.registry) as registry:
+        assert registry.is_suppressed(NUMBER)
+        assert [event.source for event in registry.events()] == ["reply"]
+
+
+def test_add_takes_a_time_with_an_offset_and_a_scope(cli: Cli) -> None:
+    assert cli("add", NUMBER, "--at", "2026-03-01T10:00:00+01:00", "--scope", "muni")[0] == 0
+    with SQLiteRegistry(cli.registry) as registry:
+        (event,) = registry.events()
+    assert event.at.isoformat() == "2026-03-01T09:00:00+00:00"
+    assert event.scope == "muni"
+
+
+def test_a_time_without_an_offset_is_a_usage_error(cli: Cli) -> None:
+    with pytest.raises(SystemExit) as raised:
+        cli("add", NUMBER, "--at", "2026-03-01T10:00:00")
+    assert raised.value.code == 2
+    assert "UTC offset" in cli.capsys.readouterr().err
+
+
+def test_an_invalid_number_is_an_input_error_in_one_line(cli: Cli) -> None:
+    code, out, err = cli("add", "06 12 34 56 7")
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith("smscheck optout: ")
+    assert "Traceback" not in err
+    assert "3456" not in err.replace(" ", "")
+
+
+def test_list_masks_numbers_unless_asked(cli: Cli) -> None:
+    cli("add", NUMBER)
+    cli("add", "07 50 00 00 12")
+    code, out, err = cli("list")
+    assert code == 0
+    assert out.splitlines() == [MASKED, "+33 7 ** ** ** 12"]
+    assert "2 suppressed number(s)" in err
+    assert cli("list", "--show-numbers")[1].splitlines() == [NUMBER, "+33750000012"]
+
+
+def test_list_with_nothing_suppressed_exits_1(cli: Cli) -> None:
+    cli("add", NUMBER, "--scope", "muni")
+    assert cli("list")[0] == 1
+    assert cli("list", "--scope", "muni")[0] == 0
+
+
+def test_remove_records_an_opt_back_in(cli: Cli) -> None:
+    cli("add", NUMBER, "--at", "2026-03-01T09:00:00+00:00")
+    code, out, _ = cli("remove", "0612345678")
+    assert code == 0
+    assert MASKED in out and NUMBER not in out
+    with SQLiteRegistry(cli.registry) as registry:
+        assert not registry.is_suppressed(NUMBER)
+        assert [event.event for event in registry.events()] == ["opt_out", "opt_in"]
+
+
+def test_removing_a_number_that_is_not_opted_out_changes_nothing(cli: Cli) -> None:
+    cli("add", "0750000012")
+    code, _, err = cli("remove", NUMBER)
+    assert code == 1
+    assert MASKED in err and NUMBER not in err
+    with SQLiteRegistry(cli.registry) as registry:
+        assert len(registry) == 1
+
+
+@pytest.mark.parametrize("command", [["list"], ["export"], ["remove", NUMBER]])
+def test_reading_a_missing_registry_is_an_input_error(cli: Cli, command: list[str]) -> None:
+    code, _, err = cli(*command)
+    assert code == 2
+    assert "no opt-out registry" in err
+    assert not cli.registry.exists()
+
+
+def test_a_file_that_is_not_a_registry_is_an_input_error(cli: Cli) -> None:
+    cli.registry.write_text("hello " * 200)
+    code, _, err = cli("add", NUMBER)
+    assert code == 2
+    assert err.count("\n") == 1
+
+
+def test_the_registry_comes_from_the_environment_then_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli = Cli(tmp_path / "unused", capsys)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(ENV_REGISTRY, raising=False)
+    assert cli("add", NUMBER, registry=False)[0] == 0
+    assert (tmp_path / "smscheck-optouts.sqlite3").is_file()
+    monkeypatch.setenv(ENV_REGISTRY, str(tmp_path / "from-env.sqlite3"))
+    assert cli("add", NUMBER, registry=False)[0] == 0
+    assert (tmp_path / "from-env.sqlite3").is_file()
+
+
+def test_the_registry_option_may_follow_the_sub_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "after.sqlite3"
+    args = _parser().parse_args(["optout", "add", NUMBER, "--registry", str(path)])
+    assert args.handler(args) == 0
+    assert path.is_file()
+    capsys.readouterr()
+
+
+def test_classify_prints_class_status_keyword_and_confidence(cli: Cli) -> None:
+    code, out, _ = cli("classify", "Stop merci", "Je vote pour vous", registry=False)
+    assert code == 0
+    first, second = (line.split("\t") for line in out.splitlines())
+    assert first[:4] == ["opt_out", "certain", "STOP", "0.95"]
+    assert second[:4] == ["other", "certain", "-", "0.90"]
+
+
+def test_classify_as_json_gives_one_object_per_reply(cli: Cli) -> None:
+    code, out, _ = cli("classify", "--format", "json", "--lang", "en", "STPO", registry=False)
+    assert code == 0
+    (result,) = (json.loads(line) for line in out.splitlines())
+    assert result["kind"] == "opt_out"
+    assert result["confident"] is True
+    assert result["keyword"] == "STOP"
+    assert result["confidence"] == 0.8
+
+
+def test_classify_exits_1_when_no_reply_matched(cli: Cli) -> None:
+    assert cli("classify", "Bravo", "Merci", registry=False)[0] == 1
+
+
+def test_classify_reads_replies_from_stdin(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("STOP\nHELP\n"))
+    code, out, _ = cli("classify", "-", registry=False)
+    assert code == 0
+    assert [line.split("\t")[0] for line in out.splitlines()] == ["opt_out", "help"]
+
+
+def test_import_then_export_round_trips_with_full_numbers(cli: Cli, tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(
+        "number,event,at,source,scope\n"
+        "06 12 34 56 78,opt_out,2026-03-01T09:00:00+00:00,reply,*\n"
+        "0750000012,opt_out,2026-03-02T09:00:00+00:00,form,muni\n"
+    )
+    code, _, err = cli("import", str(source))
+    assert code == 0
+    assert "2 event(s) recorded" in err
+    target = tmp_path / "out.csv"
+    assert cli("export", str(target))[0] == 0
+    assert target.read_text().splitlines() == [
+        "number,event,at,source,scope",
+        f"{NUMBER},opt_out,2026-03-01T09:00:00+00:00,reply,*",
+        "+33750000012,opt_out,2026-03-02T09:00:00+00:00,form,muni",
+    ]
+    code, out, err = cli("export")
+    assert code == 0
+    assert out == target.read_text()
+    assert "2 event(s) exported" in err
+
+
+def test_import_with_bad_rows_reports_their_lines_and_exits_1(cli: Cli, tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(
+        "number,event,at,source,scope\n"
+        "0612345678,opt_out,2026-03-01T09:00:00+00:00,reply,*\n"
+        "0612345679,opt_out,not a date,reply,*\n"
+    )
+    code, _, err = cli("import", str(source))
+    assert code == 1
+    assert "line 3:" in err
+    assert "1 event(s) recorded, 1 row(s) rejected" in err
+    assert "0612345679" not in err
+
+
+@pytest.mark.parametrize("content", ["no,header,here\n", None])
+def test_import_of_an_unusable_file_is_an_input_error(
+    cli: Cli, tmp_path: Path, content: str | None
+) -> None:
+    source = tmp_path / "in.csv"
+    if content is not None:
+        source.write_text(content)
+    code, _, err = cli("import", str(source))
+    assert code == 2
+    assert err.count("\n") == 1
+
+
+def test_import_reads_stdin(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = "number,event,at,source,scope\n0612345678,opt_out,2026-03-01T09:00:00Z,reply,*\n"
+    monkeypatch.setattr(sys, "stdin", io.StringIO(rows))
+    assert cli("import", "-")[0] == 0
+    with SQLiteRegistry(cli.registry) as registry:
+        assert registry.is_suppressed(NUMBER)
+
+
+def test_optout_without_a_sub_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as raised:
+        _parser().parse_args(["optout"])
+    assert raised.value.code == 2
+    capsys.readouterr()
