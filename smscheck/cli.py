@@ -10,13 +10,14 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import get_args
 
-from smscheck import catalogue
+from smscheck import catalogue, optout_cli
 from smscheck.batch import Settings, run
 from smscheck.formatters import FORMATTERS, Summary
 from smscheck.inputs import InputError
 from smscheck.models import Case
 from smscheck.packs import Pack, PackError, load_pack, shipped_packs
 from smscheck.progress import Progress
+from smscheck.registry import RegistryError, SQLiteRegistry
 from smscheck.verdicts import Lang, Report
 
 USAGE_ERROR = 2
@@ -86,11 +87,7 @@ def _sizes(files: Sequence[str]) -> int | None:
 def _suppressed(path: str | None) -> frozenset[str]:
     if path is None:
         return frozenset()
-    if not os.path.isfile(path):
-        raise InputError(f"no opt-out registry at {path}")
-    from smscheck.registry import SQLiteRegistry  # only a run given a registry needs SQLite
-
-    with SQLiteRegistry(path) as registry:
+    with SQLiteRegistry(path, create=False) as registry:
         return registry.snapshot()
 
 
@@ -150,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="print the JSON Schema of a case (or a report)")
     schema.add_argument("--report", action="store_true", help="the schema of a report instead")
     schema.set_defaults(handler=_run_schema)
+
+    optout_cli.register(commands)
     return parser
 
 
@@ -157,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.handler(args)
-    except (PackError, InputError) as exc:
+    except (PackError, InputError, RegistryError) as exc:
         print(f"smscheck: error: {exc}", file=sys.stderr)
         return USAGE_ERROR
     except BrokenPipeError:
