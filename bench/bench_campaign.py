@@ -41,6 +41,7 @@ FIRST_NAMES = (
     "Anaïs",
     "Hugo",
 )
+MOBILE_BLOCKS = ("+33612", "+33623", "+33645", "+33650", "+33678", "+33699", "+33751", "+33782")
 RELATIONSHIPS = ("member", "member", "member", "regular_contact", "opted_in", "prospect")
 ORIGINS = ("party_member_file", "collected_directly", "rented_file", "referral", "unknown")
 
@@ -82,7 +83,7 @@ def generate(path: Path, n: int, seed: int = 7) -> None:
                 continue
             relationship = rng.choice(RELATIONSHIPS)
             line: dict[str, object] = {
-                "number": f"+336{rng.randrange(10**8):08d}",
+                "number": f"{rng.choice(MOBILE_BLOCKS)}{rng.randrange(10**6):06d}",
                 "relationship": relationship,
                 "origin": "party_member_file" if relationship == "member" else rng.choice(ORIGINS),
                 "merge": {"prenom": rng.choice(FIRST_NAMES)},

@@ -31,6 +31,10 @@ _QUIET = (Status.PASS, Status.NOT_APPLICABLE)
 _PROFILE = tuple(name for name in Recipient.model_fields if name != "number")
 
 
+# Distinct messages of one campaign whose shared verdicts are kept.
+_MAX_BATCHES = 4096
+
+
 def _area(number: str) -> str:
     """The part of a number that decides its territory (all of +33 is mainland France)."""
     return "+33" if number.startswith("+33") else number[:9]
@@ -76,6 +80,8 @@ class Checker:
         self._charter_packs = {pack.id for pack in self.charters.values()}
         self._at: dict[date, tuple[Rule, ...]] = {}
         self._last: _Batch | None = None
+        self._campaign: Campaign | None = None
+        self._batches: dict[Message, _Batch] = {}
 
     def rules_at(self, at: date) -> tuple[Rule, ...]:
         """The rules in force on `at` (cached per date)."""
@@ -104,9 +110,20 @@ class Checker:
         )
 
     def _batch(self, case: Case) -> _Batch:
+        """The shared state of this message and campaign: the same objects as the last case,
+        or an equal message of the same campaign (personalised bodies repeat, e.g. first names)."""
         last = self._last
         if last is not None and last.message is case.message and last.campaign is case.campaign:
             return last
+        if case.campaign is not self._campaign or len(self._batches) >= _MAX_BATCHES:
+            self._campaign, self._batches = case.campaign, {}
+        found = self._batches.get(case.message)
+        if found is None:
+            found = self._batches[case.message] = self._new_batch(case)
+        self._last = found
+        return found
+
+    def _new_batch(self, case: Case) -> _Batch:
         at = case.message.send_at.date()
         own = self.charters.get(case.campaign.charter or "")
         own_charter = own.id if own is not None else None
@@ -117,8 +134,7 @@ class Checker:
         )
         used = {rule.pack for rule in rules}
         refs = tuple(PackRef(name=p.id, version=p.version) for p in self.packs if p.id in used)
-        self._last = _Batch(case.message, case.campaign, at, rules, refs, {}, {})
-        return self._last
+        return _Batch(case.message, case.campaign, at, rules, refs, {}, {})
 
     def _verdicts(
         self, batch: _Batch, case: Case
