@@ -146,6 +146,7 @@ def test_every_charter_verdict_cites_the_charter() -> None:
 def test_the_compliant_variant_passes_every_charter_rule() -> None:
     report = check(load_seed(CSP_EMAIL)["case"])
     assert {v.rule_id: v.status for v in report.verdicts if v.concern.value == "charter"} == {
+        "CNILPRIM-CHARTER-01": Status.PASS,
         "PAR13-CHAN-01": Status.PASS,
         "PAR13-QUOTA-01": Status.PASS,
         "PAR13-RELAY-01": Status.PASS,
@@ -198,7 +199,11 @@ def test_a_message_outside_the_primary_dates_is_not_judged_by_the_charter() -> N
 def test_charter_rules_apply_only_to_campaigns_naming_that_charter() -> None:
     unnamed = seed_case(CASE_B)
     del unnamed["campaign"]["charter"]
-    assert not [v for v in check(unnamed).verdicts if v.concern.value == "charter"]
+    charter_verdicts = [v for v in check(unnamed).verdicts if v.concern.value == "charter"]
+    # A primary without its charter is not a silent pass: only the review that says so.
+    assert [(v.rule_id, v.status) for v in charter_verdicts] == [
+        ("CNILPRIM-CHARTER-01", Status.REVIEW)
+    ]
     other = seed_case(CASE_B)
     other["campaign"]["charter"] = "primaire-exemple-2026"
     assert not [v for v in check(other, USER_CHARTER).verdicts if v.rule_id.startswith("PAR13-")]
@@ -257,6 +262,7 @@ def test_a_user_charter_loads_by_path_and_its_verdicts_cite_it() -> None:
     report = check(user_case(), USER_CHARTER)
     charter_verdicts = [v for v in report.verdicts if v.concern.value == "charter"]
     assert {v.rule_id for v in charter_verdicts} == {
+        "CNILPRIM-CHARTER-01",
         "EXH-CHAN-01",
         "EXH-QUOTA-01",
         "EXH-RELAY-01",
@@ -264,7 +270,8 @@ def test_a_user_charter_loads_by_path_and_its_verdicts_cite_it() -> None:
         "EXH-START-01",
     }
     for verdict in charter_verdicts:
-        assert verdict.citation.link == "https://example.org/primaire-exemple/charte.pdf"
+        if verdict.rule_id.startswith("EXH-"):
+            assert verdict.citation.link == "https://example.org/primaire-exemple/charte.pdf"
         assert verdict.status in (Status.PASS, Status.NOT_APPLICABLE), verdict.message
     assert "art. 7" in report.verdict("EXH-CHAN-01").message
     assert not [v for v in report.verdicts if v.rule_id.startswith("PAR13-")]

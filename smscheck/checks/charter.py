@@ -379,7 +379,21 @@ def _primary_window(ctx: Context, charter: Charter | None) -> tuple[date, Text] 
     return None
 
 
+def charter_described(ctx: Context, args: NoArgs) -> Outcome:
+    """A primary's messages are checked against its charter: the charter must be loaded."""
+    campaign = ctx.case.campaign
+    charter = _charter(ctx)
+    if charter is not None:
+        return passed(
+            Text(fr=f"Charte vérifiée : {charter.title}.", en=f"Charter checked: {charter.title}.")
+        )
+    if campaign.charter is None and campaign.election.kind is not ElectionKind.PRIMARY:
+        return not_applicable(Text(fr="Pas une primaire.", en="Not a primary."))
+    return _no_charter(ctx)
+
+
 CHECKS = {
+    "charter.described": NamedCheck(charter_described, NoArgs, Scope.MESSAGE),
     "charter.channel_allowed": NamedCheck(channel_allowed, NoArgs, Scope.RECIPIENT),
     "charter.within_quota": NamedCheck(within_quota, NoArgs, Scope.RECIPIENT),
     "charter.relayed_by_organiser": NamedCheck(relayed_by_organiser, NoArgs, Scope.RECIPIENT),
