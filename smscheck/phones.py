@@ -1,97 +1,237 @@
-"""Phone numbers: parse and normalise to E.164 with `phonenumbers`, locate, and mask for reports."""
+"""Phone numbers: E.164 normalisation, the French territory they belong to, and masking."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from types import MappingProxyType
 
 import phonenumbers
-from phonenumbers import PhoneNumberType
+from phonenumbers import (
+    COUNTRY_CODE_TO_REGION_CODE,
+    NumberParseException,
+    PhoneMetadata,
+    PhoneNumber,
+    PhoneNumberDesc,
+    PhoneNumberFormat,
+    PhoneNumberType,
+)
+from phonenumbers.timezone import time_zones_for_number
 
-# Region codes `phonenumbers` gives for French numbers, with the territory each designates.
-_TERRITORIES = {
+# IANA zone of each territory key. French Polynesia spans three zones; Tahiti's is the one most
+# people live in. Corsica shares mainland numbers but is a territory of its own for elections.
+TERRITORY_TIMEZONES: Mapping[str, str] = MappingProxyType(
+    {
+        "mainland": "Europe/Paris",
+        "corsica": "Europe/Paris",
+        "reunion": "Indian/Reunion",
+        "guadeloupe": "America/Guadeloupe",
+        "martinique": "America/Martinique",
+        "guyane": "America/Cayenne",
+        "mayotte": "Indian/Mayotte",
+        "saint_pierre_et_miquelon": "America/Miquelon",
+        "nouvelle_caledonie": "Pacific/Noumea",
+        "polynesie_francaise": "Pacific/Tahiti",
+        "wallis_et_futuna": "Pacific/Wallis",
+        "saint_barthelemy": "America/St_Barthelemy",
+        "saint_martin": "America/Marigot",
+    }
+)
+
+# Territory key of each region code phonenumbers gives for French numbers.
+_TERRITORY_OF_REGION = {
     "FR": "mainland",
     "RE": "reunion",
-    "YT": "mayotte",
     "GP": "guadeloupe",
-    "BL": "saint_barthelemy",
-    "MF": "saint_martin",
     "MQ": "martinique",
     "GF": "guyane",
+    "YT": "mayotte",
     "PM": "saint_pierre_et_miquelon",
     "NC": "nouvelle_caledonie",
     "PF": "polynesie_francaise",
     "WF": "wallis_et_futuna",
+    "BL": "saint_barthelemy",
+    "MF": "saint_martin",
 }
-_MOBILE = (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
+# Number types phonenumbers tries (in any order for validity; the common ones first here).
+_NUMBER_TYPES = (
+    "mobile",
+    "fixed_line",
+    "voip",
+    "toll_free",
+    "premium_rate",
+    "shared_cost",
+    "personal_number",
+    "pager",
+    "uan",
+    "voicemail",
+)
+
+
+def _metadata(regions: Iterable[str]) -> list[PhoneMetadata]:
+    """Metadata of those regions phonenumbers has metadata for (it skips the others too)."""
+    return [found for region in regions if (found := PhoneMetadata.metadata_for_region(region))]
+
+
+def _desc_pattern(desc: PhoneNumberDesc | None) -> str | None:
+    """A pattern matching exactly the national numbers a description accepts, or None."""
+    if desc is None or not desc.national_number_pattern:
+        return None
+    lengths = [length for length in desc.possible_length if length > 0]
+    if desc.possible_length and not lengths:
+        return None
+    sized = "(?=(?:" + "|".join(f"[0-9]{{{n}}}" for n in lengths) + r")\Z)" if lengths else ""
+    return sized + "(?:" + desc.national_number_pattern + ")"
+
+
+def _region_pattern(metadata: PhoneMetadata) -> str | None:
+    """A pattern matching exactly the national numbers valid in a region, or None."""
+    general = _desc_pattern(metadata.general_desc)
+    types = [found for name in _NUMBER_TYPES if (found := _desc_pattern(getattr(metadata, name)))]
+    if general is None or not types:
+        return None
+    return r"(?=" + general + r"\Z)(?:" + "|".join(types) + ")"
+
+
+def _fast_validators() -> dict[str, re.Pattern[str]]:
+    """French calling codes where '+' + code + digits parses exactly as written, each with a
+    pattern to fully match exactly the national numbers phonenumbers deems valid.
+
+    Parsing is that simple when no shorter prefix of the code is a calling code (the parser
+    takes the shortest), no region of the code strips a national prefix other than "0" (so
+    nothing is stripped from a number not starting with 0), and none picks its numbers by
+    leading digits (so a number is valid when any region of the code accepts it).
+    """
+    validators = {}
+    codes = {metadata.country_code for metadata in _metadata(_TERRITORY_OF_REGION)}
+    for code in filter(None, codes):
+        digits = str(code)
+        regions = _metadata(COUNTRY_CODE_TO_REGION_CODE[code])
+        shadowed = any(
+            int(digits[:n]) in COUNTRY_CODE_TO_REGION_CODE for n in range(1, len(digits))
+        )
+        plain = all(
+            metadata.national_prefix_for_parsing in (None, "0") and metadata.leading_digits is None
+            for metadata in regions
+        )
+        patterns = [found for metadata in regions if (found := _region_pattern(metadata))]
+        if plain and patterns and not shadowed:
+            validators[digits] = re.compile("|".join(patterns))
+    return validators
+
+
+_FAST_VALIDATORS = _fast_validators()
+_FAST_SHAPE = re.compile(r"\+(" + "|".join(sorted(_FAST_VALIDATORS)) + r")([1-9][0-9]{5,11})")
+_FR_NATIONAL = re.compile(r"0[1-9](?:[ .-]?[0-9]){8}")
+_NO_SEPARATORS = str.maketrans("", "", " .-")
 
 
 class PhoneNumberError(ValueError):
-    """A number that is not a valid phone number; the message shows it masked."""
+    """A phone number that cannot be used; the message shows only its last two characters."""
+
+    def __init__(self, raw: str, reason: str) -> None:
+        super().__init__(f"Invalid phone number {_mask_tail(raw)}: {reason}")
+        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
 class NumberInfo:
+    """Where a valid number belongs and the local time its owner lives in."""
+
     e164: str
-    region: str | None
-    is_mobile: bool
+    region: str
+    is_mobile: bool | None
     territory: str
-
-
-@lru_cache(maxsize=65536)
-def _parse(raw: str, region: str) -> phonenumbers.PhoneNumber:
-    try:
-        parsed = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        raise PhoneNumberError(f"not a phone number: {mask(raw)}") from None
-    if not phonenumbers.is_valid_number(parsed):
-        raise PhoneNumberError(f"not a valid phone number: {mask(raw)}")
-    return parsed
-
-
-_FRENCH_E164 = re.compile(r"\+33[1-9]\d{8}")
-
-
-@lru_cache(maxsize=4096)
-def _valid_french_block(block: str, example: str) -> bool:
-    """Whether numbers of a block (`+33` and the first five national digits) are valid.
-
-    Validity of a French number depends on its length and leading digits only, so one number
-    of a block answers for the whole block."""
-    try:
-        _parse(example, "FR")
-    except PhoneNumberError:
-        return False
-    return True
+    timezone: str | None
 
 
 def to_e164(raw: str, region: str = "FR") -> str:
-    """The number in E.164 form (`+33612345678`), from national or international writing."""
-    if _FRENCH_E164.fullmatch(raw):  # fast path: already E.164, a French block known valid
-        if _valid_french_block(raw[:8], raw):
-            return raw
-        raise PhoneNumberError(f"not a valid phone number: {mask(raw)}")
-    return phonenumbers.format_number(_parse(raw, region), phonenumbers.PhoneNumberFormat.E164)
+    """The E.164 form of a national or international number; PhoneNumberError if invalid."""
+    fast = _fast_match(raw, region)
+    if fast is not None:
+        return fast.string
+    return _e164(_parse_valid(raw, region))
 
 
-def describe(number: str, region: str = "FR") -> NumberInfo:
-    """Where a number belongs and whether it is a mobile."""
-    parsed = _parse(number, region)
-    code = phonenumbers.region_code_for_number(parsed)
-    return NumberInfo(
-        e164=phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164),
-        region=code,
-        is_mobile=phonenumbers.number_type(parsed) in _MOBILE,
-        territory=_TERRITORIES.get(code or "", "foreign"),
+def describe(e164: str) -> NumberInfo:
+    """Region, line type, French territory and time zone of a number.
+
+    Any form `to_e164` accepts is taken. `territory` is "foreign" outside France; the time zone is
+    then the country's when it has only one, else None.
+    """
+    number = _valid_number(e164)
+    region = phonenumbers.region_code_for_number(number) or "ZZ"
+    territory = _TERRITORY_OF_REGION.get(region, "foreign")
+    if territory == "foreign":
+        zones = time_zones_for_number(number)
+        timezone = zones[0] if len(zones) == 1 and zones[0] != "Etc/Unknown" else None
+    else:
+        timezone = TERRITORY_TIMEZONES[territory]
+    line = phonenumbers.number_type(number)
+    is_mobile = (
+        None if line == PhoneNumberType.FIXED_LINE_OR_MOBILE else line == PhoneNumberType.MOBILE
+    )
+    return NumberInfo(_e164(number), region, is_mobile, territory, timezone)
+
+
+def mask(e164_or_raw: str) -> str:
+    """The number for reports: '+33 6 ** ** ** 78'; anything else keeps its last 2 characters."""
+    try:
+        number = _valid_number(e164_or_raw)
+    except PhoneNumberError:
+        return _mask_tail(e164_or_raw)
+    prefix = f"+{number.country_code} "
+    national = phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)[len(prefix) :]
+    positions = [index for index, char in enumerate(national) if char.isdigit()]
+    shown = {positions[0], *positions[-2:]}
+    return prefix + "".join(
+        char if index in shown or not char.isdigit() else "*" for index, char in enumerate(national)
     )
 
 
-def mask(number: str) -> str:
-    """A number as reports show it: country code, first digit and last two (`+33 6 ** ** ** 78`)."""
-    digits = "".join(char for char in number if char.isdigit())
-    if number.startswith("+33") and len(digits) == 11:
-        return f"+33 {digits[2]} ** ** ** {digits[-2:]}"
-    if len(digits) < 4:
-        return "*" * len(number)
-    return "*" * (len(digits) - 2) + digits[-2:]
+def _mask_tail(raw: str) -> str:
+    return "*" * (len(raw) - 2) + raw[-2:]
+
+
+def _fast_match(raw: str, region: str) -> re.Match[str] | None:
+    """Without a full parse: the valid E.164 form of a French number written as E.164, or of a
+    mainland number written nationally when `region` is FR, split into country code and number.
+
+    National writing (0 + nine digits) parses as +33 and the nine digits whenever those are
+    valid, as the parser strips the national prefix 0 then.
+    """
+    shape = _FAST_SHAPE.fullmatch(raw)
+    if shape is None and region == "FR" and _FR_NATIONAL.fullmatch(raw):
+        shape = _FAST_SHAPE.fullmatch("+33" + raw.translate(_NO_SEPARATORS)[1:])
+    if shape is None or _FAST_VALIDATORS[shape[1]].fullmatch(shape[2]) is None:
+        return None
+    return shape
+
+
+def _valid_number(raw: str) -> PhoneNumber:
+    fast = _fast_match(raw, "FR")
+    if fast is None:
+        return _parse_valid(raw, "FR")
+    return PhoneNumber(country_code=int(fast[1]), national_number=int(fast[2]))
+
+
+def _parse_valid(raw: str, region: str) -> PhoneNumber:
+    """Full parse and validation; letters and extensions are refused."""
+    if any(char.isalpha() for char in raw):
+        raise PhoneNumberError(raw, "letters are not allowed")
+    try:
+        number = phonenumbers.parse(raw, region)
+    except NumberParseException as exc:
+        raise PhoneNumberError(raw, "not a phone number") from exc
+    if number.extension:
+        raise PhoneNumberError(raw, "extensions are not allowed")
+    if not phonenumbers.is_valid_number(number):
+        raise PhoneNumberError(raw, "no such number in its numbering plan")
+    return number
+
+
+def _e164(number: PhoneNumber) -> str:
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)

@@ -1,63 +1,115 @@
-"""The sender field shown on the phone (the "OADC"): what French operators accept."""
+"""The sender shown on the phone (the "OADC") and what French operators accept there.
+
+Three forms are accepted (af2m): an alphanumeric name of 1 to 11 ASCII letters and digits with at
+least one letter, which cannot receive replies; a 5-digit short code starting 36 or 38; or a phone
+number, which must belong to the sender (loi 2020-901, art. 10), here: be declared by the campaign.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 from smscheck.phones import PhoneNumberError, to_e164
 
-Kind = Literal["alphanumeric", "short_code", "phone_number", "invalid"]
+SenderKind = Literal["alphanumeric", "short_code", "phone_number", "invalid"]
+
+_NAME_MAX = 11
+_NAME = re.compile(rf"[A-Za-z0-9]{{1,{_NAME_MAX}}}")
+_SHORT_CODE = re.compile(r"[0-9]{5}")
+# Written like a phone number: digits, the usual separators, perhaps a leading +.
+_NUMERIC = re.compile(r"\+?[ .()-]*[0-9][0-9 .()-]*")
 
 
 @dataclass(frozen=True, slots=True)
 class SenderField:
-    kind: Kind
+    """How a sender value reads; `kind` is "invalid" exactly when `valid` is False.
+
+    `can_receive_replies` says whether an answer sent to this sender reaches the campaign.
+    """
+
+    kind: SenderKind
     valid: bool
     can_receive_replies: bool
     reason_fr: str = ""
     reason_en: str = ""
 
 
-def _invalid(fr: str, en: str) -> SenderField:
-    return SenderField("invalid", False, False, fr, en)
-
-
 def classify_sender(value: str, declared_numbers: Iterable[str] = ()) -> SenderField:
-    """Alphanumeric name (1-11 ASCII letters/digits, not all digits), a 36xxx/38xxx short code,
-    or a phone number the campaign declares as its own."""
-    if value.isascii() and value.isdigit() and len(value) == 5:
-        if value[:2] in ("36", "38"):
+    """Classify a sender value; a phone number is valid only if among `declared_numbers`."""
+    if _SHORT_CODE.fullmatch(value):
+        if value.startswith(("36", "38")):
             return SenderField("short_code", True, True)
         return _invalid(
-            "Un numéro court doit commencer par 36 ou 38.", "A short code must start with 36 or 38."
+            "Un numéro court doit commencer par 36 ou 38.",
+            "A short code must start with 36 or 38.",
         )
-    if value.isascii() and value.isalnum() and not value.isdigit():
-        if len(value) <= 11:
-            return SenderField("alphanumeric", True, False)
+    if _NUMERIC.fullmatch(value):
+        return _classify_number(value, declared_numbers)
+    if _NAME.fullmatch(value):
+        return SenderField("alphanumeric", True, False)
+    return _invalid_name(value)
+
+
+def _classify_number(value: str, declared_numbers: Iterable[str]) -> SenderField:
+    try:
+        number = to_e164(value)
+    except PhoneNumberError:
         return _invalid(
-            f"Nom d'émetteur de {len(value)} caractères : 11 au plus.",
-            f"Sender name of {len(value)} characters: 11 at most.",
+            "Un émetteur numérique doit être un numéro court (5 chiffres commençant par 36 ou 38) "
+            "ou un numéro de téléphone valide.",
+            "A numeric sender must be a short code (5 digits starting 36 or 38) "
+            "or a valid phone number.",
         )
-    if value.lstrip("+").replace(" ", "").isdigit():
-        try:
-            number = to_e164(value)
-        except PhoneNumberError:
-            return _invalid("Numéro d'émetteur invalide.", "Invalid sender number.")
-        declared = set()
-        for entry in declared_numbers:
-            try:
-                declared.add(to_e164(entry))
-            except PhoneNumberError:
-                continue
-        if number in declared:
-            return SenderField("phone_number", True, True)
-        return _invalid(
-            "Ce numéro n'est pas déclaré par la campagne comme le sien.",
-            "This number is not declared by the campaign as its own.",
-        )
+    if number in _normalised(declared_numbers):
+        return SenderField("phone_number", True, True)
     return _invalid(
-        "Un nom d'émetteur ne comporte que des lettres et chiffres ASCII, sans espace ni ponctuation.",
-        "A sender name holds only ASCII letters and digits, no spaces or punctuation.",
+        "Ce numéro n'est pas déclaré par la campagne : un numéro d'émetteur doit appartenir à "
+        "l'expéditeur (loi 2020-901, art. 10).",
+        "This number is not declared by the campaign: a sender number must belong to the sender "
+        "(loi 2020-901, art. 10).",
     )
+
+
+def _normalised(numbers: Iterable[str]) -> set[str]:
+    """E.164 forms of the numbers; one that is not a valid number can match nothing."""
+    found = set()
+    for number in numbers:
+        try:
+            found.add(to_e164(number))
+        except PhoneNumberError:
+            continue
+    return found
+
+
+def _invalid_name(value: str) -> SenderField:
+    """Every rule of alphanumeric names that `value` breaks."""
+    fr: list[str] = []
+    en: list[str] = []
+    if not value:
+        fr.append("il est vide")
+        en.append("it is empty")
+    if len(value) > _NAME_MAX:
+        fr.append(f"{len(value)} caractères, {_NAME_MAX} au plus")
+        en.append(f"{len(value)} characters, at most {_NAME_MAX}")
+    if any(char.isspace() for char in value):
+        fr.append("il contient des espaces")
+        en.append("it contains spaces")
+    others = sorted({c for c in value if not (c.isspace() or (c.isascii() and c.isalnum()))})
+    if others:
+        shown = " ".join(others)
+        fr.append(f"caractères interdits : {shown} (lettres et chiffres ASCII seulement)")
+        en.append(f"characters not allowed: {shown} (ASCII letters and digits only)")
+    if value and not any(char.isalpha() for char in value):
+        fr.append("il ne contient aucune lettre")
+        en.append("it contains no letter")
+    return _invalid(
+        "Nom d'émetteur refusé : " + " ; ".join(fr) + ".",
+        "Sender name refused: " + "; ".join(en) + ".",
+    )
+
+
+def _invalid(fr: str, en: str) -> SenderField:
+    return SenderField("invalid", False, False, fr, en)

@@ -1,0 +1,238 @@
+"""Phone numbers: E.164 normalisation, territories of French numbers, masking."""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from smscheck.phones import (
+    TERRITORY_TIMEZONES,
+    NumberInfo,
+    PhoneNumberError,
+    _e164,
+    _fast_match,
+    _parse_valid,
+    describe,
+    mask,
+    to_e164,
+)
+
+FRENCH_CODES = ["33", "262", "508", "590", "594", "596", "681", "687", "689"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "region", "e164"),
+    [
+        ("06 12 34 56 78", "FR", "+33612345678"),
+        ("0612345678", "FR", "+33612345678"),
+        ("06.12.34.56.78", "FR", "+33612345678"),
+        ("06-12-34-56-78", "FR", "+33612345678"),
+        ("+33 6 12 34 56 78", "FR", "+33612345678"),
+        ("+33 (0)6 12 34 56 78", "FR", "+33612345678"),
+        ("0033612345678", "FR", "+33612345678"),
+        ("+33612345678", "FR", "+33612345678"),
+        ("+33612345678", "US", "+33612345678"),
+        ("01 23 45 67 89", "FR", "+33123456789"),
+        ("07 56 12 34 56", "FR", "+33756123456"),
+        ("+262 692 12 34 56", "FR", "+262692123456"),
+        ("0692 12 34 56", "RE", "+262692123456"),
+        ("0639 01 23 45", "YT", "+262639012345"),
+        ("+590 690 00 12 34", "FR", "+590690001234"),
+        ("+594 694 20 12 34", "FR", "+594694201234"),
+        ("+596 696 20 12 34", "FR", "+596696201234"),
+        ("+508 55 12 34", "FR", "+508551234"),
+        ("+687 75 12 34", "FR", "+687751234"),
+        ("+689 87 12 34 56", "FR", "+68987123456"),
+        ("+681 82 12 34", "FR", "+681821234"),
+        ("+32 470 12 34 56", "FR", "+32470123456"),
+        ("+1 212 555 0100", "FR", "+12125550100"),
+    ],
+)
+def test_national_and_international_writings_give_e164(raw: str, region: str, e164: str) -> None:
+    assert to_e164(raw, region) == e164
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "hello",
+        "06 12 34 56 7",
+        "06 12 34 56 78 9",
+        "+33 6 12 34 56 7",
+        "00 00 00 00 00",
+        "+999 123 456",
+        "06 12 34 56 78 ext 12",
+        "0800 FLOWERS",
+        "+33 7 00 00 00 00",
+    ],
+)
+def test_invalid_numbers_raise_phone_number_error(raw: str) -> None:
+    with pytest.raises(PhoneNumberError):
+        to_e164(raw)
+
+
+def test_phone_number_error_is_a_value_error_that_masks_the_number() -> None:
+    with pytest.raises(ValueError, match=r"\*+ 7") as caught:
+        to_e164("06 12 34 56 7")
+    assert "12 34" not in str(caught.value)
+    assert not re.search(r"\d\D*\d\D*\d", str(caught.value))
+
+
+@pytest.mark.parametrize(
+    ("number", "region", "is_mobile", "territory", "timezone"),
+    [
+        ("+33612345678", "FR", True, "mainland", "Europe/Paris"),
+        ("+33756123456", "FR", True, "mainland", "Europe/Paris"),
+        ("+33123456789", "FR", False, "mainland", "Europe/Paris"),
+        ("+33495123456", "FR", False, "mainland", "Europe/Paris"),  # Corsica: mainland numbers
+        ("+33912345678", "FR", False, "mainland", "Europe/Paris"),
+        ("+262692123456", "RE", True, "reunion", "Indian/Reunion"),
+        ("+262262161234", "RE", False, "reunion", "Indian/Reunion"),
+        ("+262639012345", "YT", True, "mayotte", "Indian/Mayotte"),
+        ("+262269601234", "YT", False, "mayotte", "Indian/Mayotte"),
+        ("+590690001234", "GP", True, "guadeloupe", "America/Guadeloupe"),
+        ("+590590201234", "GP", False, "guadeloupe", "America/Guadeloupe"),
+        ("+590590271234", "BL", False, "saint_barthelemy", "America/St_Barthelemy"),
+        ("+590590501234", "MF", False, "saint_martin", "America/Marigot"),
+        ("+596696201234", "MQ", True, "martinique", "America/Martinique"),
+        ("+596596301234", "MQ", False, "martinique", "America/Martinique"),
+        ("+594694201234", "GF", True, "guyane", "America/Cayenne"),
+        ("+594594101234", "GF", False, "guyane", "America/Cayenne"),
+        ("+508551234", "PM", True, "saint_pierre_et_miquelon", "America/Miquelon"),
+        ("+508430123", "PM", None, "saint_pierre_et_miquelon", "America/Miquelon"),
+        ("+687751234", "NC", True, "nouvelle_caledonie", "Pacific/Noumea"),
+        ("+687201234", "NC", False, "nouvelle_caledonie", "Pacific/Noumea"),
+        ("+68987123456", "PF", True, "polynesie_francaise", "Pacific/Tahiti"),
+        ("+68940412345", "PF", False, "polynesie_francaise", "Pacific/Tahiti"),
+        ("+681821234", "WF", True, "wallis_et_futuna", "Pacific/Wallis"),
+        ("+32470123456", "BE", True, "foreign", "Europe/Brussels"),
+        ("+12125550100", "US", None, "foreign", "America/New_York"),
+    ],
+)
+def test_describe_gives_region_line_territory_and_zone(
+    number: str, region: str, is_mobile: bool | None, territory: str, timezone: str
+) -> None:
+    assert describe(number) == NumberInfo(number, region, is_mobile, territory, timezone)
+
+
+def test_describe_takes_national_writing() -> None:
+    assert describe("0269 60 12 34").territory == "mainland"  # national writing is read as FR
+    assert describe("06 12 34 56 78").e164 == "+33612345678"
+
+
+def test_foreign_country_with_several_zones_has_no_single_zone() -> None:
+    assert describe("+447911123456").timezone is None
+
+
+def test_describe_refuses_an_invalid_number() -> None:
+    with pytest.raises(PhoneNumberError):
+        describe("+33700000000")
+
+
+def test_territory_timezones_cover_every_territory_and_are_real_zones() -> None:
+    territories = {
+        "mainland",
+        "corsica",
+        "reunion",
+        "guadeloupe",
+        "martinique",
+        "guyane",
+        "mayotte",
+        "saint_pierre_et_miquelon",
+        "nouvelle_caledonie",
+        "polynesie_francaise",
+        "wallis_et_futuna",
+        "saint_barthelemy",
+        "saint_martin",
+    }
+    assert set(TERRITORY_TIMEZONES) == territories
+    assert all(ZoneInfo(zone) for zone in TERRITORY_TIMEZONES.values())
+    assert TERRITORY_TIMEZONES["corsica"] == "Europe/Paris"
+
+
+def test_territory_timezones_cannot_be_changed() -> None:
+    with pytest.raises(TypeError):
+        TERRITORY_TIMEZONES["mainland"] = "UTC"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("raw", "masked"),
+    [
+        ("+33612345678", "+33 6 ** ** ** 78"),
+        ("06 12 34 56 78", "+33 6 ** ** ** 78"),
+        ("+262692123456", "+262 6** ** ** 56"),
+        ("+687751234", "+687 7*.**.34"),
+        ("+508551234", "+508 5* ** 34"),
+        ("+12125550100", "+1 2**-***-**00"),
+        ("+33 6 12", "******12"),
+        ("hello world", "*********ld"),
+        ("7", "7"),
+        ("", ""),
+    ],
+)
+def test_mask_keeps_country_code_first_digit_and_last_two(raw: str, masked: str) -> None:
+    assert mask(raw) == masked
+
+
+# Properties
+
+digits = st.text(alphabet="0123456789", min_size=4, max_size=13)
+e164_shaped = st.builds(lambda code, rest: "+" + code + rest, st.sampled_from(FRENCH_CODES), digits)
+separators = st.sampled_from(["", " ", ".", "-"])
+national_fr = st.builds(
+    lambda first, groups, sep: "0" + first + "".join(sep + group for group in groups),
+    st.sampled_from("0123456789"),
+    st.lists(st.text(alphabet="0123456789", min_size=2, max_size=2), min_size=3, max_size=5),
+    separators,
+)
+numberish = st.one_of(e164_shaped, national_fr, st.text(max_size=20))
+
+
+def slow(raw: str, region: str = "FR") -> str | None:
+    try:
+        return _e164(_parse_valid(raw, region))
+    except PhoneNumberError:
+        return None
+
+
+@given(numberish)
+def test_fast_path_never_accepts_what_the_full_parse_rejects(raw: str) -> None:
+    fast = _fast_match(raw, "FR")
+    if fast is not None:
+        assert slow(raw) == fast.string
+
+
+@given(st.sampled_from(FRENCH_CODES), st.sampled_from("123456789"), digits)
+def test_fast_path_accepts_every_valid_french_e164_number(code: str, first: str, rest: str) -> None:
+    raw = "+" + code + first + rest
+    assume(len(first + rest) <= 12)
+    if slow(raw) is not None:
+        assert _fast_match(raw, "FR") is not None
+
+
+@given(numberish)
+def test_to_e164_is_idempotent(raw: str) -> None:
+    try:
+        once = to_e164(raw)
+    except PhoneNumberError:
+        return
+    assert to_e164(once) == once
+
+
+@given(numberish)
+def test_mask_never_raises_and_shows_at_most_the_last_two_of_the_subscriber_digits(
+    raw: str,
+) -> None:
+    masked = mask(raw)
+    if masked == "*" * (len(raw) - 2) + raw[-2:]:
+        return
+    shown = re.fullmatch(r"\+(\d{1,3}) \d[^\d]*(?:\*[^\d]*)*\d[^\d]*\d", masked)
+    assert shown is not None
+    number = to_e164(raw)
+    assert number.startswith("+" + shown[1])
+    assert masked.count("*") == len(number) - len(shown[1]) - 4
