@@ -23,12 +23,6 @@ from smscheck.verdicts import Lang, Report
 USAGE_ERROR = 2
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        self.exit(USAGE_ERROR, f"smscheck: error: {message}\n")
-
-
 def _packs(args: argparse.Namespace) -> tuple[Pack, ...]:
     base = () if args.no_default_packs else shipped_packs()
     return tuple(base) + tuple(load_pack(path) for path in args.pack)
@@ -49,7 +43,7 @@ def _add_pack_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    _packs(args)  # a broken pack is a usage error before any input is read
+    packs = _packs(args)  # a broken pack is a usage error before any input is read
     settings = Settings(
         pack_paths=tuple(args.pack),
         default_packs=not args.no_default_packs,
@@ -61,7 +55,7 @@ def _run_check(args: argparse.Namespace) -> int:
     )
     summary = Summary()
     progress = Progress.for_stream(sys.stderr, _sizes(args.files))
-    formatter = FORMATTERS[args.format]
+    formatter = FORMATTERS[args.format].for_packs(packs)
 
     def rendered() -> Iterator[str]:
         for done in run(args.files, settings, sys.stdin.buffer, jobs=args.jobs):
@@ -123,8 +117,8 @@ def _date(text: str) -> date:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="smscheck", description="Check political SMS against French rules.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = argparse.ArgumentParser(prog="smscheck", description="Check political SMS against French rules.")
+    commands = parser.add_subparsers(dest="command", required=True)
 
     check = commands.add_parser("check", help="check cases from JSON or JSON Lines files")
     check.add_argument("files", nargs="+", metavar="FILE", help="JSON or JSON Lines; - for stdin")
