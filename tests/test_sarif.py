@@ -1,0 +1,245 @@
+"""`--format sarif`: valid SARIF 2.1.0, one result per verdict that needs action, streamed."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from bench.bench_campaign import generate
+from smscheck import Checker
+from smscheck.cli import main
+from smscheck.formatters import FORMATTERS, INPUT_ERROR, NO_RULE_IN_FORCE, Result
+from smscheck.inputs import case_from
+from smscheck.packs import shipped_packs
+from tests.conftest import ROOT, load_seed
+
+SCHEMA = json.loads((ROOT / "tests/data/sarif-2.1.0-reduced.schema.json").read_text("utf-8"))
+CASE_A = "seeds/2011-ump-cantonales.json"
+LEVELS = {"fail": "error", "review": "warning", "warn": "note"}
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, Any, Any]:
+    """Exit code, the SARIF log and the matching JSON report(s) for the same arguments."""
+    code = main(["check", *args, "--format", "sarif"])
+    sarif = json.loads(capsys.readouterr().out)
+    main(["check", *args, "--format", "json"])
+    reports = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    return code, sarif, reports
+
+
+def valid(sarif: Any) -> None:
+    jsonschema.Draft202012Validator(SCHEMA).validate(sarif)
+
+
+@pytest.fixture
+def in_checkout(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+
+
+@pytest.mark.usefixtures("in_checkout")
+def test_case_a_is_valid_sarif_with_one_result_per_verdict_needing_action(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, sarif, [report] = run_cli(capsys, CASE_A)
+    assert code == 1
+    valid(sarif)
+    assert sarif["version"] == "2.1.0" and sarif["$schema"].endswith("sarif-schema-2.1.0.json")
+    [run] = sarif["runs"]
+    driver = run["tool"]["driver"]
+    assert driver["name"] == "smscheck" and driver["version"] and driver["informationUri"]
+
+    needing_action = [v for v in report["verdicts"] if v["status"] in LEVELS]
+    assert len(needing_action) >= 3  # case A fails opt-out and information, and needs a review
+    assert [r["ruleId"] for r in run["results"]] == [v["rule_id"] for v in needing_action]
+    for result, verdict in zip(run["results"], needing_action, strict=True):
+        assert result["level"] == LEVELS[verdict["status"]]
+        assert result["properties"]["status"] == verdict["status"]
+        assert verdict["message"] in result["message"]["text"]
+        assert verdict["remedy"] in result["message"]["text"]
+        [location] = result["locations"]
+        assert location["physicalLocation"]["artifactLocation"]["uri"] == CASE_A
+        assert location["physicalLocation"]["region"]["startLine"] == 1
+
+
+@pytest.mark.usefixtures("in_checkout")
+def test_driver_rules_describe_each_rule_that_appears_with_its_source(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, sarif, [report] = run_cli(capsys, CASE_A)
+    run = sarif["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    ids = [rule["id"] for rule in rules]
+    assert len(ids) == len(set(ids))
+    assert set(ids) == {result["ruleId"] for result in run["results"]}
+    for result in run["results"]:
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+    shipped = {rule.id: rule for pack in shipped_packs() for rule in pack.rules}
+    citations = {v["rule_id"]: v["citation"] for v in report["verdicts"]}
+    for rule in rules:
+        source = shipped[rule["id"]]
+        assert rule["helpUri"] == source.citation.link == citations[rule["id"]]["link"]
+        assert rule["shortDescription"]["text"] == source.title.fr
+        assert source.citation.reference in rule["fullDescription"]["text"]
+        assert source.remedy.fr in rule["help"]["text"]
+        assert rule["name"]
+        props = rule["properties"]
+        assert props["concern"] == source.concern.value
+        assert props["severity"] == source.severity.value
+        assert props["citation"] == citations[rule["id"]]
+        assert props["validity"] == {
+            "from": source.valid_from.isoformat(),
+            "until": source.valid_until.isoformat() if source.valid_until else None,
+        }
+
+
+@pytest.mark.usefixtures("in_checkout")
+def test_rule_descriptions_follow_the_language_asked(capsys: pytest.CaptureFixture[str]) -> None:
+    _, sarif, _ = run_cli(capsys, CASE_A, "--lang", "en")
+    rules = {rule["id"]: rule for rule in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["CNIL06-OPT-01"]["shortDescription"]["text"] == (
+        "The message says how to stop receiving messages."
+    )
+    assert "Remedy:" in sarif["runs"][0]["results"][0]["message"]["text"]
+
+
+def test_every_seed_gives_valid_sarif_that_keeps_numbers_masked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seeds = sorted((ROOT / "seeds").glob("*.json"))
+    main(["check", *map(str, seeds), "--format", "sarif"])
+    out = capsys.readouterr().out
+    sarif = json.loads(out)
+    valid(sarif)
+    numbers = {load_seed(path.name)["case"]["recipient"]["number"] for path in seeds}
+    assert not [number for number in numbers if number in out]
+    recipients = {r["properties"]["recipient"] for r in sarif["runs"][0]["results"]}
+    assert recipients and all("**" in recipient for recipient in recipients)
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in sarif["runs"][0]["results"]
+    }
+    assert all(uri.startswith("file:///") for uri in uris)  # absolute paths become file URIs
+
+
+@pytest.mark.usefixtures("in_checkout")
+def test_show_numbers_is_honoured(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["check", CASE_A, "--format", "sarif", "--show-numbers"])
+    assert "+33612345678" in capsys.readouterr().out
+
+
+@pytest.mark.usefixtures("in_checkout")
+def test_evidence_quoted_from_the_body_is_kept(capsys: pytest.CaptureFixture[str]) -> None:
+    _, sarif, [report] = run_cli(capsys, "seeds/2026-freephone-number.json")
+    valid(sarif)
+    [result] = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "CE-L50-1-01"]
+    assert result["properties"]["evidence"] == report_evidence(report, "CE-L50-1-01")
+    assert result["properties"]["evidence"]
+
+
+def report_evidence(report: Any, rule_id: str) -> Any:
+    return next(v["evidence"] for v in report["verdicts"] if v["rule_id"] == rule_id)
+
+
+def test_json_lines_give_line_numbers_and_input_errors_become_results(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case = json.dumps(load_seed("2011-ump-cantonales.json")["case"])
+    path = tmp_path / "batch.jsonl"
+    path.write_text("\n".join([case, "{not json", case]) + "\n", encoding="utf-8")
+    code, sarif, reports = run_cli(capsys, str(path))
+    assert code == 2
+    valid(sarif)
+    run = sarif["runs"][0]
+    lines = {r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in run["results"]}
+    assert lines == {1, 2, 3}
+    [error] = [r for r in run["results"] if r["ruleId"] == INPUT_ERROR]
+    assert error["level"] == "error" and "invalid JSON" in error["message"]["text"]
+    assert error["locations"][0]["physicalLocation"]["region"]["startLine"] == 2
+    [invocation] = run["invocations"]
+    assert invocation["executionSuccessful"] is False
+    assert "1 input(s)" in invocation["toolExecutionNotifications"][0]["message"]["text"]
+    per_case = sum(1 for v in reports[0]["verdicts"] if v["status"] in LEVELS)
+    assert len(run["results"]) == 2 * per_case + 1
+    assert run["tool"]["driver"]["rules"][-1]["id"] == INPUT_ERROR
+
+
+def test_jobs_2_gives_the_same_sarif_as_jobs_1(tmp_path: Path) -> None:
+    path = tmp_path / "campaign.jsonl"
+    generate(path, 4500)  # three chunks, two templates, 1% bad lines
+
+    def run(*extra: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "smscheck.cli", "check", str(path), "--format", "sarif"]
+        return subprocess.run([*command, *extra], capture_output=True, text=True, check=False)
+
+    single, double = run(), run("--jobs", "2")
+    assert single.returncode == double.returncode == 2
+    assert single.stdout == double.stdout
+    sarif = json.loads(single.stdout)
+    valid(sarif)
+    results = sarif["runs"][0]["results"]
+    assert len(results) > 500 and {INPUT_ERROR} < {r["ruleId"] for r in results}
+
+
+def test_a_case_that_passes_gives_an_empty_but_valid_log(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    seed = str(ROOT / "seeds/2011-ump-cantonales-direct-contact.json")
+    code, sarif, [report] = run_cli(capsys, seed)
+    needing_action = [v for v in report["verdicts"] if v["status"] in LEVELS]
+    assert code == 0
+    valid(sarif)
+    assert len(sarif["runs"][0]["results"]) == len(needing_action)
+    assert sarif["runs"][0]["invocations"] == [{"executionSuccessful": True}]
+
+
+def test_a_date_with_no_rule_in_force_is_a_warning_not_silence() -> None:
+    report = Checker(packs=()).check(case_from(load_seed("2011-ump-cantonales.json")))
+    assert report.verdicts == ()
+    sarif = render([Result("case.json", report=report)])
+    valid(sarif)
+    [result] = sarif["runs"][0]["results"]
+    assert result["ruleId"] == NO_RULE_IN_FORCE and result["level"] == "warning"
+    assert sarif["runs"][0]["tool"]["driver"]["rules"][0]["id"] == NO_RULE_IN_FORCE
+
+
+def test_rules_from_packs_the_writer_was_not_given_still_get_a_descriptor() -> None:
+    report = Checker().check(case_from(load_seed("2011-ump-cantonales.json")))
+    sarif = render([Result("case.json", report=report)], packs=())
+    valid(sarif)
+    rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+    assert rules and all(rule["shortDescription"]["text"] for rule in rules)
+
+
+def render(results: list[Result], *, packs: tuple[()] | None = None) -> Any:
+    formatter = FORMATTERS["sarif"]
+    if packs is not None:
+        formatter = formatter.for_packs(packs)
+    out = io.StringIO()
+    formatter.write((formatter.item(result) for result in results), out)
+    return json.loads(out.getvalue())
+
+
+def test_results_are_written_as_they_arrive() -> None:
+    """`write` must not hold results back: memory stays flat however long the campaign."""
+    report = Checker().check(case_from(load_seed("2011-ump-cantonales.json")))
+    formatter = FORMATTERS["sarif"]
+    out = io.StringIO()
+    seen: list[int] = []
+
+    def chunks() -> Iterator[str]:
+        for line in range(1, 4):
+            seen.append(out.getvalue().count('"ruleId"'))
+            yield formatter.item(Result(f"campaign.jsonl:{line}", report=report))
+
+    formatter.write(chunks(), out)
+    per_case = out.getvalue().count('"ruleId"') // 3
+    assert seen == [0, per_case, 2 * per_case]
+    valid(json.loads(out.getvalue()))
