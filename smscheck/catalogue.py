@@ -1,10 +1,17 @@
-"""The rule catalogue: every rule with its concern, validity and source, as text, JSON or Markdown."""
+"""The rule catalogue: every rule with its concern, validity and source, as text, JSON or Markdown.
+
+The Markdown catalogue (committed as docs/rules.md) also shows, under each rule, a seed case
+that fails it and one that passes it, taken from `seeds/` in a source checkout.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
+from typing import Any, Literal
 
 from smscheck.packs import Pack, Rule
 from smscheck.verdicts import Lang
@@ -65,34 +72,212 @@ def _json(packs: Sequence[Pack], lang: Lang, at: date | None) -> str:
     )
 
 
-def _markdown(packs: Sequence[Pack], lang: Lang, at: date | None) -> str:
-    lines = ["# smscheck rule catalogue", ""]
+# Seed statuses that show a rule failing, best example first.
+_FAILING = ("fail", "warn", "review")
+_CONFIDENCE_TEXT = {
+    "read": "the wording was read at the link",
+    "summary": "known from a reliable source quoting or summarising it",
+    "unverified": "believed, not yet checked: the rule never gives worse than review",
+}
+REGENERATE = "smscheck rules --format markdown > docs/rules.md"
+
+
+def checkout_seeds() -> Path | None:
+    """The `seeds/` folder of a source checkout; None when installed from a wheel."""
+    folder = Path(__file__).resolve().parent.parent / "seeds"
+    return folder if folder.is_dir() else None
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A seed that shows a rule at work: its file, title, expected status and case."""
+
+    file: str
+    title: str
+    status: str
+    case: Mapping[str, Any]
+    others: int  # how many other rules the seed expects to need action (fewer: clearer)
+    passes: bool  # whether the seed as a whole passes
+
+
+def _load_seeds(folder: Path) -> list[tuple[str, dict[str, Any]]]:
+    seeds = []
+    for path in sorted(folder.glob("*.json")):
+        try:
+            seed = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(seed, dict) and isinstance(seed.get("expected"), dict) and "case" in seed:
+            seeds.append((path.name, seed))
+    return seeds
+
+
+def seed_examples(folder: Path) -> dict[str, tuple[Example | None, Example | None]]:
+    """For each rule the seeds name: the clearest seed failing it and the clearest passing it."""
+    candidates: dict[str, list[Example]] = {}
+    for name, seed in _load_seeds(folder):
+        expected: dict[str, str] = seed["expected"].get("rules", {})
+        needing = {rule for rule, status in expected.items() if status in _FAILING}
+        for rule_id, status in expected.items():
+            candidates.setdefault(rule_id, []).append(
+                Example(
+                    file=f"seeds/{name}",
+                    title=str(seed.get("title", name)),
+                    status=status,
+                    case=seed["case"],
+                    others=len(needing - {rule_id}),
+                    passes=seed["expected"].get("status") == "pass",
+                )
+            )
+    chosen = {}
+    for rule_id, examples in candidates.items():
+        failing = [e for e in examples if e.status in _FAILING]
+        passing = [e for e in examples if e.status == "pass"]
+        fail = min(
+            failing, key=lambda e: (_FAILING.index(e.status), e.others, e.file), default=None
+        )
+        ok = min(passing, key=lambda e: (not e.passes, e.others, e.file), default=None)
+        chosen[rule_id] = (fail, ok)
+    return chosen
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+_MARKDOWN_SPECIALS = str.maketrans({char: "\\" + char for char in "\\`*_[]<>#|"})
+
+
+def _quote(body: str) -> list[str]:
+    return [f"> {line.translate(_MARKDOWN_SPECIALS)}".rstrip() for line in body.splitlines()]
+
+
+def _context(case: Mapping[str, Any]) -> str:
+    """The facts besides the body that rules read: when, how, from whom, to whom."""
+    message = case.get("message", {})
+    recipient = case.get("recipient", {})
+    election = case.get("campaign", {}).get("election", {})
+    polling = ", ".join(str(r.get("polling_date")) for r in election.get("rounds", []))
+    relayed = f", relayed by {message['relayed_by']}" if message.get("relayed_by") else ""
+    history = len(case.get("campaign", {}).get("history", [])) + len(recipient.get("history", []))
+    earlier = f"; {history} earlier message(s) on record" if history else ""
+    return (
+        f"Sent {message.get('send_at')} by {message.get('channel', 'sms')} from "
+        f"`{message.get('sender')}`{relayed}; recipient: {recipient.get('relationship')}, "
+        f"number from `{recipient.get('origin')}`; {election.get('kind')} election, "
+        f"polling {polling}{earlier}."
+    )
+
+
+_LABELS = {"fail": "Fails", "warn": "Warns", "review": "Sent for review", "pass": "Passes"}
+
+
+def _example(wanted: str, example: Example | None) -> list[str]:
+    if example is None:
+        return [f"**{_LABELS[wanted]}:** no seed shows this yet.", ""]
+    return [
+        f"**{_LABELS[example.status]}** (`{example.status}`): {example.title} — `{example.file}`",
+        "",
+        *_quote(str(example.case.get("message", {}).get("body", ""))),
+        "",
+        _context(example.case),
+        "",
+    ]
+
+
+def _markdown(
+    packs: Sequence[Pack],
+    lang: Lang,
+    at: date | None,
+    examples: Mapping[str, tuple[Example | None, Example | None]] | None = None,
+) -> str:
+    """Every rule, in French and English, with its source and a failing and a passing seed.
+
+    The same whatever `lang`: both languages are always shown."""
+    chosen = _selected(packs, at)
+    lines = [
+        "# smscheck rule catalogue",
+        "",
+        f"Generated from the rule packs by `{REGENERATE}`: do not edit by hand.",
+        "",
+    ]
     if at:
         lines += [f"Rules in force on {at}.", ""]
-    for pack, rules in _selected(packs, at):
-        lines += [f"## {pack.id} {pack.version}: {pack.title}", ""]
+    lines += [
+        "Each rule says what it checks in French and English, what smscheck reports when it "
+        "fails and how to fix it, the text it rests on and how well that text was read:",
+        "",
+        *(f"- `{level}`: {meaning}." for level, meaning in _CONFIDENCE_TEXT.items()),
+        "",
+    ]
+    if examples is None:
+        lines += [
+            "Examples: none. They come from the seed cases in `seeds/`, which were not found "
+            "(an installed copy ships without them); render this from a source checkout to "
+            "see a failing and a passing example under each rule.",
+            "",
+        ]
+    else:
+        lines += [
+            "Under each rule, two seed cases from `seeds/`: one the rule fails (or warns "
+            "about, or sends for review) and one it passes, with the message body quoted.",
+            "",
+        ]
+    lines += ["## Packs", ""]
+    lines += [
+        f"- [{pack.id} {pack.version}](#{pack.id.replace('.', '')}): {pack.title} "
+        f"({len(rules)} rule(s))"
+        for pack, rules in chosen
+    ]
+    lines.append("")
+    for pack, rules in chosen:
+        lines += [f"## {pack.id}", "", f"{pack.title} — version {pack.version}.", ""]
         for rule in rules:
             cite = rule.citation
             article = f", {cite.article}" if cite.article else ""
             lines += [
                 f"### {rule.id}",
                 "",
-                f"- concern: `{rule.concern.value}`, severity: `{rule.severity.value}`",
-                f"- validity: {_validity(rule)}",
-                f"- fr: {rule.title.fr}",
-                f"- en: {rule.title.en}",
-                f"- source: [{cite.title}]({cite.link}), {cite.reference}{article} ({cite.confidence.value})",
+                "| | |",
+                "|---|---|",
+                f"| Concern | `{rule.concern.value}` |",
+                f"| Severity | `{rule.severity.value}` |",
+                f"| In force | {_validity(rule)} |",
+                f"| Checks (fr) | {_cell(rule.title.fr)} |",
+                f"| Checks (en) | {_cell(rule.title.en)} |",
+                f"| On failure (fr) | {_cell(rule.message.fr)} |",
+                f"| On failure (en) | {_cell(rule.message.en)} |",
+                f"| Remedy (fr) | {_cell(rule.remedy.fr)} |",
+                f"| Remedy (en) | {_cell(rule.remedy.en)} |",
+                f"| Source | [{_cell(cite.title)}]({cite.link}) — {_cell(cite.reference)}"
+                f"{_cell(article)} ({cite.date}) |",
+                f"| Confidence | `{cite.confidence.value}` |",
                 "",
             ]
-    return "\n".join(lines)
+            if examples is not None:
+                failing, passing = examples.get(rule.id, (None, None))
+                lines += _example("fail", failing) + _example("pass", passing)
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 _RENDERERS: Mapping[str, Callable[[Sequence[Pack], Lang, date | None], str]] = {
     "text": _text,
     "json": _json,
-    "markdown": _markdown,
 }
 
 
-def render(packs: Sequence[Pack], fmt: str, lang: Lang, *, at: date | None = None) -> str:
+def render(
+    packs: Sequence[Pack],
+    fmt: str,
+    lang: Lang,
+    *,
+    at: date | None = None,
+    seeds: Path | Literal["checkout"] | None = "checkout",
+) -> str:
+    """The catalogue of `packs` in format `fmt`. Markdown takes its examples from `seeds`
+    (by default the source checkout's `seeds/`); with no seeds folder it says so."""
+    if fmt == "markdown":
+        folder = checkout_seeds() if seeds == "checkout" else seeds
+        found = seed_examples(folder) if folder is not None and folder.is_dir() else None
+        return _markdown(packs, lang, at, found)
     return _RENDERERS[fmt](packs, lang, at)
