@@ -7,6 +7,7 @@ from functools import lru_cache
 
 import regex
 
+from smscheck.phones import mask
 from smscheck.verdicts import Span
 
 
@@ -38,3 +39,8 @@ def find_name(body: str, name: str) -> Span | None:
 def alnum(text: str) -> str:
     """Folded letters and digits only: how a sender field is compared with a name."""
     return "".join(char for char in fold(text) if char.isalnum())
+
+
+def shown_sender(sender: str) -> str:
+    """The sender field as messages quote it: a phone number is masked like any other."""
+    return mask(sender) if sum(char.isdigit() for char in sender) >= 6 else sender

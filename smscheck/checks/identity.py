@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from smscheck.models import Frozen
 from smscheck.outcome import Context, NamedCheck, Outcome, Scope, Text, passed
-from smscheck.text import alnum, find_name
+from smscheck.text import alnum, find_name, shown_sender
 from smscheck.verdicts import Span, Status
 
 
@@ -28,13 +28,13 @@ def names_sender(ctx: Context, args: IdentityArgs) -> Outcome:
     declared = ", ".join(names)
     if in_sender is not None:
         reason = Text(
-            fr=f"L'émetteur affiché ({message.sender}) ne suffit pas : le texte ne nomme pas {declared}.",
-            en=f"The displayed sender ({message.sender}) is not enough: the text does not name {declared}.",
+            fr=f"L'émetteur affiché ({shown_sender(message.sender)}) ne suffit pas : le texte ne nomme pas {declared}.",
+            en=f"The displayed sender ({shown_sender(message.sender)}) is not enough: the text does not name {declared}.",
         )
     else:
         reason = Text(
-            fr=f"Ni l'émetteur ({message.sender}) ni le texte ne nomment {declared}.",
-            en=f"Neither the sender ({message.sender}) nor the text names {declared}.",
+            fr=f"Ni l'émetteur ({shown_sender(message.sender)}) ni le texte ne nomment {declared}.",
+            en=f"Neither the sender ({shown_sender(message.sender)}) nor the text names {declared}.",
         )
     return Outcome(Status.FAIL, reason, _initials(message.body, names))
 

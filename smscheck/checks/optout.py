@@ -10,6 +10,7 @@ from smscheck.models import Frozen
 from smscheck.outcome import Context, NamedCheck, NoArgs, Outcome, Scope, Text, passed
 from smscheck.patterns import Pattern, compile_pattern
 from smscheck.sender_field import classify_sender
+from smscheck.text import shown_sender
 from smscheck.verdicts import Span, Status
 
 
@@ -53,9 +54,9 @@ def usable_opt_out(ctx: Context, args: UsableArgs) -> Outcome:
         return Outcome(
             Status.FAIL,
             Text(
-                fr=f"« Répondre STOP » ne marche pas : l'émetteur {message.sender} ne peut pas "
+                fr=f"« Répondre STOP » ne marche pas : l'émetteur {shown_sender(message.sender)} ne peut pas "
                 "recevoir de réponse. Indiquez un numéro court (STOP au 36xxx) ou un lien.",
-                en=f"'Reply STOP' cannot work: sender {message.sender} cannot receive replies. "
+                en=f"'Reply STOP' cannot work: sender {shown_sender(message.sender)} cannot receive replies. "
                 "Give a short code (STOP to 36xxx) or a link.",
             ),
             found["reply"],
