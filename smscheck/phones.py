@@ -177,8 +177,15 @@ def describe(e164: str) -> NumberInfo:
     return NumberInfo(_e164(number), region, is_mobile, territory, timezone)
 
 
+_MAINLAND_E164 = re.compile(r"\+33([1-9])\d{6}(\d\d)")
+
+
 def mask(e164_or_raw: str) -> str:
     """The number for reports: '+33 6 ** ** ** 78'; anything else keeps its last 2 characters."""
+    mainland = _MAINLAND_E164.fullmatch(e164_or_raw)
+    if mainland is not None and _fast_match(e164_or_raw, "FR") is not None:
+        # The common case at campaign scale, without formatting through phonenumbers.
+        return f"+33 {mainland[1]} ** ** ** {mainland[2]}"
     try:
         number = _valid_number(e164_or_raw)
     except PhoneNumberError:

@@ -236,3 +236,14 @@ def test_mask_never_raises_and_shows_at_most_the_last_two_of_the_subscriber_digi
     number = to_e164(raw)
     assert number.startswith("+" + shown[1])
     assert masked.count("*") == len(number) - len(shown[1]) - 4
+
+
+@given(st.sampled_from(["+33612", "+33145", "+33751", "+33999", "+33900"]), st.integers(0, 999999))
+def test_the_mainland_masking_shortcut_agrees_with_the_full_formatting(block: str, tail: int) -> None:
+    number = f"{block}{tail:06d}"
+    try:
+        to_e164(number)
+    except PhoneNumberError:
+        return
+    # Written with the 00 international prefix, the number goes through phonenumbers' formatting.
+    assert mask(number) == mask("0033" + number[3:])
