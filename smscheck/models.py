@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
+from typing import Any, TypeVar
+from typing import Annotated, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from smscheck.phones import PhoneNumberError, to_e164
 
@@ -14,6 +24,52 @@ class Frozen(BaseModel):
     """Base of every model: immutable, and unknown keys are an error."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def trusted(model: type[M], values: dict[str, Any]) -> M:
+    """A model from values known to be valid, every field given: no validation, no defaults.
+
+    For the per-case hot path only (reports, cases rebuilt from validated parts); it is
+    `model_construct` without the work that such values do not need, about five times faster.
+    """
+    built = model.__new__(model)
+    setattr_ = object.__setattr__
+    setattr_(built, "__dict__", values)
+    setattr_(built, "__pydantic_fields_set__", set(values))
+    setattr_(built, "__pydantic_extra__", None)
+    setattr_(built, "__pydantic_private__", None)
+    return built
+
+
+# Bounds on what a case may hold: beyond them an input is an error rather than a slow check
+# (every check reads the body, some compare each campaign name with it). The body may be as long
+# as the longest concatenated SMS (255 parts of 153 GSM-7 characters).
+MAX_BODY_CHARS = 40_000
+MAX_TEXT_CHARS = 1_000  # any other text field, and each merge field
+MAX_NAME_CHARS = 200
+FIRST_YEAR, LAST_YEAR = 1900, 2199  # date arithmetic overflows near years 1 and 9999
+
+_When = TypeVar("_When", date, datetime)
+
+
+def _in_years(value: _When) -> _When:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"year {value.year} is outside {FIRST_YEAR}-{LAST_YEAR}")
+    return value
+
+
+Day = Annotated[date, AfterValidator(_in_years)]
+Instant = Annotated[AwareDatetime, AfterValidator(_in_years)]
+Name = Annotated[str, StringConstraints(max_length=MAX_NAME_CHARS)]
+
+
+class CaseModel(Frozen):
+    """Base of the models of a case: text fields are bounded."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_max_length=MAX_TEXT_CHARS)
 
 
 class Channel(StrEnum):
@@ -92,12 +148,12 @@ class Territory(StrEnum):
     SAINT_MARTIN = "saint_martin"
 
 
-class Message(Frozen):
+class Message(CaseModel):
     """One SMS as it will be sent."""
 
     sender: str = Field(min_length=1, description="The sender field as shown on the phone.")
-    body: str = Field(description="The text of the message.")
-    send_at: AwareDatetime = Field(description="Scheduled send time, with its UTC offset.")
+    body: str = Field(max_length=MAX_BODY_CHARS, description="The text of the message.")
+    send_at: Instant = Field(description="Scheduled send time, with its UTC offset.")
     channel: Channel = Channel.SMS
     purpose: Purpose = Purpose.CAMPAIGN
     relayed_by: str | None = Field(
@@ -119,10 +175,10 @@ class ConsentScope(StrEnum):
         return self in (ConsentScope.POLITICAL_SMS, ConsentScope.POLITICAL_ANY_CHANNEL)
 
 
-class Consent(Frozen):
+class Consent(CaseModel):
     """Evidence that the recipient agreed to be contacted."""
 
-    given_on: date
+    given_on: Day
     scope: ConsentScope
     collected_by: str
     told_political_use: bool = Field(
@@ -130,15 +186,15 @@ class Consent(Frozen):
     )
 
 
-class PastMessage(Frozen):
+class PastMessage(CaseModel):
     """A message this campaign already sent to the recipient."""
 
-    sent_at: AwareDatetime
+    sent_at: Instant
     channel: Channel = Channel.SMS
     purpose: Purpose = Purpose.CAMPAIGN
 
 
-class Recipient(Frozen):
+class Recipient(CaseModel):
     number: str = Field(min_length=1, description="Any usual writing; stored in E.164 form.")
     relationship: Relationship = Relationship.PROSPECT
     origin: Origin = Origin.UNKNOWN
@@ -148,7 +204,7 @@ class Recipient(Frozen):
     kept_informed: bool = Field(
         default=False, description="The person asked to be kept informed after a primary."
     )
-    history: tuple[PastMessage, ...] = ()
+    history: tuple[PastMessage, ...] = Field(default=(), max_length=1_000)
 
     @field_validator("number")
     @classmethod
@@ -159,33 +215,33 @@ class Recipient(Frozen):
             raise ValueError(str(exc)) from None
 
 
-class Round(Frozen):
+class Round(CaseModel):
     """One polling day, with the dates of territories that vote on another day."""
 
-    polling_date: date
-    territory_dates: dict[Territory, date] = Field(default_factory=dict)
+    polling_date: Day
+    territory_dates: dict[Territory, Day] = Field(default_factory=dict)
 
     def date_in(self, territory: Territory) -> date:
         return self.territory_dates.get(territory, self.polling_date)
 
 
-class Election(Frozen):
+class Election(CaseModel):
     kind: ElectionKind
     name: str = ""
     territory: Territory = Territory.MAINLAND
-    rounds: tuple[Round, ...] = Field(min_length=1)
+    rounds: tuple[Round, ...] = Field(min_length=1, max_length=10)
 
 
-class Dispatch(Frozen):
+class Dispatch(CaseModel):
     """A send already made by the campaign to an audience (for charter quotas)."""
 
     audience: str
     channel: Channel
-    sent_at: AwareDatetime
+    sent_at: Instant
     relayed_by: str | None = None
 
 
-class Provider(Frozen):
+class Provider(CaseModel):
     """Who supplies the file or the sending service."""
 
     name: str
@@ -194,16 +250,18 @@ class Provider(Frozen):
     paid_at_market_price: bool = True
 
 
-class Campaign(Frozen):
+class Campaign(CaseModel):
     sender_kind: SenderKind
-    names: tuple[str, ...] = Field(
-        min_length=1, description="Names that identify the sender (party, candidate, committee)."
+    names: tuple[Name, ...] = Field(
+        min_length=1,
+        max_length=50,
+        description="Names that identify the sender (party, candidate, committee).",
     )
-    declared_numbers: tuple[str, ...] = ()
+    declared_numbers: tuple[str, ...] = Field(default=(), max_length=100)
     election: Election
     charter: str | None = Field(default=None, description="Id of the primary's charter.")
-    history: tuple[Dispatch, ...] = ()
-    providers: tuple[Provider, ...] = ()
+    history: tuple[Dispatch, ...] = Field(default=(), max_length=10_000)
+    providers: tuple[Provider, ...] = Field(default=(), max_length=100)
     info_notice_url: str | None = None
 
     @field_validator("names")
@@ -214,7 +272,7 @@ class Campaign(Frozen):
         return names
 
 
-class Case(Frozen):
+class Case(CaseModel):
     """The unit that is checked: one message to one recipient within one campaign."""
 
     message: Message
