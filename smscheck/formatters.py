@@ -178,9 +178,10 @@ def _write_each(rendered: Iterable[str], out: TextIO) -> None:
 # `input-error` (level error) for an input that could not be checked, and `no-rule-in-force`
 # (warning) for a case sent on a date no loaded rule covers.
 #
-# Each result points at the input file (`artifactLocation.uri`) and its line (JSON Lines) or
-# line 1; the evidence quoted from the message body is in `properties.evidence` (offsets into
-# the body, not into the file); the recipient is masked unless --show-numbers.
+# Each result points at the input file (`artifactLocation.uri`; `-` for standard input) and
+# its line (JSON Lines) or line 1; the evidence quoted from the message body is in
+# `properties.evidence` (offsets into the body, not into the file); the recipient is masked
+# unless --show-numbers.
 #
 # Streaming: `item`, in a worker, renders each result as one line `<rule id>\t<lang>\t<json>`;
 # `write` numbers the rules in order of first appearance, writes each result as it arrives and
