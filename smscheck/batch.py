@@ -68,6 +68,11 @@ class _Worker:
         self.settings = settings
         self.checker = settings.checker()
         self.render = FORMATTERS[settings.fmt].item
+        # The reader of the last chunk, and the template line in force at its end: a chunk that
+        # starts under the same template reuses it, keeping the same campaign objects, so the
+        # checker's shared verdicts survive from chunk to chunk.
+        self._reader: LineReader | None = None
+        self._reader_template: tuple[int, bytes] | None = None
 
     def results(self, items: Iterable[Item]) -> Iterator[Result]:
         for item in items:
@@ -92,9 +97,12 @@ class _Worker:
         return Done("".join(parts), summary)
 
     def run_chunk(self, chunk: Chunk) -> Done:
-        reader = LineReader(chunk.path)
-        if chunk.template is not None:
-            reader.feed(*chunk.template)
+        reader = self._reader
+        if reader is None or reader.path != chunk.path or self._reader_template != chunk.template:
+            reader = self._reader = LineReader(chunk.path)
+            if chunk.template is not None:
+                reader.feed(*chunk.template)
+        self._reader_template = _last_template(chunk.first_line, chunk.lines, chunk.template)
         fed = (
             reader.feed(number, raw)
             for number, raw in enumerate(chunk.lines, start=chunk.first_line)

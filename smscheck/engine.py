@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from smscheck.models import Campaign, Case, Message, Recipient
+from smscheck.models import Campaign, Case, Message, Recipient, trusted
 from smscheck.outcome import Context, Outcome, Scope, Text, as_key, path_scope, read_path
 from smscheck.packs import Pack, Rule, load_pack, rules_at, shipped_packs
 from smscheck.patterns import PatternTimeout
@@ -99,14 +99,17 @@ class Checker:
         if found is None:
             found = batch.by_profile[profile] = self._verdicts(batch, case)
         verdicts, status, refs = found
-        return Report.model_construct(
-            status=status,
-            verdicts=verdicts,
-            packs=refs,
-            resolved_at=batch.at,
-            lang=self.lang,
-            recipient=number if self.show_numbers else mask(number),
-            source=source,
+        return trusted(
+            Report,
+            {
+                "status": status,
+                "verdicts": verdicts,
+                "packs": refs,
+                "resolved_at": batch.at,
+                "lang": self.lang,
+                "recipient": number if self.show_numbers else mask(number),
+                "source": source,
+            },
         )
 
     def _batch(self, case: Case) -> _Batch:
