@@ -1,7 +1,14 @@
-"""Regular expressions from rule packs, compiled once and run with a time limit."""
+"""Regular expressions from rule packs, compiled once and run with a time limit.
+
+A pack is data and may come from a user (`--pack PATH`), so neither compiling nor running one of
+its patterns may hang: a pattern that runs out of time on a text raises PatternTimeout (the rule
+then says `review`), and a pattern whose counted repeats would unroll into a huge program, or
+that is absurdly long, is refused when the pack loads.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import regex
@@ -10,12 +17,22 @@ from smscheck.verdicts import Span
 
 # A pattern that runs longer than this on one body is stopped and the rule says so.
 TIMEOUT_SECONDS = 0.25
+# The regex module unrolls nested counted repeats when compiling: `(?:(?:a{300}){300}){300}`
+# takes 7 s. The cost measure below (repeats times the repeats around them) is refused beyond
+# this, which keeps any compile well under a second.
+MAX_REPEAT_COST = 100_000
+MAX_PATTERN_CHARS = 20_000
 
 FLAGS = regex.IGNORECASE | regex.UNICODE
 
 
 class PatternTimeout(Exception):
-    """A pattern ran out of time on this text."""
+    """A pattern ran out of time on this text; its text is the (shortened) pattern."""
+
+
+def shorten(source: str, limit: int = 80) -> str:
+    """A pattern as quoted in messages: at most `limit` characters."""
+    return source if len(source) <= limit else source[: limit - 1] + "…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +41,7 @@ class Pattern:
     compiled: regex.Pattern[str]
 
     def spans(self, text: str, *, limit: int = 5) -> tuple[Span, ...]:
-        """Up to `limit` matches in `text`, as evidence spans."""
+        """Up to `limit` matches in `text`, as evidence spans; PatternTimeout if too slow."""
         found: list[Span] = []
         try:
             for match in self.compiled.finditer(text, timeout=TIMEOUT_SECONDS):
@@ -32,7 +49,7 @@ class Pattern:
                 if len(found) == limit:
                     break
         except TimeoutError as exc:
-            raise PatternTimeout(self.source) from exc
+            raise PatternTimeout(shorten(self.source)) from exc
         return tuple(found)
 
     def first(self, text: str) -> Span | None:
@@ -42,7 +59,77 @@ class Pattern:
 
 def compile_pattern(source: str) -> Pattern:
     """Compile a pack pattern; ValueError with the reason when it does not compile."""
+    quoted = repr(shorten(source))
+    if len(source) > MAX_PATTERN_CHARS:
+        raise ValueError(
+            f"pattern {quoted} is {len(source)} characters long, more than {MAX_PATTERN_CHARS}"
+        )
+    cost = repeat_cost(source)
+    if cost > MAX_REPEAT_COST:
+        raise ValueError(
+            f"pattern {quoted} has counted repeats nested too deep to compile "
+            f"(cost {cost}, at most {MAX_REPEAT_COST}): avoid {{n}} inside {{n}}"
+        )
     try:
         return Pattern(source, regex.compile(source, FLAGS))
     except regex.error as exc:
-        raise ValueError(f"pattern {source!r} does not compile: {exc}") from exc
+        raise ValueError(f"pattern {quoted} does not compile: {exc}") from None
+    except (RecursionError, OverflowError, MemoryError):
+        raise ValueError(f"pattern {quoted} does not compile: nested too deep or too big") from None
+
+
+_COUNT = re.compile(r"\{(?:(\d+)(?:,(\d*))?|,(\d+))\}")
+
+
+def repeat_cost(source: str) -> int:
+    """How much counted repeats `{m,n}` unroll: each repeat's count times those of the groups
+    around it, summed over the pattern (`a{5}` costs 5, `(?:a{5}b){10}` 50, plain text 0).
+
+    A lexical estimate, a guard against accidents rather than a parser: escapes and character
+    classes are skipped, and unbalanced parentheses are tolerated.
+    """
+    frames = [0]  # cost inside each open group; frames[0] is the whole pattern
+    closed: int | None = None  # cost of the group that just closed, while a repeat may follow
+    index, size = 0, len(source)
+    while index < size:
+        char = source[index]
+        count = _COUNT.match(source, index) if char == "{" else None
+        if count is not None:
+            times = max(int(found) for found in count.groups() if found)
+            if closed is not None:
+                frames[-1] += max(closed, 1) * times - closed
+            else:
+                frames[-1] += times
+            closed = None
+            index = count.end()
+            continue
+        closed = None
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":
+            index = _class_end(source, index)
+        elif char == "(":
+            frames.append(0)
+        elif char == ")" and len(frames) > 1:
+            closed = frames.pop()
+            frames[-1] += closed
+        index += 1
+    return sum(frames)
+
+
+def _class_end(source: str, start: int) -> int:
+    """The index of the `]` closing the character class opened at `start` (or the end)."""
+    index = start + 1
+    if source.startswith("^", index):
+        index += 1
+    if source.startswith("]", index):
+        index += 1
+    while index < len(source):
+        if source[index] == "\\":
+            index += 2
+            continue
+        if source[index] == "]":
+            return index
+        index += 1
+    return len(source)
