@@ -50,12 +50,17 @@ def zone(territory: Territory) -> ZoneInfo:
     return ZoneInfo(_ZONES[territory])
 
 
+# The calendar's languages for each of ours.
+_CALENDAR_LANGUAGES = {"fr": "fr", "en": "en_US"}
+
+
 @lru_cache(maxsize=256)
-def _calendar(territory: Territory, year: int) -> dict[date, str]:
+def _calendar(territory: Territory, year: int, lang: str) -> dict[date, str]:
     subdivision = _HOLIDAY_SUBDIVISIONS[territory]
-    return dict(holidays.country_holidays("FR", subdiv=subdivision, years=year, language="fr"))
+    language = _CALENDAR_LANGUAGES[lang]
+    return dict(holidays.country_holidays("FR", subdiv=subdivision, years=year, language=language))
 
 
-def holiday_name(territory: Territory, day: date) -> str | None:
-    """The public holiday on `day` in `territory`, if any."""
-    return _calendar(territory, day.year).get(day)
+def holiday_name(territory: Territory, day: date, lang: str = "fr") -> str | None:
+    """The public holiday on `day` in `territory`, if any, named in `lang` (fr or en)."""
+    return _calendar(territory, day.year, lang).get(day)

@@ -15,6 +15,8 @@ from smscheck.territories import holiday_name, zone
 from smscheck.verdicts import Status
 
 _DAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+# Our own names: strftime('%A') would follow the process locale.
+_DAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def polling_days(case: Case) -> Iterator[date]:
@@ -32,7 +34,7 @@ def _stamp(moment: datetime) -> Text:
     clock = moment.strftime("%H:%M")
     return Text(
         fr=f"{_DAYS_FR[day.weekday()]} {day.isoformat()} à {clock} ({moment.tzname()})",
-        en=f"{day.strftime('%A')} {day.isoformat()} at {clock} ({moment.tzname()})",
+        en=f"{_DAYS_EN[day.weekday()]} {day.isoformat()} at {clock} ({moment.tzname()})",
     )
 
 
@@ -120,11 +122,12 @@ def within_sending_hours(ctx: Context, args: HoursArgs) -> Outcome:
         )
     holiday = holiday_name(territory, sent.date()) if "holiday" in args.discouraged else None
     if holiday is not None:
+        in_english = holiday_name(territory, sent.date(), "en")
         return Outcome(
             Status.WARN,
             Text(
                 fr=f"Envoi un jour férié ({holiday}, {when.fr}).",
-                en=f"Sent on a public holiday ({holiday}, {when.en}).",
+                en=f"Sent on a public holiday ({in_english}, {when.en}).",
             ),
         )
     return passed()
