@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
 from pathlib import PurePath
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 from urllib.parse import quote
 
 from pydantic import TypeAdapter
@@ -51,9 +51,8 @@ class Summary:
             return
         self.cases += 1
         self.by_status[result.report.status.value] += 1
-        for verdict in result.report.verdicts:
-            if verdict.status not in _QUIET:
-                self.by_rule[f"{verdict.rule_id} {verdict.status.value}"] += 1
+        for key in _per_verdicts(_problem_keys, result.report.verdicts, _keys_of_problems):
+            self.by_rule[key] += 1
         if result.report.status is not Status.PASS:
             self._remember(result.location)
 
@@ -120,19 +119,36 @@ def _text_item(result: Result) -> str:
 
 
 _VERDICTS = TypeAdapter(tuple[Verdict, ...])
-# Verdict lists are shared by every recipient of a campaign with the same profile: render each once.
-_rendered: dict[int, tuple[tuple[Verdict, ...], str]] = {}
+
+# Verdict tuples are shared by every recipient of a campaign with the same profile (see
+# `engine.Checker`), so what is derived from one is computed once and kept by its identity.
+_T = TypeVar("_T")
+_CacheEntry = tuple[tuple[Verdict, ...], _T]
+_rendered: dict[int, _CacheEntry[str]] = {}
+_problem_keys: dict[int, _CacheEntry[tuple[str, ...]]] = {}
+
+
+def _per_verdicts(
+    cache: dict[int, _CacheEntry[_T]],
+    verdicts: tuple[Verdict, ...],
+    compute: Callable[[tuple[Verdict, ...]], _T],
+) -> _T:
+    cached = cache.get(id(verdicts))
+    if cached is not None and cached[0] is verdicts:
+        return cached[1]
+    value = compute(verdicts)
+    if len(cache) > 4096:
+        cache.clear()
+    cache[id(verdicts)] = (verdicts, value)
+    return value
+
+
+def _keys_of_problems(verdicts: tuple[Verdict, ...]) -> tuple[str, ...]:
+    return tuple(f"{v.rule_id} {v.status.value}" for v in verdicts if v.status not in _QUIET)
 
 
 def _verdicts_json(verdicts: tuple[Verdict, ...]) -> str:
-    cached = _rendered.get(id(verdicts))
-    if cached is not None and cached[0] is verdicts:
-        return cached[1]
-    text = _VERDICTS.dump_json(verdicts).decode()
-    if len(_rendered) > 4096:
-        _rendered.clear()
-    _rendered[id(verdicts)] = (verdicts, text)
-    return text
+    return _VERDICTS.dump_json(verdicts).decode()
 
 
 def report_json(report: Report) -> str:
@@ -144,10 +160,13 @@ def report_json(report: Report) -> str:
         f'"lang":"{report.lang}","recipient":{_str(report.recipient)},'
         f'"source":{"null" if report.source is None else _str(report.source)}}}'
     )
-    return head + _verdicts_json(report.verdicts) + tail
+    return head + _per_verdicts(_rendered, report.verdicts, _verdicts_json) + tail
 
 
 def _str(value: str) -> str:
+    """A JSON string as pydantic writes it (UTF-8, only quotes, backslashes and controls escaped)."""
+    if value.isprintable() and '"' not in value and "\\" not in value:
+        return f'"{value}"'
     return json.dumps(value, ensure_ascii=False)
 
 
