@@ -10,7 +10,7 @@ from __future__ import annotations
 import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from typing import IO
@@ -46,10 +46,28 @@ class Settings:
 
 @dataclass(frozen=True, slots=True)
 class Chunk:
+    """Consecutive lines of a file: their bytes (`start` to `end`), and the template in force.
+
+    `lines` travels with the chunk in one process; sent to a worker, the chunk goes without them
+    and the worker reads its byte range itself, so the parent process only cuts the file.
+    """
+
     path: str
     first_line: int
-    lines: list[bytes]
+    start: int
+    end: int
     template: tuple[int, bytes] | None = None
+    lines: list[bytes] | None = None
+
+    def read(self) -> list[bytes]:
+        if self.lines is not None:
+            return self.lines
+        with open(self.path, "rb") as handle:
+            handle.seek(self.start)
+            pieces = handle.read(self.end - self.start).split(b"\n")
+        # Cut at newlines only, as iterating over the file does (not at a bare carriage return).
+        lines = [piece + b"\n" for piece in pieces[:-1]]
+        return [*lines, pieces[-1]] if pieces[-1] else lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,30 +120,29 @@ class _Worker:
             reader = self._reader = LineReader(chunk.path)
             if chunk.template is not None:
                 reader.feed(*chunk.template)
-        self._reader_template = _last_template(chunk.first_line, chunk.lines, chunk.template)
-        fed = (
-            reader.feed(number, raw)
-            for number, raw in enumerate(chunk.lines, start=chunk.first_line)
-        )
+        lines = chunk.read()
+        self._reader_template = _last_template(chunk.first_line, lines, chunk.template)
+        fed = (reader.feed(number, raw) for number, raw in enumerate(lines, start=chunk.first_line))
         done = self.run(item for item in fed if item is not None)
-        return Done(done.rendered, done.summary, sum(map(len, chunk.lines)))
+        return Done(done.rendered, done.summary, chunk.end - chunk.start)
 
 
 def chunks(path: str, handle: IO[bytes], size: int = CHUNK_LINES) -> Iterator[Chunk]:
     """Cut a JSON Lines stream into chunks, each knowing the template line in force."""
     template: tuple[int, bytes] | None = None
     lines: list[bytes] = []
-    first = 1
+    first, start, end = 1, 0, 0
     for number, raw in enumerate(handle, start=1):
         if not lines:
-            first = number
+            first, start = number, end
         lines.append(raw)
+        end += len(raw)
         if len(lines) == size:
-            yield Chunk(path, first, lines, template)
+            yield Chunk(path, first, start, end, template, lines)
             template = _last_template(first, lines, template)
             lines = []
     if lines:
-        yield Chunk(path, first, lines, template)
+        yield Chunk(path, first, start, end, template, lines)
 
 
 def _last_template(
@@ -154,7 +171,7 @@ def _ordered(pool: Pool, work: Iterable[Chunk], window: int) -> Iterator[Done]:
     """Results in submission order, with at most `window` chunks in flight (flat memory)."""
     pending: deque[AsyncResult[Done]] = deque()
     for chunk in work:
-        pending.append(pool.apply_async(_run_chunk, (chunk,)))
+        pending.append(pool.apply_async(_run_chunk, (replace(chunk, lines=None),)))
         if len(pending) >= window:
             yield pending.popleft().get()
     while pending:
@@ -165,18 +182,24 @@ def run(
     files: Iterable[str], settings: Settings, stdin: IO[bytes], jobs: int = 1
 ) -> Iterator[Done]:
     """Check every input file, yielding rendered chunks in input order."""
-    worker = _Worker(settings)
     pool = multiprocessing.get_context("spawn").Pool(jobs, _init, (settings,)) if jobs > 1 else None
+    local: list[_Worker] = []  # this process's worker, built when first needed
+
+    def worker() -> _Worker:
+        if not local:
+            local.append(_Worker(settings))
+        return local[0]
+
     try:
         for path in files:
             if path != "-" and Path(path).suffix in LINE_SUFFIXES and Path(path).is_file():
                 with open(path, "rb") as handle:
                     if pool is None:
-                        yield from map(worker.run_chunk, chunks(path, handle))
+                        yield from map(worker().run_chunk, chunks(path, handle))
                     else:
                         yield from _ordered(pool, chunks(path, handle), window=2 * jobs)
             else:
-                yield worker.run(read(path, stdin))
+                yield worker().run(read(path, stdin))
     finally:
         if pool is not None:
             pool.terminate()
