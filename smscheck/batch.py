@@ -154,17 +154,31 @@ def _last_template(
     return current
 
 
-_worker: _Worker | None = None
+_worker: _Worker | Exception | None = None
 
 
 def _init(settings: Settings) -> None:
+    # An initializer that raised would make the pool start replacement workers forever: keep
+    # the error instead, and let the first chunk report it to the parent.
     global _worker
-    _worker = _Worker(settings)
+    try:
+        _worker = _Worker(settings)
+    except Exception as exc:
+        _worker = exc
 
 
 def _run_chunk(chunk: Chunk) -> Done:
+    if isinstance(_worker, Exception):
+        raise _worker
     assert _worker is not None
     return _worker.run_chunk(chunk)
+
+
+def _pool(jobs: int, settings: Settings) -> Pool:
+    """Worker processes, forked where the platform allows it (no re-import of the caller's
+    main module, which `spawn` needs and which fails for code run from standard input)."""
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    return multiprocessing.get_context(method).Pool(jobs, _init, (settings,))
 
 
 def _ordered(pool: Pool, work: Iterable[Chunk], window: int) -> Iterator[Done]:
@@ -182,7 +196,7 @@ def run(
     files: Iterable[str], settings: Settings, stdin: IO[bytes], jobs: int = 1
 ) -> Iterator[Done]:
     """Check every input file, yielding rendered chunks in input order."""
-    pool = multiprocessing.get_context("spawn").Pool(jobs, _init, (settings,)) if jobs > 1 else None
+    pool = _pool(jobs, settings) if jobs > 1 else None
     local: list[_Worker] = []  # this process's worker, built when first needed
 
     def worker() -> _Worker:
