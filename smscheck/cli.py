@@ -68,6 +68,8 @@ def _run_check(args: argparse.Namespace) -> int:
     progress.close()
     if summary.cases + summary.errors != 1 or summary.errors:
         print(summary.text(), file=sys.stderr)
+    if summary.cases + summary.errors == 0:  # e.g. an empty JSON Lines file: nothing was checked
+        raise InputError("no case to check in the input")
     return summary.exit_code
 
 
@@ -103,9 +105,12 @@ def _run_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
+MAX_JOBS = 64
+
+
+def _jobs(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= MAX_JOBS:
+        raise argparse.ArgumentTypeError(f"not a whole number from 1 to {MAX_JOBS}: {text!r}")
     return int(text)
 
 
@@ -124,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("files", nargs="+", metavar="FILE", help="JSON or JSON Lines; - for stdin")
     check.add_argument("--format", choices=sorted(FORMATTERS), default="text")
     check.add_argument("--only-problems", action="store_true", help="omit cases that pass")
-    check.add_argument("--jobs", type=_positive, default=1, metavar="N", help="worker processes")
+    check.add_argument("--jobs", type=_jobs, default=1, metavar="N", help="worker processes")
     check.add_argument("--optouts", metavar="PATH", help="opt-out registry (SQLite) to honour")
     check.add_argument(
         "--show-numbers", action="store_true", help="print full phone numbers (masked by default)"
@@ -155,6 +160,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return USAGE_ERROR
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a file that vanished, a full disk on output
+        print(f"smscheck: error: {exc.strerror or exc}", file=sys.stderr)
+        return USAGE_ERROR
     return code
 
 
