@@ -720,3 +720,20 @@ def test_a_pack_whose_pattern_cannot_compile_names_the_file_the_rule_and_the_rea
     assert f"{pack}: rules[0] (USER-OPT-01).params.patterns: " in err
     assert reason in err
     assert "Traceback" not in err
+
+
+def test_the_costliest_accepted_case_is_still_checked_quickly() -> None:
+    # The largest body, digits that make two shipped patterns backtrack (they time out and say
+    # review), and the most and longest names, each searched in the body.
+    from smscheck import Checker
+    from smscheck.models import MAX_BODY_CHARS, MAX_NAME_CHARS
+
+    names = [f"{index:02d} " + "Marie Dupont " * 20 for index in range(50)]
+    document = case(
+        message__body="0" * (MAX_BODY_CHARS // 2) + "https://a/" * (MAX_BODY_CHARS // 20),
+        campaign__names=[name[:MAX_NAME_CHARS] for name in names],
+    )
+    checker = Checker(lang="en")
+    started = time.perf_counter()
+    checker.check(case_from(document))
+    assert time.perf_counter() - started < 5  # about 0.5 s; loose, timing tests are brittle
