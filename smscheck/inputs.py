@@ -24,7 +24,7 @@ from typing import IO, Any, get_args, get_origin
 
 from pydantic import BaseModel, Field, ValidationError
 
-from smscheck.models import MAX_BODY_CHARS, Campaign, Case, Frozen, Message, Recipient
+from smscheck.models import MAX_BODY_CHARS, Campaign, Case, Frozen, Message, Recipient, trusted
 from smscheck.phones import mask
 
 LINE_SUFFIXES = (".jsonl", ".ndjson")
@@ -290,6 +290,8 @@ class LineReader:
         self.template: Template | None = None
         self.template_error: int | None = None
         self._body: MergeBody | None = None
+        # Filled bodies repeat (first names): one message object per distinct body and template.
+        self._messages: dict[str, Message] = {}
         self._template_line: int | None = None
         self._used = True  # whether the template in force has had a recipient line
         self._last: int | None = None
@@ -343,7 +345,7 @@ class LineReader:
                 location, error=f"follows the invalid template of line {self.template_error}"
             )
         if self.template is not None:
-            return _personal(location, raw, self.template, self._body)
+            return _personal(location, raw, self.template, self._body, self._messages)
         return _line(location, raw)
 
     def finish(self) -> Item | None:
@@ -371,6 +373,7 @@ class LineReader:
             template = template.model_copy(update={"message": message})
         self.template, self.template_error = template, None
         self._body = body if body.names else None
+        self._messages = {}
         self._template_line, self._used = number, False
         return unused
 
@@ -412,8 +415,20 @@ def _line(location: Location, raw: bytes) -> Item:
     return Item(location, case=case)
 
 
-def _personal(location: Location, raw: bytes, template: Template, body: MergeBody | None) -> Item:
-    """A recipient line of a campaign: the template's message, its merge fields filled."""
+_MAX_MESSAGES = 4096
+_RECIPIENT_FIELDS = tuple(Recipient.model_fields)
+
+
+def _personal(
+    location: Location,
+    raw: bytes,
+    template: Template,
+    body: MergeBody | None,
+    messages: dict[str, Message],
+) -> Item:
+    """A recipient line of a campaign: the template's message, its merge fields filled.
+
+    The parts were validated (the line, the template), so the case is assembled as it is."""
     try:
         line = RecipientLine.model_validate_json(raw)
     except ValidationError as exc:
@@ -422,14 +437,21 @@ def _personal(location: Location, raw: bytes, template: Template, body: MergeBod
         _check_line(raw, line)
         message = template.message
         if body is not None:
-            message = message.model_copy(update={"body": body.fill(line.merge)})
+            text = body.fill(line.merge)
+            found = messages.get(text)
+            if found is None:
+                if len(messages) >= _MAX_MESSAGES:
+                    messages.clear()
+                found = messages[text] = trusted(Message, {**message.__dict__, "body": text})
+            message = found
     except InputError as exc:
         return Item(location, error=str(exc))
-    recipient = Recipient.model_construct(**{k: getattr(line, k) for k in Recipient.model_fields})
-    return Item(
-        location,
-        case=Case.model_construct(message=message, recipient=recipient, campaign=template.campaign),
+    fields = line.__dict__
+    recipient = trusted(Recipient, {name: fields[name] for name in _RECIPIENT_FIELDS})
+    case = trusted(
+        Case, {"message": message, "recipient": recipient, "campaign": template.campaign}
     )
+    return Item(location, case=case)
 
 
 _CASE_KEYS = frozenset(Case.model_fields) | {"case"}
