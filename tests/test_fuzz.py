@@ -39,13 +39,20 @@ SEED_DOCUMENTS = [
 FIRST = datetime(models.FIRST_YEAR, 1, 2)
 LAST = datetime(models.LAST_YEAR, 12, 30)
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
-    ),
-    max_leaves=20,
-)
+
+def json_values_with(floats: st.SearchStrategy[float]) -> st.SearchStrategy[Any]:
+    return st.recursive(
+        st.none() | st.booleans() | st.integers() | floats | st.text(max_size=40),
+        lambda children: (
+            st.lists(children, max_size=4)
+            | st.dictionaries(st.text(max_size=12), children, max_size=4)
+        ),
+        max_leaves=20,
+    )
+
+
+json_values = json_values_with(st.floats(allow_nan=False))  # infinities: not JSON, good to try
+valid_json_values = json_values_with(st.floats(allow_nan=False, allow_infinity=False))
 offsets = st.integers(min_value=-(23 * 60 + 59), max_value=23 * 60 + 59).map(
     lambda minutes: timezone(timedelta(minutes=minutes))
 )
@@ -184,3 +191,52 @@ def test_the_command_line_never_crashes(data: bytes) -> None:
             assert code in (0, 1, 2)
             assert (code == 2) == ("error" in out.getvalue() + err.getvalue())
             out.seek(0), out.truncate(), err.seek(0), err.truncate()
+
+
+@st.composite
+def written(draw: st.DrawFn, value: object, duplicated: list[bool]) -> str:
+    """`value` as JSON text written in any legal way: spaces, tabs and carriage returns around
+    colons and commas, keys partly written as \\u escapes, and sometimes a key written twice
+    (`duplicated` then holds True)."""
+
+    def space() -> str:
+        return draw(st.sampled_from(["", "", " ", "  ", "\t", "\r", " \t"]))
+
+    def key(text: str) -> str:
+        if not text or not draw(st.booleans()):
+            return json.dumps(text)
+        index = draw(st.integers(min_value=0, max_value=len(text) - 1))
+        escaped = f"\\u{ord(text[index]):04x}" if ord(text[index]) < 0x10000 else text[index]
+        return json.dumps(text[:index])[:-1] + escaped + json.dumps(text[index + 1 :])[1:]
+
+    if isinstance(value, dict):
+        items = list(value.items())
+        if items and draw(st.integers(min_value=0, max_value=9)) == 0:
+            name, old = draw(st.sampled_from(items))
+            again = draw(st.sampled_from([old, draw(valid_json_values)]))
+            items.insert(draw(st.integers(min_value=0, max_value=len(items))), (name, again))
+            duplicated[0] = True
+        fields = [
+            key(name) + space() + ":" + space() + draw(written(item, duplicated))
+            for name, item in items
+        ]
+        return "{" + space() + ("," + space()).join(fields) + space() + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(draw(written(item, duplicated)) for item in value) + "]"
+    return json.dumps(value, ensure_ascii=draw(st.booleans()))
+
+
+@FUZZ
+@given(st.sampled_from(SEED_DOCUMENTS), st.data())
+def test_the_fast_path_never_misses_a_duplicate_key(document: Any, data: st.DataObject) -> None:
+    from smscheck.inputs import read, read_lines
+
+    duplicated = [False]
+    line = data.draw(written(document, duplicated)).encode()
+    (strict,) = read("-", io.BytesIO(line))
+    (fast,) = read_lines("cases.jsonl", [line])
+    if duplicated[0]:
+        assert strict.error is not None and "duplicate key" in strict.error
+        assert fast.error is not None and "duplicate key" in fast.error
+    else:
+        assert strict.case is not None and fast.case == strict.case
