@@ -10,14 +10,23 @@ from __future__ import annotations
 import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from typing import IO
 
 from smscheck.engine import Checker
 from smscheck.formatters import FORMATTERS, Result, Summary
-from smscheck.inputs import LINE_SUFFIXES, Item, LineReader, is_template_line, read
+from smscheck.inputs import (
+    LINE_SUFFIXES,
+    InputError,
+    Item,
+    LineReader,
+    Location,
+    bounded_lines,
+    is_template_line,
+    read,
+)
 from smscheck.packs import load_pack, shipped_packs
 from smscheck.verdicts import Lang, Status
 
@@ -46,28 +55,18 @@ class Settings:
 
 @dataclass(frozen=True, slots=True)
 class Chunk:
-    """Consecutive lines of a file: their bytes (`start` to `end`), and the template in force.
+    """Consecutive lines of a file, with the template line in force before the first.
 
-    `lines` travels with the chunk in one process; sent to a worker, the chunk goes without them
-    and the worker reads its byte range itself, so the parent process only cuts the file.
+    The last chunk of a file knows the file's line count (`final`), so that a template left
+    without recipients at the end is reported, and the error that stopped reading, if any.
     """
 
     path: str
     first_line: int
-    start: int
-    end: int
+    lines: list[bytes]
     template: tuple[int, bytes] | None = None
-    lines: list[bytes] | None = None
-
-    def read(self) -> list[bytes]:
-        if self.lines is not None:
-            return self.lines
-        with open(self.path, "rb") as handle:
-            handle.seek(self.start)
-            pieces = handle.read(self.end - self.start).split(b"\n")
-        # Cut at newlines only, as iterating over the file does (not at a bare carriage return).
-        lines = [piece + b"\n" for piece in pieces[:-1]]
-        return [*lines, pieces[-1]] if pieces[-1] else lines
+    final: int | None = None
+    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,29 +119,45 @@ class _Worker:
             reader = self._reader = LineReader(chunk.path)
             if chunk.template is not None:
                 reader.feed(*chunk.template)
-        lines = chunk.read()
+        lines = chunk.lines
         self._reader_template = _last_template(chunk.first_line, lines, chunk.template)
-        fed = (reader.feed(number, raw) for number, raw in enumerate(lines, start=chunk.first_line))
-        done = self.run(item for item in fed if item is not None)
-        return Done(done.rendered, done.summary, chunk.end - chunk.start)
+        done = self.run(_fed(reader, chunk))
+        return Done(done.rendered, done.summary, sum(map(len, lines)))
+
+
+def _fed(reader: LineReader, chunk: Chunk) -> Iterator[Item]:
+    for number, raw in enumerate(chunk.lines, start=chunk.first_line):
+        item = reader.feed(number, raw)
+        if item is not None:
+            yield item
+    if chunk.error is not None:
+        yield Item(Location(chunk.path, chunk.first_line + len(chunk.lines) - 1), error=chunk.error)
+    elif chunk.final is not None and (unused := reader.finish(chunk.final)) is not None:
+        yield unused
 
 
 def chunks(path: str, handle: IO[bytes], size: int = CHUNK_LINES) -> Iterator[Chunk]:
-    """Cut a JSON Lines stream into chunks, each knowing the template line in force."""
+    """Cut a JSON Lines stream into chunks, each knowing the template line in force.
+
+    Lines are read with a bounded length (an endless line stops the reading with an error);
+    the last chunk, possibly empty, closes the file."""
     template: tuple[int, bytes] | None = None
     lines: list[bytes] = []
-    first, start, end = 1, 0, 0
-    for number, raw in enumerate(handle, start=1):
-        if not lines:
-            first, start = number, end
-        lines.append(raw)
-        end += len(raw)
-        if len(lines) == size:
-            yield Chunk(path, first, start, end, template, lines)
-            template = _last_template(first, lines, template)
-            lines = []
-    if lines:
-        yield Chunk(path, first, start, end, template, lines)
+    first, number = 1, 0
+    error = None
+    try:
+        for number, raw in enumerate(bounded_lines(handle.readline), start=1):
+            if not lines:
+                first = number
+            lines.append(raw)
+            if len(lines) == size:
+                yield Chunk(path, first, lines, template)
+                template = _last_template(first, lines, template)
+                lines = []
+                first = number + 1
+    except InputError as exc:  # a line with no end
+        error = str(exc)
+    yield Chunk(path, first, lines, template, final=number, error=error)
 
 
 def _last_template(
@@ -185,7 +200,7 @@ def _ordered(pool: Pool, work: Iterable[Chunk], window: int) -> Iterator[Done]:
     """Results in submission order, with at most `window` chunks in flight (flat memory)."""
     pending: deque[AsyncResult[Done]] = deque()
     for chunk in work:
-        pending.append(pool.apply_async(_run_chunk, (replace(chunk, lines=None),)))
+        pending.append(pool.apply_async(_run_chunk, (chunk,)))
         if len(pending) >= window:
             yield pending.popleft().get()
     while pending:

@@ -348,8 +348,13 @@ class LineReader:
             return _personal(location, raw, self.template, self._body, self._messages)
         return _line(location, raw)
 
-    def finish(self) -> Item | None:
-        """At the end of the input: an error if the last template had no recipient line."""
+    def finish(self, last_line: int | None = None) -> Item | None:
+        """At the end of the input: an error if the last template had no recipient line.
+
+        `last_line`: the input's last line number, when this reader was not given every line
+        (lines after the last one it was given count as used)."""
+        if last_line is not None and self._last is not None and last_line != self._last:
+            self._used = True
         if self._used or self._template_line is None:
             return None
         return Item(

@@ -30,7 +30,11 @@ TEMPLATE = {
 
 
 def recipient(index: int) -> str:
-    line = {"number": f"+3361234{index:04d}", "relationship": "member", "origin": "party_member_file"}
+    line = {
+        "number": f"+3361234{index:04d}",
+        "relationship": "member",
+        "origin": "party_member_file",
+    }
     return json.dumps({**line, "merge": {"prenom": "Zoé"}}, ensure_ascii=False)
 
 
@@ -38,7 +42,11 @@ def test_bad_lines_in_the_middle_are_reported_and_every_good_line_checked(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     lines = [json.dumps(TEMPLATE, ensure_ascii=False)]
-    bad = {5: "{broken", 9: '{"number": "+33612345678", "origin": "moon"}', 12: '{"number": "not a number"}'}
+    bad = {
+        5: "{broken",
+        9: '{"number": "+33612345678", "origin": "moon"}',
+        12: '{"number": "not a number"}',
+    }
     for number in range(2, 16):
         lines.append(bad.get(number, recipient(number)))
     path = tmp_path / "campaign.jsonl"
@@ -46,12 +54,16 @@ def test_bad_lines_in_the_middle_are_reported_and_every_good_line_checked(
     assert main(["check", str(path), "--format", "json"]) == 2
     captured = capsys.readouterr()
     out = [json.loads(line) for line in captured.out.splitlines()]
-    errors = {int(item["source"].rsplit(":", 1)[1]): item["error"] for item in out if "error" in item}
+    errors = {
+        int(item["source"].rsplit(":", 1)[1]): item["error"] for item in out if "error" in item
+    }
     reports = [item for item in out if "verdicts" in item]
     assert set(errors) == set(bad)
     assert "recipient.origin" not in errors[9] and "origin" in errors[9]
     assert len(reports) == 14 - len(bad)
-    assert [r["source"].rsplit(":", 1)[1] for r in reports] == [str(n) for n in range(2, 16) if n not in bad]
+    assert [r["source"].rsplit(":", 1)[1] for r in reports] == [
+        str(n) for n in range(2, 16) if n not in bad
+    ]
     assert "3 input error(s)" in captured.err
 
 
@@ -72,7 +84,16 @@ def test_jobs_output_is_identical_to_single_process_output(tmp_path: Path) -> No
     generate(path, 5000)
 
     def run(*extra: str) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "smscheck.cli", "check", str(path), "--format", "json", *extra]
+        command = [
+            sys.executable,
+            "-m",
+            "smscheck.cli",
+            "check",
+            str(path),
+            "--format",
+            "json",
+            *extra,
+        ]
         return subprocess.run(command, capture_output=True, text=True, check=False)
 
     single, double = run(), run("--jobs", "2")
@@ -82,9 +103,46 @@ def test_jobs_output_is_identical_to_single_process_output(tmp_path: Path) -> No
     assert len(single.stdout.splitlines()) == 5000
 
 
-def test_only_problems_leaves_out_the_cases_that_pass(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_only_problems_leaves_out_the_cases_that_pass(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "campaign.jsonl"
     path.write_text(json.dumps(TEMPLATE) + "\n" + recipient(1) + "\n" + "{bad\n", encoding="utf-8")
     main(["check", str(path), "--format", "json", "--only-problems"])
     out = capsys.readouterr().out.splitlines()
     assert all("error" in json.loads(line) or json.loads(line)["status"] != "pass" for line in out)
+
+
+def _run_cut(path: Path, size: int) -> list[str]:
+    """Errors and sources of a batch run with chunks of `size` lines, in order."""
+    from smscheck.batch import Settings, _Worker, chunks
+
+    worker = _Worker(Settings(fmt="json"))
+    with path.open("rb") as handle:
+        rendered = "".join(
+            worker.run_chunk(chunk).rendered for chunk in chunks(str(path), handle, size)
+        )
+    return [
+        json.loads(line).get("error") or json.loads(line)["source"]
+        for line in rendered.splitlines()
+    ]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 2000])
+def test_a_template_left_without_recipients_at_the_end_is_reported_whatever_the_chunks(
+    tmp_path: Path, size: int
+) -> None:
+    path = tmp_path / "campaign.jsonl"
+    path.write_text("\n".join([json.dumps(TEMPLATE), recipient(1), json.dumps(TEMPLATE)]) + "\n")
+    out = _run_cut(path, size)
+    assert out[0] == f"{path}:2"
+    assert out[1:] == ["template line with no recipient line after it"]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 2000])
+def test_a_used_template_is_never_reported_unused_at_a_chunk_boundary(
+    tmp_path: Path, size: int
+) -> None:
+    path = tmp_path / "campaign.jsonl"
+    path.write_text("\n".join([json.dumps(TEMPLATE), recipient(1), recipient(2)]) + "\n")
+    assert _run_cut(path, size) == [f"{path}:2", f"{path}:3"]

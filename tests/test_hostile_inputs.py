@@ -373,8 +373,9 @@ HOSTILE = [
     Hostile(
         "a template and no recipient (JSON Lines)",
         lines(template()),
-        "no case to check",
+        "template line with no recipient line after it",
         suffix=".jsonl",
+        line=1,
     ),
     Hostile(
         "a template and no recipient (one document)",
