@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -131,10 +133,10 @@ def load_pack(path: Path | str) -> Pack:
     if file.is_dir():
         file = file / "pack.toml"
     try:
-        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+        raw = tomllib.loads(_read_pack_text(file))
     except FileNotFoundError:
         raise PackError(file, "", "no such pack file") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise PackError(file, "", f"cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise PackError(file, "", f"invalid TOML: {exc}") from None
@@ -165,6 +167,20 @@ def _charter(spec: PackSpec, raw: dict[str, Any], file: Path) -> Charter | None:
             raise PackError(file, f"charter.{cause.key}", cause.reason) from None
         loc = tuple(part for part in error["loc"] if part != "[key]")  # a bad dict key
         raise PackError(file, _key(raw, ("charter", *loc)), error["msg"]) from None
+
+
+MAX_PACK_BYTES = 4 * 1024 * 1024
+
+
+def _read_pack_text(file: Path) -> str:
+    """A pack's text: a regular file of at most MAX_PACK_BYTES (not a device or a pipe)."""
+    with file.open("rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise ValueError("not a regular file")
+        data = handle.read(MAX_PACK_BYTES + 1)
+    if len(data) > MAX_PACK_BYTES:
+        raise ValueError(f"larger than {MAX_PACK_BYTES // (1024 * 1024)} MiB")
+    return data.decode("utf-8")
 
 
 def _key(raw: dict[str, Any], loc: tuple[int | str, ...]) -> str:

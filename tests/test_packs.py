@@ -51,11 +51,20 @@ def test_a_well_formed_user_pack_loads_from_a_file_or_its_folder(tmp_path: Path)
     ("change", "key"),
     [
         (('kind = "pattern"', 'kind = "telepathy"'), "rules[0] (USER-OPT-01).kind"),
-        (('valid_from = 2020-01-01', 'valid_from = "soon"'), "pack.valid_from"),
-        (('severity = "high"', 'severity = "high"\nloudness = 3'), "rules[0] (USER-OPT-01).loudness"),
+        (("valid_from = 2020-01-01", 'valid_from = "soon"'), "pack.valid_from"),
+        (
+            ('severity = "high"', 'severity = "high"\nloudness = 3'),
+            "rules[0] (USER-OPT-01).loudness",
+        ),
         (('concern = "opt_out"', 'concern = "vibes"'), "rules[0] (USER-OPT-01).concern"),
-        (("patterns = ['\\bstop\\b']", "patterns = ['(unclosed']"), "rules[0] (USER-OPT-01).params.patterns"),
-        (('mode = "require"', 'mode = "require", colour = "red"'), "rules[0] (USER-OPT-01).params.colour"),
+        (
+            ("patterns = ['\\bstop\\b']", "patterns = ['(unclosed']"),
+            "rules[0] (USER-OPT-01).params.patterns",
+        ),
+        (
+            ('mode = "require"', 'mode = "require", colour = "red"'),
+            "rules[0] (USER-OPT-01).params.colour",
+        ),
         (('source = "src"', 'source = "nowhere"'), ""),
         (('id = "USER-OPT-01"', 'id = "lower case"'), "rules[0] (lower case).id"),
     ],
@@ -85,7 +94,9 @@ def test_a_missing_pack_file_is_a_pack_error(tmp_path: Path) -> None:
 
 
 def test_a_rule_field_condition_must_name_a_real_field(tmp_path: Path) -> None:
-    text = GOOD.replace('kind = "pattern"', 'kind = "pattern"\nwhen = { "recipient.shoe_size" = ["42"] }')
+    text = GOOD.replace(
+        'kind = "pattern"', 'kind = "pattern"\nwhen = { "recipient.shoe_size" = ["42"] }'
+    )
     with pytest.raises(PackError, match="shoe_size"):
         load_pack(write(tmp_path, text))
 
@@ -108,3 +119,15 @@ def test_shipped_rule_ids_are_unique_across_packs() -> None:
 
 def test_shipped_packs_are_found_in_a_source_checkout() -> None:
     assert (shipped_rules_dir() / "cnil-2006" / "pack.toml").is_file()
+
+
+@pytest.mark.parametrize("path", ["/dev/zero", "/dev/null"])
+def test_a_device_given_as_a_pack_is_a_pack_error_not_an_endless_read(path: str) -> None:
+    with pytest.raises(PackError, match="not a regular file"):
+        load_pack(path)
+
+
+def test_an_oversized_pack_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD + "#" * (4 * 1024 * 1024))
+    with pytest.raises(PackError, match="larger than 4 MiB"):
+        load_pack(path)
