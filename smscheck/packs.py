@@ -136,10 +136,10 @@ def load_pack(path: Path | str) -> Pack:
         raw = tomllib.loads(_read_pack_text(file))
     except FileNotFoundError:
         raise PackError(file, "", "no such pack file") from None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise PackError(file, "", f"cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise PackError(file, "", f"invalid TOML: {exc}") from None
+    except (OSError, ValueError) as exc:  # ValueError: not UTF-8, not a file, too large
+        raise PackError(file, "", f"cannot read: {exc}") from None
     try:
         spec = PackSpec.model_validate(raw)
     except ValidationError as exc:
