@@ -8,6 +8,7 @@ Formats: `text` for a terminal, `json` (one report per line, see `smscheck schem
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -251,12 +252,17 @@ def _information_uri() -> str:
     return "https://pypi.org/project/smscheck/"
 
 
+_ENTRY = re.compile(r"(.+)\[\d+\]")
+
+
 @lru_cache(maxsize=1024)
 def _sarif_location(where: str) -> str:
-    """`file[:line]` as a SARIF location: the file as a URI reference, the line or 1."""
+    """`file[:line]` as a SARIF location: the file as a URI reference, the line or 1 (also for
+    `file[entry]`, an entry of a JSON array)."""
     path, colon, tail = where.rpartition(":")
     if not (colon and tail.isdigit() and path):
-        path, tail = where, "1"
+        entry = _ENTRY.fullmatch(where)
+        path, tail = (entry[1] if entry else where), "1"
     pure = PurePath(path)
     uri = pure.as_uri() if pure.is_absolute() else quote(pure.as_posix(), safe="/")
     return (

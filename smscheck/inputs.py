@@ -50,10 +50,16 @@ class _ExtraData(InputError):
 
 @dataclass(frozen=True, slots=True)
 class Location:
+    """Where an input was read: `file`, `file:line` (JSON Lines) or `file[entry]` (the entry of
+    a JSON array, counted from 1)."""
+
     file: str
     line: int | None = None
+    entry: int | None = None
 
     def __str__(self) -> str:
+        if self.entry is not None:
+            return f"{self.file}[{self.entry}]"
         return self.file if self.line is None else f"{self.file}:{self.line}"
 
 
@@ -222,7 +228,7 @@ def _read_document_or_lines(path: str, data: bytes) -> Iterator[Item]:
         yield Item(Location(path), error=error)
     elif isinstance(document, list):
         for index, entry in enumerate(document, start=1):
-            yield _item(Location(path, index), entry)
+            yield _item(Location(path, entry=index), entry)
     else:
         yield _item(Location(path), document)
 

@@ -151,3 +151,14 @@ def test_a_recipient_in_the_opt_out_registry_fails_whatever_the_message_says(
 def test_a_missing_opt_out_registry_is_an_input_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", COMPLIANT, "--optouts", "/nonexistent/optouts.sqlite3"]) == 2
     assert "error" in capsys.readouterr().err
+
+
+def test_entries_of_a_json_array_are_located_by_index_not_as_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case = json.loads(Path(CASE_A).read_text())["case"]
+    path = tmp_path / "cases.json"
+    path.write_text(json.dumps([case, 7]))
+    assert main(["check", str(path), "--format", "json"]) == 2
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["source"] for line in lines] == [f"{path}[1]", f"{path}[2]"]

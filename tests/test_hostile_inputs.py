@@ -293,7 +293,6 @@ HOSTILE = [
         "an array of numbers",
         b"[1, 2, 3]",
         "(document): expected a JSON object (a case), found a number",
-        line=1,  # the entry's index
     ),
     Hostile("a string", b'"case"', "(document): expected a JSON object (a case), found a string"),
     Hostile(
