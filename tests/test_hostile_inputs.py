@@ -84,6 +84,7 @@ class Hostile:
     code: int = 2
     suffix: str = ".json"
     line: int | None = None  # the line the error is reported at, when the input has lines
+    entry: int | None = None  # the array entry the error is reported at, for a JSON array
 
     def path(self, tmp_path: Path) -> Path:
         if callable(self.data):
@@ -293,6 +294,7 @@ HOSTILE = [
         "an array of numbers",
         b"[1, 2, 3]",
         "(document): expected a JSON object (a case), found a number",
+        entry=1,
     ),
     Hostile("a string", b'"case"', "(document): expected a JSON object (a case), found a string"),
     Hostile(
@@ -480,6 +482,8 @@ def test_a_hostile_input_ends_in_a_report_or_a_clear_error(
     assert "Traceback" not in output
     if hostile.line is not None:
         assert f"{path}:{hostile.line}: error: " in captured.out
+    elif hostile.entry is not None:
+        assert f"{path}[{hostile.entry}]: error: " in captured.out
     elif hostile.code == 2 and "no case to check" not in hostile.expect:
         assert f"{path}: error: " in captured.out
     assert elapsed < SECONDS, f"{hostile.name}: {elapsed:.2f} s"
