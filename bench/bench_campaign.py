@@ -5,8 +5,9 @@
 
 For each N it prints cases/second for validation alone (the floor: parse and validate every
 line), for the full check (parse, check, render JSON of the cases that do not pass), their
-ratio, the peak memory of the full check, and the rate with --jobs 2. Each measurement runs in
-a fresh process so that peak memory is that of the run alone.
+ratio, the peak memory of the full check, and the rate with --jobs 2; then the same full check
+rendering SARIF (one small result per failing verdict), alone and with --jobs 2. Each
+measurement runs in a fresh process so that peak memory is that of the run alone.
 """
 
 from __future__ import annotations
@@ -108,10 +109,10 @@ def _validate_only(path: str) -> int:
     return count
 
 
-def _full_check(path: str, jobs: int) -> int:
+def _full_check(path: str, jobs: int, fmt: str) -> int:
     from smscheck.batch import Settings, run
 
-    settings = Settings(fmt="json", only_problems=True)
+    settings = Settings(fmt=fmt, only_problems=True)
     sink = io.StringIO()
     cases = 0
     for done in run([path], settings, sys.stdin.buffer, jobs=jobs):
@@ -125,7 +126,7 @@ def _full_check(path: str, jobs: int) -> int:
 def measure(mode: str, path: str, jobs: int) -> None:
     """Runs in a child process: prints `count seconds peak_mib` for one mode."""
     started = time.perf_counter()
-    count = _validate_only(path) if mode == "validate" else _full_check(path, jobs)
+    count = _validate_only(path) if mode == "validate" else _full_check(path, jobs, mode)
     seconds = time.perf_counter() - started
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(count, seconds, peak_mib)
@@ -154,18 +155,22 @@ def main() -> None:
         measure(mode, path, int(jobs))
         return
     print(
-        f"{'N':>9} {'validate/s':>11} {'check/s':>9} {'ratio':>6} {'peak MiB':>9} {'jobs=2/s':>9} {'speed-up':>8}"
+        f"{'N':>9} {'validate/s':>11} {'check/s':>9} {'ratio':>6} {'peak MiB':>9} "
+        f"{'jobs=2/s':>9} {'speed-up':>8} {'sarif/s':>9} {'sarif j=2':>9} {'speed-up':>8}"
     )
     with tempfile.TemporaryDirectory() as folder:
         for n in args.sizes:
             path = Path(folder) / f"campaign-{n}.jsonl"
             generate(path, n)
             count, floor_s, _ = child("validate", path)
-            _, check_s, peak = child("check", path)
-            _, jobs_s, _ = child("check", path, jobs=2)
+            _, check_s, peak = child("json", path)
+            _, jobs_s, _ = child("json", path, jobs=2)
+            _, sarif_s, _ = child("sarif", path)
+            _, sarif_jobs_s, _ = child("sarif", path, jobs=2)
             print(
                 f"{n:>9,} {count / floor_s:>11,.0f} {count / check_s:>9,.0f} {check_s / floor_s:>6.2f} "
-                f"{peak:>9.0f} {count / jobs_s:>9,.0f} {check_s / jobs_s:>8.2f}",
+                f"{peak:>9.0f} {count / jobs_s:>9,.0f} {check_s / jobs_s:>8.2f} "
+                f"{count / sarif_s:>9,.0f} {count / sarif_jobs_s:>9,.0f} {sarif_s / sarif_jobs_s:>8.2f}",
                 flush=True,
             )
             path.unlink()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 from pathlib import Path
 
 from smscheck.models import Campaign, Case, Message, Recipient, trusted
@@ -28,7 +29,7 @@ _QUIET = (Status.PASS, Status.NOT_APPLICABLE)
 
 # Recipient-scope checks read these fields, whether the number is suppressed, and the area
 # its prefix designates; recipients alike in all of them share their verdicts.
-_PROFILE = tuple(name for name in Recipient.model_fields if name != "number")
+_PROFILE = attrgetter(*(name for name in Recipient.model_fields if name != "number"))
 
 
 # Distinct messages of one campaign whose shared verdicts are kept.
@@ -94,7 +95,7 @@ class Checker:
         batch = self._batch(case)
         number = case.recipient.number
         suppressed = number in self.suppressed
-        profile = (*(getattr(case.recipient, name) for name in _PROFILE), suppressed, _area(number))
+        profile = (_PROFILE(case.recipient), suppressed, _area(number))
         found = batch.by_profile.get(profile)
         if found is None:
             found = batch.by_profile[profile] = self._verdicts(batch, case)

@@ -255,7 +255,6 @@ def _information_uri() -> str:
 _ENTRY = re.compile(r"(.+)\[\d+\]")
 
 
-@lru_cache(maxsize=1024)
 def _sarif_location(where: str) -> str:
     """`file[:line]` as a SARIF location: the file as a URI reference, the line or 1 (also for
     `file[entry]`, an entry of a JSON array)."""
@@ -263,12 +262,17 @@ def _sarif_location(where: str) -> str:
     if not (colon and tail.isdigit() and path):
         entry = _ENTRY.fullmatch(where)
         path, tail = (entry[1] if entry else where), "1"
-    pure = PurePath(path)
-    uri = pure.as_uri() if pure.is_absolute() else quote(pure.as_posix(), safe="/")
     return (
-        f'{{"physicalLocation":{{"artifactLocation":{{"uri":{_str(uri)}}},'
+        f'{{"physicalLocation":{{"artifactLocation":{{"uri":{_uri(path)}}},'
         f'"region":{{"startLine":{max(int(tail), 1)}}}}}}}'
     )
+
+
+@lru_cache(maxsize=256)
+def _uri(path: str) -> str:
+    """A file path as a JSON string of a URI reference (cached: one file, many lines)."""
+    pure = PurePath(path)
+    return _str(pure.as_uri() if pure.is_absolute() else quote(pure.as_posix(), safe="/"))
 
 
 # The rule-dependent part of each result, per verdict list (shared by recipients alike).
