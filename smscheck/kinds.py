@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_origin
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from smscheck.checks import NAMED_CHECKS
-from smscheck.models import Frozen
+from smscheck.models import Case, Frozen
 from smscheck.outcome import (
     Check,
     Context,
@@ -122,9 +122,21 @@ class CountParams(Frozen):
 
     @field_validator("field")
     @classmethod
-    def _known(cls, path: str) -> str:
+    def _a_list(cls, path: str) -> str:
         check_path(path)
+        if not _is_list_field(path):
+            raise ValueError(f"{path!r} is not a list field")
         return path
+
+
+def _is_list_field(path: str) -> bool:
+    model: type[BaseModel] = Case
+    *parents, last = path.split(".")
+    for name in parents:
+        inner = model.model_fields[name].annotation
+        assert isinstance(inner, type) and issubclass(inner, BaseModel)
+        model = inner
+    return get_origin(model.model_fields[last].annotation) is tuple
 
 
 def _build_count(params: CountParams) -> Built:
@@ -133,7 +145,7 @@ def _build_count(params: CountParams) -> Built:
 
     def check(ctx: Context) -> Outcome:
         items = read_path(ctx.case, params.field)
-        assert isinstance(items, tuple)
+        assert isinstance(items, tuple)  # checked when the pack loaded
         count = sum(1 for item in items if matches(item))
         reason = Text(
             fr=f"{count} déjà envoyé(s), {params.max} au plus.",

@@ -131,3 +131,45 @@ def test_an_oversized_pack_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, GOOD + "#" * (4 * 1024 * 1024))
     with pytest.raises(PackError, match="larger than 4 MiB"):
         load_pack(path)
+
+
+COUNT_RULE = """
+[[rules]]
+id = "USER-CNT-01"
+concern = "consent"
+severity = "medium"
+source = "src"
+kind = "count"
+params = { field = "recipient.history", max = 1, match = { channel = ["sms"] } }
+title = { fr = "Deux SMS au plus.", en = "Two SMS at most." }
+message = { fr = "Trop de SMS.", en = "Too many SMS." }
+remedy = { fr = "Arrêtez.", en = "Stop." }
+"""
+
+
+@pytest.mark.parametrize(
+    ("channels", "status"),
+    [((), "pass"), (("sms",), "pass"), (("sms", "email"), "pass"), (("sms", "sms"), "fail")],
+)
+def test_the_count_kind_counts_matching_items_against_its_limit(
+    tmp_path: Path, channels: tuple[str, ...], status: str
+) -> None:
+    from smscheck import Checker
+    from smscheck.inputs import case_from
+    from tests.conftest import load_seed
+
+    text = GOOD.replace("valid_from = 2020-01-01", "valid_from = 2006-01-01", 1) + COUNT_RULE
+    pack = load_pack(write(tmp_path, text))
+    document = load_seed("2011-ump-cantonales.json")["case"]
+    document["recipient"]["history"] = [
+        {"sent_at": "2011-03-10T10:00:00+01:00", "channel": channel} for channel in channels
+    ]
+    verdict = Checker([pack]).check(case_from(document)).verdict("USER-CNT-01")
+    assert verdict.status.value == status
+    assert f"{channels.count('sms')} " in verdict.message
+
+
+def test_the_count_kind_needs_a_list_field(tmp_path: Path) -> None:
+    text = GOOD + COUNT_RULE.replace('field = "recipient.history"', 'field = "recipient.origin"')
+    with pytest.raises(PackError, match="not a list"):
+        load_pack(write(tmp_path, text))
