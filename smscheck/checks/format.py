@@ -97,7 +97,7 @@ def within_parts(ctx: Context, args: LengthArgs) -> Outcome:
         for trigger in measured.ucs2_triggers[:5]
     )
     status = Status.WARN if complete.part_count > args.max_parts else Status.PASS
-    reason = Text(fr="; ".join(notes_fr) + ".", en="; ".join(notes_en) + ".")
+    reason = Text(fr=" ; ".join(notes_fr) + ".", en="; ".join(notes_en) + ".")
     return Outcome(status, reason, evidence if status is Status.WARN else ())
 
 
