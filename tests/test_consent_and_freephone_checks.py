@@ -109,3 +109,15 @@ def test_free_phone_period_follows_the_territory_polling_date() -> None:
     )
     assert no_freephone_number(Context(early), FREEPHONE).status is Status.FAIL
     assert no_freephone_number(Context(after), FREEPHONE).status is Status.NOT_APPLICABLE
+
+
+def test_an_opted_in_recipient_without_a_consent_record_fails_saying_so() -> None:
+    from smscheck import Checker
+    from smscheck.inputs import case_from
+    from tests.conftest import load_seed
+
+    document = load_seed("2026-municipales-weekday-compliant.json")["case"]
+    document["recipient"].update(relationship="opted_in", origin="collected_directly", consent=None)
+    verdict = Checker(lang="en").check(case_from(document)).verdict("CNIL12-CON-01")
+    assert verdict.status.value == "fail"
+    assert "marked as opted in" in verdict.message and "Prospect" not in verdict.message

@@ -129,6 +129,14 @@ def _cnil_2012(
                 en="Unknown origin of the number and no recorded consent.",
             ),
         )
+    elif recipient.relationship is Relationship.OPTED_IN:
+        # The campaign must be able to prove the consent it relies on (GDPR art. 7(1)).
+        reason = Text(
+            fr="Destinataire indiqué comme ayant consenti, mais aucun consentement politique n'est "
+            "enregistré (recipient.consent).",
+            en="Recipient marked as opted in, but no political consent is recorded "
+            "(recipient.consent).",
+        )
     else:
         reason = Text(
             fr=f"Prospect sans consentement préalable enregistré (origine : {recipient.origin.value}).",
