@@ -21,6 +21,7 @@ from smscheck.charter import (
     Charter,
     audience_of,
 )
+from smscheck.labels import label
 from smscheck.models import Case, Channel, ElectionKind, Origin
 from smscheck.outcome import (
     Context,
@@ -246,17 +247,17 @@ def not_from_off_limits_file(ctx: Context, args: NoArgs) -> Outcome:
     if origin not in off_limits.origins:
         return passed(
             Text(
-                fr=f"Numéro hors des fichiers exclus par la clause {clause} (origine : {origin.value}).",
-                en=f"Number outside the files ruled out by the clause {clause} (origin: {origin.value}).",
+                fr=f"Numéro hors des fichiers exclus par la clause {clause} (origine : {label(origin).fr}).",
+                en=f"Number outside the files ruled out by the clause {clause} (origin: {label(origin).en}).",
             )
         )
     organiser = charter.organiser
     if off_limits.organiser_may_use and organiser.relays(ctx.case.message.relayed_by):
         return passed(
             Text(
-                fr=f"Fichier {origin.value} utilisé par {organiser.name} lui-même, non par le "
+                fr=f"{_cap(label(origin).fr)} utilisé par {organiser.name} lui-même, non par le "
                 f"candidat : la clause {clause} le permet.",
-                en=f"File {origin.value} used by {organiser.name} itself, not by the candidate: "
+                en=f"{_cap(label(origin).en)} used by {organiser.name} itself, not by the candidate: "
                 f"the clause {clause} allows it.",
             )
         )
@@ -264,9 +265,9 @@ def not_from_off_limits_file(ctx: Context, args: NoArgs) -> Outcome:
         Status.FAIL,
         Text(
             fr=f"Le numéro vient d'un fichier que la clause {clause} interdit aux candidats "
-            f"({origin.value}).",
+            f"({label(origin).fr}).",
             en=f"The number comes from a file the clause {clause} keeps from candidates "
-            f"({origin.value}).",
+            f"({label(origin).en}).",
         ),
     )
 
@@ -305,8 +306,8 @@ def voter_list_reuse(ctx: Context, args: NoArgs) -> Outcome:
     if recipient.origin is not Origin.PRIMARY_VOTERS_LIST:
         return not_applicable(
             Text(
-                fr=f"Numéro hors liste d'une primaire (origine : {recipient.origin.value}).",
-                en=f"Number not from a primary's list (origin: {recipient.origin.value}).",
+                fr=f"Numéro hors liste d'une primaire (origine : {label(recipient.origin).fr}).",
+                en=f"Number not from a primary's list (origin: {label(recipient.origin).en}).",
             )
         )
     charter = _charter(ctx)

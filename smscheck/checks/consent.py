@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from smscheck.labels import label
 from smscheck.models import Frozen, Origin, Purpose, Recipient, Relationship
 from smscheck.outcome import Context, NamedCheck, Outcome, Scope, Text, passed
 from smscheck.verdicts import Status
@@ -32,8 +33,8 @@ def may_be_texted(ctx: Context, args: ConsentArgs) -> Outcome:
         return Outcome(
             Status.FAIL,
             Text(
-                fr=f"Le numéro provient d'un fichier interdit ({recipient.origin.value}).",
-                en=f"The number comes from a forbidden file ({recipient.origin.value}).",
+                fr=f"Le numéro provient d'un fichier interdit ({label(recipient.origin).fr}).",
+                en=f"The number comes from a forbidden file ({label(recipient.origin).en}).",
             ),
         )
     if args.regime == "cnil-2006":
@@ -77,8 +78,8 @@ def _cnil_2006(recipient: Recipient) -> Outcome:
     return Outcome(
         Status.REVIEW if recipient.relationship is Relationship.FORMER_MEMBER else Status.FAIL,
         Text(
-            fr=f"Ni adhérent ni contact régulier, sans consentement (origine : {recipient.origin.value}).",
-            en=f"Neither member nor regular contact, and no consent (origin: {recipient.origin.value}).",
+            fr=f"Ni adhérent ni contact régulier, sans consentement (origine : {label(recipient.origin).fr}).",
+            en=f"Neither member nor regular contact, and no consent (origin: {label(recipient.origin).en}).",
         ),
     )
 
@@ -139,16 +140,16 @@ def _cnil_2012(
         )
     else:
         reason = Text(
-            fr=f"Prospect sans consentement préalable enregistré (origine : {recipient.origin.value}).",
-            en=f"Prospect with no recorded prior consent (origin: {recipient.origin.value}).",
+            fr=f"Prospect sans consentement préalable enregistré (origine : {label(recipient.origin).fr}).",
+            en=f"Prospect with no recorded prior consent (origin: {label(recipient.origin).en}).",
         )
     return Outcome(Status.FAIL, reason)
 
 
 def _relationship_reason(recipient: Recipient) -> Text:
     return Text(
-        fr=f"Destinataire lié à l'émetteur ({recipient.relationship.value}).",
-        en=f"Recipient tied to the sender ({recipient.relationship.value}).",
+        fr=f"Destinataire lié à l'émetteur ({label(recipient.relationship).fr}).",
+        en=f"Recipient tied to the sender ({label(recipient.relationship).en}).",
     )
 
 
