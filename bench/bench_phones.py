@@ -1,11 +1,11 @@
-"""Throughput of number normalisation and segment measurement: `python bench/bench_phones.py`."""
+"""Throughput of number normalisation and segment measurement: `python -m bench.bench_phones`."""
 
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Callable, Sequence
 
+from bench.timing import best_rate
 from smscheck.phones import PhoneNumberError, to_e164
 from smscheck.segments import measure
 
@@ -21,13 +21,7 @@ UCS2_BODY = (
 
 def rate(label: str, work: Callable[[str], object], inputs: Sequence[str]) -> None:
     """Print how many inputs per second `work` handles, best of three rounds."""
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        for item in inputs:
-            work(item)
-        best = min(best, time.perf_counter() - start)
-    print(f"{label:<44} {len(inputs) / best:>12,.0f} /s")
+    print(f"{label:<44} {best_rate(work, inputs):>12,.0f} /s")
 
 
 def valid(number: str) -> bool:

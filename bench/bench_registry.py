@@ -1,4 +1,4 @@
-"""Opt-out registry lookups stay constant-time as it grows: `python bench/bench_registry.py`.
+"""Opt-out registry lookups stay constant-time as it grows: `python -m bench.bench_registry`.
 
 Grows one SQLite registry to 1k, 10k and 100k numbers opted out (bulk insert for the setup,
 2% of them opted back in later), and at each size prints: `is_suppressed` lookups per second
@@ -13,10 +13,11 @@ from __future__ import annotations
 import random
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench.timing import best_rate
 from smscheck.registry import OptOutRecord, SQLiteRegistry
 
 SIZES = (1_000, 10_000, 100_000)
@@ -24,17 +25,6 @@ LOOKUPS = 20_000
 MEMBERSHIP_TESTS = 1_000_000
 DURABLE_WRITES = 200
 START = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-def best_rate(work: Callable[[str], object], inputs: Sequence[str]) -> float:
-    """Inputs handled per second by `work`, best of three rounds."""
-    best = float("inf")
-    for _ in range(3):
-        began = time.perf_counter()
-        for item in inputs:
-            work(item)
-        best = min(best, time.perf_counter() - began)
-    return len(inputs) / best
 
 
 def records(numbers: Sequence[str], first: int) -> list[OptOutRecord]:
