@@ -210,7 +210,9 @@ class Consent(CaseModel):
     """Evidence that the recipient agreed to be contacted: to whom, for what, when, and its proof."""
 
     given_on: Day
-    scope: ConsentScope = Field(description="What was agreed to: political messages, by which channel.")
+    scope: ConsentScope = Field(
+        description="What was agreed to: political messages, by which channel."
+    )
     collected_by: str = Field(description="Who collected the consent (the campaign, a broker...).")
     given_to: ConsentGivenTo | None = Field(
         default=None,
