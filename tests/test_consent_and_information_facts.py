@@ -238,3 +238,10 @@ def test_data_from_elsewhere_owes_the_information_at_the_first_message_only() ->
     )
     assert first.verdict("GDPR-INF-01").status is Status.FAIL
     assert later.verdict("GDPR-INF-01").status is Status.WARN
+
+
+def test_a_consent_collector_written_as_a_phone_number_is_masked_in_the_reason() -> None:
+    consent = _consent(collected_by="+33612345678", given_to="someone_else")
+    outcome = may_be_texted(Context(_case(origin="rented_file", consent=consent)), CNIL_2012)
+    assert outcome.reason is not None
+    assert "+33612345678" not in outcome.reason.fr and "** ** **" in outcome.reason.fr

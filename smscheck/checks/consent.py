@@ -19,7 +19,7 @@ from smscheck.models import (
 )
 from smscheck.outcome import Context, NamedCheck, Outcome, Scope, Text, passed
 from smscheck.provenance import TIES, controller
-from smscheck.text import alnum
+from smscheck.text import alnum, shown_sender
 from smscheck.verdicts import Status
 
 # The 2006 recommendation names members and regular contacts; former members were not settled.
@@ -124,10 +124,10 @@ def _by_consent(case: Case, regime: Regime) -> Outcome | None:
             )
         return passed(
             Text(
-                fr=f"Consentement donné à cette campagne le {record.given_on:%d/%m/%Y} (preuve : "
-                f"{record.proof}).",
-                en=f"Consent given to this campaign on {record.given_on:%Y-%m-%d} (proof: "
-                f"{record.proof}).",
+                fr=f"Consentement donné à cette campagne le {record.given_on:%d/%m/%Y}, preuve "
+                "enregistrée (recipient.consent.proof).",
+                en=f"Consent given to this campaign on {record.given_on:%Y-%m-%d}, proof on record "
+                "(recipient.consent.proof).",
             )
         )
     if regime == "cnil-2006" or case.message.purpose is not Purpose.CAMPAIGN:
@@ -137,7 +137,7 @@ def _by_consent(case: Case, regime: Regime) -> Outcome | None:
 
 def _campaign_content_on(to: ConsentGivenTo | None, record: Consent) -> Outcome:
     """Campaign content sent on consent that was not given to this campaign."""
-    by = record.collected_by
+    by = shown_sender(record.collected_by)  # never a full phone number
     if to is None:
         return Outcome(
             Status.REVIEW,
