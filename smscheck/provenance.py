@@ -13,9 +13,14 @@ _SENDERS_OWN = frozenset({Origin.COLLECTED_DIRECTLY, Origin.REFERRAL})
 _OTHER_BODIES = frozenset(
     {Origin.RENTED_FILE, Origin.PUBLIC_BODY_FILE, Origin.COMPANY_FILE, Origin.OTHER_PURPOSE_FILE}
 )
-# Files of a political body, whose members or voters gave their number to that body.
-_BODY_FILES = frozenset(
-    {Origin.PARTY_MEMBER_FILE, Origin.FEDERATION_FILE, Origin.PRIMARY_VOTERS_LIST}
+# Numbers the person gave to whoever holds the file: its members, voters or contacts.
+_FROM_THE_PERSON = frozenset(
+    {
+        Origin.COLLECTED_DIRECTLY,
+        Origin.PARTY_MEMBER_FILE,
+        Origin.FEDERATION_FILE,
+        Origin.PRIMARY_VOTERS_LIST,
+    }
 )
 
 
@@ -45,10 +50,7 @@ def collected_by_sender(case: Case) -> bool | None:
     """True: the sender got the number from the person (its members, its own collection).
     False: from anywhere else, or not known to be the sender's own. None: whose file it is is
     not known (`recipient.controller` decides)."""
-    origin = case.recipient.origin
-    if origin is Origin.COLLECTED_DIRECTLY:
-        return True
-    if origin not in _BODY_FILES:
+    if case.recipient.origin not in _FROM_THE_PERSON:
         return False
     owner = controller(case)
     return None if owner is None else owner is Controller.SENDER

@@ -105,6 +105,11 @@ def test_a_stated_controller_overrides_what_the_origin_suggests() -> None:
     assert collected_by_sender(case) is False
 
 
+def test_a_number_another_body_collected_itself_is_not_the_senders_own() -> None:
+    case = _case(origin=Origin.COLLECTED_DIRECTLY, controller=Controller.OTHER_BODY)
+    assert collected_by_sender(case) is False
+
+
 def test_a_referred_number_is_the_senders_file_but_not_collected_from_the_person() -> None:
     case = _case(origin=Origin.REFERRAL)
     assert controller(case) is Controller.SENDER
