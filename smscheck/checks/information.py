@@ -9,25 +9,21 @@ elsewhere, and stated in words that say where the number came from.
 
 from __future__ import annotations
 
-from functools import cached_property
-
 from pydantic import Field
 
 from smscheck.models import Case, Frozen
 from smscheck.outcome import Context, NamedCheck, Outcome, Scope, Text, not_applicable, passed
-from smscheck.patterns import Pattern, compile_pattern
+from smscheck.patterns import Pattern
 from smscheck.provenance import collected_by_sender
 from smscheck.verdicts import Span, Status
 
 
 class MentionArgs(Frozen):
-    patterns: tuple[str, ...] = Field(min_length=1, description="Short-form wordings that suffice.")
+    patterns: tuple[Pattern, ...] = Field(
+        min_length=1, description="Short-form wordings that suffice."
+    )
     what_fr: str
     what_en: str
-
-    @cached_property
-    def compiled(self) -> tuple[Pattern, ...]:
-        return tuple(compile_pattern(source) for source in self.patterns)
 
 
 class OriginArgs(MentionArgs):
@@ -132,7 +128,7 @@ def _link(case: Case) -> tuple[Span, ...]:
 
 def _mention(case: Case, args: MentionArgs) -> tuple[Span, ...]:
     body = case.message.body
-    return next(((span,) for pattern in args.compiled if (span := pattern.first(body))), ())
+    return next(((span,) for pattern in args.patterns if (span := pattern.first(body))), ())
 
 
 def _whose_file() -> Outcome:
