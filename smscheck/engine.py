@@ -255,10 +255,7 @@ class Checker:
             status = milder(status, rule.ceiling)
         if rule.citation.confidence is Confidence.UNVERIFIED:
             status = milder(status, Status.REVIEW)
-        lead = rule.title if status in _QUIET or status is Status.REVIEW else rule.message
-        message = lead[self.lang]
-        if status is Status.REVIEW:
-            message += " À vérifier :" if self.lang == "fr" else " To review:"
+        message = _lead(rule, status)[self.lang]
         if outcome.reason is not None:
             message = f"{message} {outcome.reason[self.lang]}"
         return Verdict.model_construct(
@@ -269,7 +266,7 @@ class Checker:
             message=message,
             evidence=outcome.evidence,
             citation=rule.citation,
-            remedy="" if status in _QUIET else rule.remedy[self.lang],
+            remedy="" if status in _QUIET else (outcome.remedy or rule.remedy)[self.lang],
         )
 
 
@@ -297,6 +294,13 @@ def _differing(verdicts: tuple[Verdict, ...], template: TemplateReport) -> tuple
         if verdict.rule_id in template.per_recipient
         or given.get(verdict.rule_id) != (verdict.status, verdict.accepted)
     )
+
+
+def _lead(rule: Rule, status: Status) -> Text:
+    """The verdict's first sentence, from the rule's wording for that status."""
+    if status in _QUIET:
+        return rule.title
+    return rule.review if status is Status.REVIEW else rule.message
 
 
 def _reads_message_only(rule: Rule) -> bool:

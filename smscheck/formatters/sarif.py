@@ -184,11 +184,23 @@ def rule_descriptor(rule: Rule, lang: Lang) -> dict[str, Any]:
         source = f"Source: {cite.reference}{article} ({confidence})."
         validity = f"In force from {rule.valid_from} to {until or '(no end)'}."
     remedy = rule.remedy[lang]
+    checks, review = (
+        ("Ce qui est vérifié :", "En cas de doute :") if lang == "fr" else ("Checks:", "When in doubt:")
+    )
     return {
         "id": rule.id,
         "name": rule.id,
-        "shortDescription": {"text": rule.title[lang]},
-        "fullDescription": {"text": f"{rule.title[lang]} {source} {validity}"},
+        # Results are problems only: the short description is the failing wording, and each
+        # result's own message opens with the wording of its status (fail, warn or review).
+        "shortDescription": {"text": rule.message[lang]},
+        "fullDescription": {
+            "text": f"{checks} {rule.title[lang]} {review} {rule.review[lang]} {source} {validity}"
+        },
+        "messageStrings": {
+            "pass": {"text": rule.title[lang]},
+            "fail": {"text": rule.message[lang]},
+            "review": {"text": rule.review[lang]},
+        },
         "helpUri": cite.link,
         "help": {
             "text": f"{remedy} {source} {validity} {cite.link}",

@@ -4,6 +4,7 @@ input format the recipients come from."""
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -105,6 +106,19 @@ class MergeBody:
         return body
 
 
+    def spans(self, merge: dict[str, str]) -> tuple[tuple[int, int], ...]:
+        """Where the merge values sit in the filled body, as [start, end) offsets."""
+        found, at = [], 0
+        for literal, name, _, _ in string.Formatter().parse(self.layout):
+            at += len(literal)
+            if name is not None:
+                value = merge[name]
+                if value:
+                    found.append((at, at + len(value)))
+                at += len(value)
+        return tuple(found)
+
+
 def _double(text: str) -> str:
     return text.replace("{", "{{").replace("}", "}}")
 
@@ -151,7 +165,10 @@ class Filler:
             if found is None:
                 if len(self._messages) >= _MAX_MESSAGES:
                     self._messages.clear()
-                found = self._messages[text] = trusted(Message, {**message.__dict__, "body": text})
+                found = self._messages[text] = trusted(
+                    Message,
+                    {**message.__dict__, "body": text, "merged": self._body.spans(line.merge)},
+                )
             message = found
         fields = line.__dict__
         recipient = trusted(Recipient, {name: fields[name] for name in _RECIPIENT_FIELDS})
