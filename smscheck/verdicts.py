@@ -38,6 +38,11 @@ def worst(statuses: Iterable[Status]) -> Status:
     return Status.PASS if found is Status.NOT_APPLICABLE else found
 
 
+def at_least(status: Status, threshold: Status) -> bool:
+    """Whether `status` is as serious as `threshold` or more (fail > review > warn)."""
+    return _RANK[status] >= _RANK[threshold]
+
+
 def milder(status: Status, ceiling: Status) -> Status:
     """`status`, but never worse than `ceiling`."""
     return ceiling if _RANK[status] > _RANK[ceiling] else status
