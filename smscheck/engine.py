@@ -13,9 +13,9 @@ from smscheck import acceptance
 from smscheck.config import Selection
 from smscheck.models import Campaign, Case, Message, Recipient, trusted
 from smscheck.outcome import Context, Outcome, Scope, Text, as_key, path_scope, read_path
-from smscheck.packs import Pack, Rule, load_pack, rules_at, shipped_packs
-from smscheck.patterns import PatternTimeout
-from smscheck.phones import mask
+from smscheck.packs import Pack, Rule, distinct_rules, load_pack, rules_at, shipped_packs
+from smscheck.patterns import PatternTimeout, case_budget
+from smscheck.phones import mask, to_e164
 from smscheck.verdicts import (
     Confidence,
     Lang,
@@ -55,12 +55,16 @@ class _Batch:
     rules: tuple[Rule, ...]
     ignored: tuple[str, ...]  # rules in force that the selection leaves out
     refs: tuple[PackRef, ...]
-    shared: dict[str, Verdict]
+    by_number: bool  # whether a rule reads the number itself: then no two numbers share verdicts
+    shared: dict[str, Verdict]  # by rule id: ids are unique among a checker's packs
     by_profile: dict[tuple[object, ...], tuple[tuple[Verdict, ...], Status, tuple[PackRef, ...]]]
 
 
 class Checker:
     """Checks cases against a fixed set of packs; reuse one for many cases.
+
+    `suppressed` holds numbers that must receive nothing, written in any usual way (an invalid
+    one raises `PhoneNumberError`).
 
     Verdicts of rules that read only the message and campaign are computed once for a run of
     cases sharing the same message and campaign objects (a campaign sent to many recipients).
@@ -77,12 +81,15 @@ class Checker:
         selection: Selection | None = None,
     ) -> None:
         added = tuple(pack if isinstance(pack, Pack) else load_pack(pack) for pack in extra)
-        self.packs: tuple[Pack, ...] = (
-            tuple(shipped_packs()) if packs is None else tuple(packs)
-        ) + added
+        self.packs: tuple[Pack, ...] = distinct_rules(
+            (tuple(shipped_packs()) if packs is None else tuple(packs)) + added
+        )
         self.lang: Lang = lang
         self.show_numbers = show_numbers
-        self.suppressed = suppressed
+        if isinstance(suppressed, str):  # one number would be read as its characters
+            raise TypeError("`suppressed` is a collection of numbers, not a string")
+        # Any usual writing of a number, compared as recipients' numbers are: in E.164.
+        self.suppressed = frozenset(map(to_e164, suppressed))
         self.selection = selection or Selection()
         self.rule_ids = frozenset(rule.id for pack in self.packs for rule in pack.rules)
         # Verdict tuples derived from shared ones (accepted, split from their template's),
@@ -117,7 +124,12 @@ class Checker:
         batch = self._batch(case)
         number = case.recipient.number
         suppressed = number in self.suppressed
-        profile = (_PROFILE(case.recipient), suppressed, _area(number))
+        profile = (
+            _PROFILE(case.recipient),
+            suppressed,
+            _area(number),
+            number if batch.by_number else None,
+        )
         found = batch.by_profile.get(profile)
         if found is None:
             found = batch.by_profile[profile] = self._verdicts(batch, case)
@@ -161,15 +173,16 @@ class Checker:
         batch = self._batch(case)
         context = Context(case=case, suppressed=self.suppressed, charters=self.charters)
         verdicts, per_recipient = [], []
-        for rule in batch.rules:
-            if not _reads_message_only(rule):
-                verdicts.append(self._verdict(rule, _DEPENDS_ON_RECIPIENT))
-                per_recipient.append(rule.id)
-                continue
-            verdict = batch.shared.get(rule.id)
-            if verdict is None:
-                verdict = batch.shared[rule.id] = self._run(rule, context)
-            verdicts.append(verdict)
+        with case_budget():
+            for rule in batch.rules:
+                if not _reads_message_only(rule):
+                    verdicts.append(self._verdict(rule, _DEPENDS_ON_RECIPIENT))
+                    per_recipient.append(rule.id)
+                    continue
+                verdict = batch.shared.get(rule.id)
+                if verdict is None:
+                    verdict = batch.shared[rule.id] = self._run(rule, context)
+                verdicts.append(verdict)
         found = tuple(verdicts)
         if accept:
             found = acceptance.apply(found, accept)
@@ -229,20 +242,22 @@ class Checker:
         ignored = tuple(rule.id for rule in in_force if not self.selection.keeps(rule.id))
         used = {rule.pack for rule in rules}
         refs = tuple(PackRef(name=p.id, version=p.version) for p in self.packs if p.id in used)
-        return _Batch(case.message, case.campaign, at, rules, ignored, refs, {}, {})
+        by_number = any(_reads_number(rule) for rule in rules)
+        return _Batch(case.message, case.campaign, at, rules, ignored, refs, by_number, {}, {})
 
     def _verdicts(
         self, batch: _Batch, case: Case
     ) -> tuple[tuple[Verdict, ...], Status, tuple[PackRef, ...]]:
         context = Context(case=case, suppressed=self.suppressed, charters=self.charters)
         verdicts = []
-        for rule in batch.rules:
-            verdict = batch.shared.get(rule.id)
-            if verdict is None:
-                verdict = self._run(rule, context)
-                if _reads_message_only(rule):
-                    batch.shared[rule.id] = verdict
-            verdicts.append(verdict)
+        with case_budget():  # the patterns of all the rules share one time budget per case
+            for rule in batch.rules:
+                verdict = batch.shared.get(rule.id)
+                if verdict is None:
+                    verdict = self._run(rule, context)
+                    if _reads_message_only(rule):
+                        batch.shared[rule.id] = verdict
+                verdicts.append(verdict)
         return tuple(verdicts), status_of(verdicts), batch.refs
 
     def _run(self, rule: Rule, context: Context) -> Verdict:
@@ -307,6 +322,14 @@ def _reads_message_only(rule: Rule) -> bool:
     return rule.built.scope is Scope.MESSAGE and all(
         path_scope(path) is Scope.MESSAGE for path in rule.when
     )
+
+
+def _reads_number(rule: Rule) -> bool:
+    """Whether the rule reads `recipient.number` as data (a condition, a field, a count)."""
+    return _NUMBER in rule.when or _NUMBER in rule.built.reads
+
+
+_NUMBER = "recipient.number"
 
 
 def _unmet_condition(rule: Rule, context: Context) -> Outcome | None:
