@@ -43,7 +43,7 @@ class EarlyVote(Frozen):
 
 
 class KnownRound(Frozen):
-    date: date
+    polling_date: date
     territory_dates: dict[Territory, date] = Field(default_factory=dict)
 
 
@@ -61,9 +61,9 @@ class CalendarSpec(Frozen):
 
     @model_validator(mode="after")
     def _sources_exist(self) -> CalendarSpec:
-        for entry in (*self.early, *self.elections):
-            if entry.source not in self.sources:
-                raise ValueError(f"calendar entry cites unknown source {entry.source!r}")
+        for source in (*(e.source for e in self.early), *(e.source for e in self.elections)):
+            if source not in self.sources:
+                raise ValueError(f"calendar entry cites unknown source {source!r}")
         return self
 
 
@@ -79,7 +79,7 @@ class Calendar:
         for election in self.spec.elections:
             if election.kind is kind:
                 for round_ in election.rounds:
-                    if round_.date == polling:
+                    if round_.polling_date == polling:
                         return round_
         return None
 
@@ -92,7 +92,7 @@ class Calendar:
             election
             for election in self.spec.elections
             if at is None
-            or self.spec.sources[election.source].date <= at <= election.rounds[-1].date
+            or self.spec.sources[election.source].date <= at <= election.rounds[-1].polling_date
         )
 
 

@@ -69,7 +69,7 @@ def holiday_name(territory: Territory, day: date, lang: str = "fr") -> str | Non
 _NAMES = {
     Territory.MAINLAND: ("la métropole", "mainland France"),
     Territory.CORSICA: ("la Corse", "Corsica"),
-    Territory.REUNION: ("La Réunion", "Réunion"),
+    Territory.REUNION: ("La Réunion", "Reunion"),
     Territory.GUADELOUPE: ("la Guadeloupe", "Guadeloupe"),
     Territory.MARTINIQUE: ("la Martinique", "Martinique"),
     Territory.GUYANE: ("la Guyane", "French Guiana"),
