@@ -240,6 +240,11 @@ def test_a_declared_opponent_named_in_the_last_days_needs_review() -> None:
     assert _status(undeclared, "CE-L48-2-01") is Status.PASS
 
 
+def test_a_blank_opponent_name_is_no_sign_of_controversy() -> None:
+    case = _case(datetime(2022, 4, 8, 12, 0), Territory.MAINLAND, opponents=("  ",))
+    assert _status(case, "CE-L48-2-01") is Status.PASS
+
+
 def test_a_plain_get_out_the_vote_message_on_friday_passes() -> None:
     assert (
         _status(_case(datetime(2022, 4, 8, 18, 0), Territory.MAINLAND), "CE-L48-2-01")

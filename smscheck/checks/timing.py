@@ -133,7 +133,11 @@ class ControversyArgs(Frozen):
 
 
 def _opponent_patterns(names: tuple[str, ...]) -> tuple[Pattern, ...]:
-    return tuple(compile_pattern(rf"(?<!\w){regex.escape(name.strip())}(?!\w)") for name in names)
+    return tuple(
+        compile_pattern(rf"(?<!\w){regex.escape(name.strip())}(?!\w)")
+        for name in names
+        if name.strip()
+    )
 
 
 def no_new_controversy(ctx: Context, args: ControversyArgs) -> Outcome:
