@@ -12,7 +12,7 @@ from smscheck.models import Campaign, Case, Message, Recipient, trusted
 from smscheck.outcome import Context, Outcome, Scope, Text, as_key, path_scope, read_path
 from smscheck.packs import Pack, Rule, load_pack, rules_at, shipped_packs
 from smscheck.patterns import PatternTimeout
-from smscheck.phones import mask
+from smscheck.phones import mask, to_e164
 from smscheck.verdicts import (
     Confidence,
     Lang,
@@ -57,6 +57,9 @@ class _Batch:
 class Checker:
     """Checks cases against a fixed set of packs; reuse one for many cases.
 
+    `suppressed` holds numbers that must receive nothing, written in any usual way (an invalid
+    one raises `PhoneNumberError`).
+
     Verdicts of rules that read only the message and campaign are computed once for a run of
     cases sharing the same message and campaign objects (a campaign sent to many recipients).
     """
@@ -76,7 +79,10 @@ class Checker:
         ) + added
         self.lang: Lang = lang
         self.show_numbers = show_numbers
-        self.suppressed = suppressed
+        if isinstance(suppressed, str):  # one number would be read as its characters
+            raise TypeError("`suppressed` is a collection of numbers, not a string")
+        # Any usual writing of a number, compared as recipients' numbers are: in E.164.
+        self.suppressed = frozenset(map(to_e164, suppressed))
         self.charters = {pack.charter: pack for pack in self.packs if pack.charter}
         self._charter_packs = {pack.id for pack in self.charters.values()}
         self._at: dict[date, tuple[Rule, ...]] = {}
@@ -166,10 +172,7 @@ class Checker:
             status = milder(status, rule.ceiling)
         if rule.citation.confidence is Confidence.UNVERIFIED:
             status = milder(status, Status.REVIEW)
-        lead = rule.title if status in _QUIET or status is Status.REVIEW else rule.message
-        message = lead[self.lang]
-        if status is Status.REVIEW:
-            message += " À vérifier :" if self.lang == "fr" else " To review:"
+        message = _lead(rule, status)[self.lang]
         if outcome.reason is not None:
             message = f"{message} {outcome.reason[self.lang]}"
         return Verdict.model_construct(
@@ -180,8 +183,15 @@ class Checker:
             message=message,
             evidence=outcome.evidence,
             citation=rule.citation,
-            remedy="" if status in _QUIET else rule.remedy[self.lang],
+            remedy="" if status in _QUIET else (outcome.remedy or rule.remedy)[self.lang],
         )
+
+
+def _lead(rule: Rule, status: Status) -> Text:
+    """The verdict's first sentence, from the rule's wording for that status."""
+    if status in _QUIET:
+        return rule.title
+    return rule.review if status is Status.REVIEW else rule.message
 
 
 def _reads_message_only(rule: Rule) -> bool:

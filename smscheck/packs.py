@@ -57,6 +57,9 @@ class RuleSpec(Frozen):
     article: str = ""
     title: TextSpec
     message: TextSpec
+    review: TextSpec | None = Field(
+        default=None, description="The lead of a review verdict: what a person must check."
+    )
     remedy: TextSpec
     valid_from: date | None = None
     valid_until: date | None = None
@@ -96,8 +99,9 @@ class Rule:
     id: str
     concern: Concern
     severity: Severity
-    title: Text
-    message: Text
+    title: Text  # the pass wording: what holds when the rule passes
+    message: Text  # the failing message
+    review: Text  # the lead of a review verdict: what a person must check
     remedy: Text
     citation: Citation
     valid_from: date
@@ -248,6 +252,7 @@ def _compile_rule(spec: PackSpec, rule: RuleSpec, file: Path, where: str) -> Rul
         severity=rule.severity,
         title=rule.title.text(),
         message=rule.message.text(),
+        review=rule.review.text() if rule.review else _review_lead(rule.title),
         remedy=rule.remedy.text(),
         citation=Citation(
             title=source.title,
@@ -265,6 +270,11 @@ def _compile_rule(spec: PackSpec, rule: RuleSpec, file: Path, where: str) -> Rul
         built=built,
         pack=spec.pack.id,
     )
+
+
+def _review_lead(title: TextSpec) -> Text:
+    """A pack's rule without its own `review` lead: the question its title answers."""
+    return Text(fr=f"À vérifier : {title.fr}", en=f"To check: {title.en}")
 
 
 def shipped_rules_dir() -> Path:
