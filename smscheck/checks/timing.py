@@ -106,11 +106,9 @@ def outside_silence(ctx: Context, args: SilenceArgs) -> Outcome:
                 Status.FAIL,
                 Text(
                     fr=f"Envoi le {when.fr}, pendant le silence électoral du scrutin du "
-                    f"{inside[0]} en {where.fr} : un SMS de propagande est une communication "
-                    "électronique interdite dès 0 h la veille (L49, 2°, lu avec L48-1).",
+                    f"{inside[0]} en {where.fr}.",
                     en=f"Sent on {when.en}, during the electoral silence before the "
-                    f"{inside[0]} vote in {where.en}: a campaign SMS is electronic propaganda, "
-                    "banned from 00:00 on the eve (L49 2°, read with L48-1).",
+                    f"{inside[0]} vote in {where.en}.",
                 ),
             )
         if inside and undecided is None:
