@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
 
 from pydantic import Field
 
@@ -19,7 +18,7 @@ from smscheck.outcome import (
     not_applicable,
     passed,
 )
-from smscheck.patterns import Pattern, compile_pattern
+from smscheck.patterns import Pattern
 from smscheck.territories import zone
 from smscheck.verdicts import Span, Status
 
@@ -28,11 +27,7 @@ class PeriodArgs(Frozen):
     months_before: int = Field(
         ge=0, description="The ban starts this many months before the month of the vote."
     )
-    patterns: tuple[str, ...] = Field(min_length=1)
-
-    @cached_property
-    def compiled(self) -> tuple[Pattern, ...]:
-        return tuple(compile_pattern(source) for source in self.patterns)
+    patterns: tuple[Pattern, ...] = Field(min_length=1)
 
 
 class FreephoneArgs(PeriodArgs):
@@ -79,7 +74,7 @@ def _period(ctx: Context, months_before: int) -> _Period:
 
 def _signs(ctx: Context, args: PeriodArgs) -> tuple[Span, ...]:
     return tuple(
-        span for pattern in args.compiled for span in pattern.spans(ctx.case.message.body)
+        span for pattern in args.patterns for span in pattern.spans(ctx.case.message.body)
     )
 
 

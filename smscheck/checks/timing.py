@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from functools import cached_property
+from functools import lru_cache
 from typing import Literal
 
 import regex
@@ -123,13 +123,10 @@ class ControversyArgs(Frozen):
         description="The window opens at 00:00 this many days before polling day (3: the "
         "Thursday before a Sunday vote) and closes when the silence starts, the eve at 00:00.",
     )
-    patterns: tuple[str, ...] = Field(min_length=1, description="Signs of a new controversy.")
-
-    @cached_property
-    def compiled(self) -> tuple[Pattern, ...]:
-        return tuple(compile_pattern(source) for source in self.patterns)
+    patterns: tuple[Pattern, ...] = Field(min_length=1, description="Signs of a new controversy.")
 
 
+@lru_cache(maxsize=256)
 def _opponent_patterns(names: tuple[str, ...]) -> tuple[Pattern, ...]:
     return tuple(
         compile_pattern(rf"(?<!\w){regex.escape(name.strip())}(?!\w)")
@@ -149,7 +146,7 @@ def no_new_controversy(ctx: Context, args: ControversyArgs) -> Outcome:
         closes = datetime.combine(max(day.dates) - timedelta(days=1), time(0), tz)
         if opens <= sent < closes:
             body = ctx.case.message.body
-            signs = (*args.compiled, *_opponent_patterns(ctx.case.campaign.opponents))
+            signs = (*args.patterns, *_opponent_patterns(ctx.case.campaign.opponents))
             spans = tuple(span for pattern in signs for span in pattern.spans(body, limit=3))
             if not spans:
                 return passed(
