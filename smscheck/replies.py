@@ -43,7 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validat
 ReplyKind = Literal["opt_out", "opt_in", "help", "other"]
 ReplyStatus = Literal["certain", "review"]
 _Kind = Literal["opt_out", "opt_in", "help"]
-_Form = Literal["keyword", "phrase", "soft_phrase"]
+_Form = Literal["keyword", "phrase", "soft_phrase", "doubtful"]
 
 _KINDS: tuple[_Kind, ...] = ("opt_out", "opt_in", "help")
 _EXACT = 1.0
@@ -65,7 +65,11 @@ _MIN_TYPO_LENGTH = 4
 _TOPIC_WINDOW = 4
 
 _CLAUSE_BREAK = re.compile(r"[^\w\s'’\-‐‑]+")
+# A line break ends a sentence too ("STOP\nVous êtes nuls", "STOP\n\nEnvoyé de mon iPhone").
+_LINE_BREAK = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")
 _WORD = re.compile(r"[^\W_]+")
+# Two digits or more inside a word are a number of their own: "STOP36111" is STOP and 36111.
+_GLUED_NUMBER = re.compile(r"(\d{2,})")
 _REPEATS = re.compile(r"(.)\1+")
 
 
@@ -105,11 +109,13 @@ class _ClassData(_Data):
     keywords: tuple[_EntryData, ...]
     phrases: tuple[_EntryData, ...] = ()
     soft_phrases: tuple[_EntryData, ...] = ()
+    doubtful: tuple[_EntryData, ...] = ()
 
 
 class _FillerData(_Data):
     sources: tuple[str, ...] = Field(min_length=1)
     words: tuple[str, ...]
+    insults: tuple[str, ...] = ()
 
 
 class _ContextData(_Data):
@@ -118,6 +124,8 @@ class _ContextData(_Data):
     negations: tuple[str, ...]
     contact_words: tuple[str, ...]
     cessation_words: tuple[str, ...]
+    message_words: tuple[str, ...]
+    message_links: tuple[str, ...]
     not_typos: tuple[str, ...]
 
 
@@ -134,7 +142,7 @@ class _KeywordFile(_Data):
         cited = set(self.filler.sources) | set(self.context.sources)
         for kind in _KINDS:
             data: _ClassData = getattr(self, kind)
-            for entry in (*data.keywords, *data.phrases, *data.soft_phrases):
+            for entry in (*data.keywords, *data.phrases, *data.soft_phrases, *data.doubtful):
                 cited.update(entry.sources)
         unknown = sorted(cited - set(self.sources))
         if unknown:
@@ -158,7 +166,13 @@ def _fold(text: str) -> str:
 
 
 def _words(text: str) -> tuple[str, ...]:
-    return tuple(_WORD.findall(_fold(text)))
+    """The folded words of `text`, a number glued to letters standing apart."""
+    return tuple(
+        piece
+        for word in _WORD.findall(_fold(text))
+        for piece in (_GLUED_NUMBER.split(word) if not word.isdecimal() else (word,))
+        if piece
+    )
 
 
 def _squeeze(word: str) -> str:
@@ -196,14 +210,18 @@ class _Term:
 
 @dataclass(frozen=True, slots=True)
 class _Reading:
-    """A short reply read as keywords and filler; `slots` holds the candidates for each keyword."""
+    """A short reply read as keywords and filler; `slots` holds the candidates for each keyword.
+
+    `objects` counts the words naming the messages ("des SMS"), which only an opt-out may have.
+    """
 
     quality: float
     fillers: int
     slots: tuple[tuple[_Term, ...], ...]
+    objects: int = 0
 
     def rank(self) -> tuple[float, int, int]:
-        return (self.quality, -self.fillers, -len(self.slots))
+        return (self.quality, -self.fillers - self.objects, -len(self.slots))
 
 
 @dataclass(slots=True)
@@ -228,6 +246,7 @@ class _Lexicon:
                 ("keyword", group.keywords),
                 ("phrase", group.phrases),
                 ("soft_phrase", group.soft_phrases),
+                ("doubtful", group.doubtful),
             )
             for form, entries in forms:
                 terms.extend(_term(kind, form, entry) for entry in entries)
@@ -244,12 +263,15 @@ class _Lexicon:
             self.squeezed.setdefault(term.squeezed, []).append(term)
             self.by_size.setdefault(len(term.words), []).append(term)
             self.by_first.setdefault(term.squeezed[0], []).append(term)
-        self.filler = frozenset(_words(text) for text in data.filler.words)
+        self.filler = frozenset(_words(text) for text in (*data.filler.words, *data.filler.insults))
         clash = sorted(" ".join(words) for words in self.filler & self.exact.keys())
         if clash:
             raise ValueError(f"filler words that are also keywords: {', '.join(clash)}")
         context = data.context
-        self.longest = max(len(words) for words in (*self.exact, *self.filler))
+        self.messages = _WordSet(context.message_words)
+        self.links = frozenset(_words(text) for text in context.message_links)
+        longest_link = max((len(words) for words in self.links), default=0)
+        self.longest = max(longest_link + 1, *(len(words) for words in (*self.exact, *self.filler)))
         self.determiners = frozenset(context.determiners)
         self.negations = frozenset(context.negations)
         self.not_typos = frozenset(context.not_typos)
@@ -308,8 +330,10 @@ class _Lexicon:
                     known = best[end]
                     if step is not None and (known is None or step.rank() > known.rank()):
                         best[end] = step
-            if best[-1] is not None:
-                return best[-1]
+            found = best[-1]
+            if found is not None:
+                stops = any(term.kind == "opt_out" for slot in found.slots for term in slot)
+                return found if stops or not found.objects else None
         return None
 
     def _step(
@@ -321,13 +345,25 @@ class _Lexicon:
         typos: bool,
     ) -> _Reading | None:
         if words in self.filler or (len(words) == 1 and words[0].isdecimal()):
-            return _Reading(here.quality, here.fillers + len(words), here.slots)
+            return _Reading(here.quality, here.fillers + len(words), here.slots, here.objects)
+        if self._names_messages(words):
+            return _Reading(here.quality, here.fillers, here.slots, here.objects + 1)
         quality, terms = self.candidates(words, squeezed, typos=typos)
         if in_clause:
             terms = tuple(term for term in terms if not term.alone_only)
         if not terms:
             return None
-        return _Reading(min(here.quality, quality), here.fillers, (*here.slots, terms))
+        slots = (*here.slots, terms)
+        return _Reading(min(here.quality, quality), here.fillers, slots, here.objects)
+
+    def _names_messages(self, words: tuple[str, ...]) -> bool:
+        """Whether the words name the messages or the list ("des SMS", "au 36111", "de vos listes").
+
+        Next to a keyword they say what to stop ("STOP SPAM", "Arrêt des SMS"); alone, nothing.
+        """
+        last = words[-1]
+        named = last.isdecimal() or last in self.messages
+        return named and (len(words) == 1 or words[:-1] in self.links)
 
     def scan(self, clauses: Iterable[tuple[str, ...]], evidence: _Evidence) -> None:
         """Gather the keywords, phrases and topic words standing inside sentences."""
@@ -413,8 +449,10 @@ def _lexicon() -> _Lexicon:
 _FINDINGS: dict[str, tuple[str, str]] = {
     "exact": ("La réponse est « {kw} »", "The reply is “{kw}”"),
     "filler": (
-        "La réponse est « {kw} » avec des formules de politesse",
-        "The reply is “{kw}” with polite words",
+        "La réponse est « {kw} », avec des mots qui n'y changent rien (politesse, ce qu'il faut "
+        "arrêter, numéro court)",
+        "The reply is “{kw}”, with words that do not change it (politeness, what to stop, a "
+        "short code)",
     ),
     "repeated": (
         "La réponse est « {kw} » aux lettres doublées, répétées ou espacées autrement",
@@ -443,6 +481,10 @@ _FINDINGS: dict[str, tuple[str, str]] = {
     "question": (
         "La réponse demande qui écrit ou d'où vient le numéro (« {kw} »)",
         "The reply asks who is writing or where the number came from (“{kw}”)",
+    ),
+    "doubtful": (
+        "« {kw} » peut être un refus des messages, ou autre chose",
+        "“{kw}” may be a refusal of the messages, or something else",
     ),
     "negated": (
         "« {kw} » s'accompagne d'une négation",
@@ -538,14 +580,17 @@ def _from_reading(reading: _Reading) -> ReplyClass:
         return _verdict(kind, "review", term, _CONFLICT, "ambiguous")
     if {"opt_out", "opt_in"} <= kinds:
         return _verdict("opt_out", "review", term, _CONFLICT, "conflict")
-    confidence = min(reading.quality, _WITH_FILLER) if reading.fillers else reading.quality
+    if all(t.form == "doubtful" for t in terms if t.kind == kind):
+        return _verdict(kind, "review", term, _SIGNAL, "doubtful")
+    padded = reading.fillers or reading.objects
+    confidence = min(reading.quality, _WITH_FILLER) if padded else reading.quality
     finding = (
         "typo"
         if reading.quality <= _TYPO
         else "repeated"
         if reading.quality < _WITH_FILLER
         else "filler"
-        if reading.fillers
+        if padded
         else "exact"
     )
     sure = kind != "opt_in" or (
@@ -564,7 +609,10 @@ def _from_evidence(evidence: _Evidence) -> ReplyClass:
     if stop is not None:
         if opt_in is not None:
             return _verdict("opt_out", "review", stop, _CONFLICT, "conflict")
-        return _verdict("opt_out", "certain", stop, in_clause, "clause")
+        sure = _first((t for t in from_clauses if t.form != "doubtful"), "opt_out")
+        if sure is None:
+            return _verdict("opt_out", "review", stop, _SIGNAL, "doubtful")
+        return _verdict("opt_out", "certain", sure, in_clause, "clause")
     stop = _first(evidence.phrases, "opt_out")
     if stop is not None:
         if opt_in is not None:
@@ -599,20 +647,27 @@ def _from_evidence(evidence: _Evidence) -> ReplyClass:
 def classify_reply(text: str) -> ReplyClass:
     """What a reply to a campaign SMS asks for: opt-out, opt-in, help or other."""
     lexicon = _lexicon()
-    clauses = [
-        tuple(found) for part in _CLAUSE_BREAK.split(_fold(text)) if (found := _WORD.findall(part))
+    # Phrases are looked for in sentences, which a line break may wrap; a sentence is read as
+    # a bare keyword line by line.
+    folded = _fold(text)
+    sentences = [words for part in _CLAUSE_BREAK.split(folded) if (words := _words(part))]
+    lines = [
+        words
+        for part in _CLAUSE_BREAK.split(folded)
+        for line in _LINE_BREAK.split(part)
+        if (words := _words(line))
     ]
-    every_word = [word for words in clauses for word in words]
+    every_word = [word for words in sentences for word in words]
     if len(every_word) <= _MAX_WHOLE:
         reading = lexicon.read_whole(every_word, in_clause=False)
         if reading is not None:
             return _from_reading(reading)
     evidence = _Evidence()
-    if len(clauses) > 1:
-        for words in clauses:
+    if len(lines) > 1:
+        for words in lines:
             if len(words) <= _MAX_WHOLE:
                 reading = lexicon.read_whole(words, in_clause=True)
                 if reading is not None and reading.slots:
                     evidence.clauses.append(reading)
-    lexicon.scan(clauses, evidence)
+    lexicon.scan(sentences, evidence)
     return _from_evidence(evidence)
