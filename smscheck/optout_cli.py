@@ -1,7 +1,8 @@
 """`smscheck optout ...`: record and lift opt-outs, list, import and export them, classify replies.
 
 Exit codes: 0 done, 1 nothing matched or rejected rows, 2 usage or input error (one line on
-stderr). Numbers are shown masked everywhere except in `list --show-numbers` and `export`.
+stderr). Numbers are shown masked everywhere except in `list --show-numbers`, `classify
+--show-numbers` and `export`. `classify` lives in `smscheck.classify_cli`.
 """
 
 from __future__ import annotations
