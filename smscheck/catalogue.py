@@ -205,7 +205,7 @@ def _markdown(
         lines += [f"Rules in force on {at}.", ""]
     lines += [
         "Each rule says what it checks in French and English, what smscheck reports when it "
-        "fails and how to fix it, the text it rests on and how well that text was read:",
+        "fails, what a person must check when it gives `review`, how to fix it, the text it rests on and how well that text was read:",
         "",
         *(f"- `{level}`: {meaning}." for level, meaning in _CONFIDENCE_TEXT.items()),
         "",
@@ -247,6 +247,8 @@ def _markdown(
                 f"| Checks (en) | {_cell(rule.title.en)} |",
                 f"| On failure (fr) | {_cell(rule.message.fr)} |",
                 f"| On failure (en) | {_cell(rule.message.en)} |",
+                f"| On review (fr) | {_cell(rule.review.fr)} |",
+                f"| On review (en) | {_cell(rule.review.en)} |",
                 f"| Remedy (fr) | {_cell(rule.remedy.fr)} |",
                 f"| Remedy (en) | {_cell(rule.remedy.en)} |",
                 f"| Source | [{_cell(cite.title)}]({cite.link}) — {_cell(cite.reference)}"

@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Literal
 
-from smscheck.inputs import InputError, _loads, bounded_lines
+from smscheck.inputs import LINE_SUFFIXES, InputError, bounded_lines
+from smscheck.inputs.strict import loads
 from smscheck.phones import PhoneNumberError, mask, to_e164
 from smscheck.registry import GLOBAL_SCOPE, OptOutRecord, SQLiteRegistry, make_record
 from smscheck.replies import ReplyClass, classify_reply
 
 InboundFormat = Literal["csv", "jsonl"]
 Action = Literal["opt_out", "opt_in"]
-JSONL_SUFFIXES = (".jsonl", ".ndjson")
 _DELIMITERS = ",;\t"
 _CHUNK = 1000
 
@@ -85,7 +85,7 @@ def inbound_format(path: str, given: InboundFormat | None) -> InboundFormat:
     """The format named, else the one the file name says (JSON Lines by suffix, else CSV)."""
     if given is not None:
         return given
-    return "jsonl" if path.lower().endswith(JSONL_SUFFIXES) else "csv"
+    return "jsonl" if path.lower().endswith(LINE_SUFFIXES) else "csv"
 
 
 def read_inbound(
@@ -168,7 +168,7 @@ def _jsonl_rows(data: IO[bytes], columns: Columns) -> Iterator[_Row]:
             if not raw.strip():
                 continue
             try:
-                document = _loads(raw)
+                document = loads(raw)
             except InputError as error:
                 yield line, "", "", "", str(error)
                 continue

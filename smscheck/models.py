@@ -158,6 +158,12 @@ class Message(CaseModel):
     relayed_by: str | None = Field(
         default=None, description="Body that relays the message (e.g. a primary's organiser)."
     )
+    merged: tuple[tuple[int, int], ...] = Field(
+        default=(),
+        max_length=1000,
+        description="Stretches [start, end) of the body filled from merge fields (set by the "
+        "campaign reader, so that a remedy can say a character came from a merge value).",
+    )
 
 
 class ConsentScope(StrEnum):

@@ -40,6 +40,7 @@ class Outcome:
     status: Status
     reason: Text | None = None
     evidence: tuple[Span, ...] = ()
+    remedy: Text | None = None  # a remedy for this case, in place of the rule's general one
 
 
 def passed(reason: Text | None = None, evidence: tuple[Span, ...] = ()) -> Outcome:

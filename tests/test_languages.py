@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from smscheck import Checker, Report
+from smscheck import Checker, Report, Status
 from smscheck.inputs import case_from
-from smscheck.packs import Rule, shipped_packs
+from smscheck.outcome import Text
+from smscheck.packs import Rule, discover, shipped_packs, shipped_rules_dir
 from tests.conftest import SEEDS, load_seed
 
 RULES = {rule.id: rule for pack in shipped_packs() for rule in pack.rules}
@@ -35,6 +37,7 @@ ENGLISH_WORDS = frozenset(
 )
 FRENCH_LETTERS = re.compile(r"[àâçéèêëîïôûùüÿœæ]", re.IGNORECASE)
 QUOTED = re.compile(r"«[^»]*»")
+WORDING = ("title", "message", "review", "remedy")
 
 # Gaps found by this test in messages written by Python checks (smscheck/checks/*), reported to
 # their owner; each is expected to fail until fixed, and must then be removed from here.
@@ -74,26 +77,35 @@ def foreign_words(text: str, lang: str, data: list[str]) -> list[str]:
     return [w for w in words if w in ENGLISH_WORDS]
 
 
+def lead_for(rule: Rule, status: Status) -> Text:
+    """The wording a verdict of this status must open with."""
+    if status in (Status.PASS, Status.NOT_APPLICABLE):
+        return rule.title
+    return rule.review if status is Status.REVIEW else rule.message
+
+
 def report(seed: dict[str, Any], lang: str) -> Report:
     return Checker(lang=lang).check(case_from(seed))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("rule", RULES.values(), ids=list(RULES))
 def test_every_rule_speaks_both_languages_and_they_differ(rule: Rule) -> None:
-    for field in ("title", "message", "remedy"):
+    for field in WORDING:
         text = getattr(rule, field)
         assert text.fr.strip() and text.en.strip(), (rule.id, field)
         assert text.fr != text.en, (rule.id, field, "not translated")
         assert not foreign_words(text.en, "en", []), (rule.id, field, text.en)
         assert not foreign_words(text.fr, "fr", []), (rule.id, field, text.fr)
     for lang in ("fr", "en"):
-        # The title says what passes, the message what fails: a verdict must tell them apart.
-        assert rule.title[lang] != rule.message[lang], (rule.id, lang)
+        # The title says what passes, the message what fails, the review lead what to check:
+        # a verdict must tell them apart.
+        leads = {rule.title[lang], rule.message[lang], rule.review[lang]}
+        assert len(leads) == 3, (rule.id, lang)
 
 
 @pytest.mark.parametrize("rule", RULES.values(), ids=list(RULES))
 def test_the_detector_has_teeth_each_rule_text_is_caught_in_the_wrong_language(rule: Rule) -> None:
-    for field in ("title", "message", "remedy"):
+    for field in WORDING:
         text = getattr(rule, field)
         assert foreign_words(text.fr, "en", []), (rule.id, field, text.fr)
         assert foreign_words(text.en, "fr", []), (rule.id, field, text.en)
@@ -114,9 +126,8 @@ def test_seed_reports_speak_only_the_language_asked(name: str, lang: str) -> Non
     data = data_of(seed)
     for verdict in report(seed, lang).verdicts:
         rule = RULES[verdict.rule_id]
-        assert verdict.message.startswith((rule.title[lang], rule.message[lang])), verdict
-        assert verdict.remedy in ("", rule.remedy[lang]), verdict
-        for field in ("title", "message", "remedy"):
+        assert verdict.message.startswith(lead_for(rule, verdict.status)[lang]), verdict
+        for field in WORDING:
             assert getattr(rule, field)[other] not in verdict.message, (verdict.rule_id, field)
         leftover = foreign_words(verdict.message + " " + verdict.remedy, lang, data)
         assert not leftover, (verdict.rule_id, leftover, verdict.message)
@@ -141,3 +152,20 @@ def test_json_reports_carry_their_language(capsys: pytest.CaptureFixture[str]) -
     for lang in ("fr", "en"):
         main(["check", str(SEEDS / "2011-ump-cantonales.json"), "--lang", lang, "--format", "json"])
         assert json.loads(capsys.readouterr().out)["lang"] == lang
+
+
+def test_every_shipped_rule_writes_its_own_review_lead() -> None:
+    for path in discover(shipped_rules_dir()):
+        for rule in tomllib.loads(path.read_text(encoding="utf-8"))["rules"]:
+            assert set(rule.get("review", {})) == {"fr", "en"}, (path.parent.name, rule["id"])
+
+
+def test_a_review_verdict_opens_with_what_to_check_not_with_the_pass_wording() -> None:
+    seed = load_seed("2011-ump-cantonales-sender-with-spaces.json")
+    for lang in ("fr", "en"):
+        reviews = [v for v in report(seed, lang).verdicts if v.status is Status.REVIEW]
+        assert reviews
+        for verdict in reviews:
+            rule = RULES[verdict.rule_id]
+            assert not verdict.message.startswith(rule.title[lang]), verdict.message
+            assert verdict.message.startswith(("À vérifier", "To check")), verdict.message

@@ -86,7 +86,11 @@ def test_driver_rules_describe_each_rule_that_appears_with_its_source(
     for rule in rules:
         source = shipped[rule["id"]]
         assert rule["helpUri"] == source.citation.link == citations[rule["id"]]["link"]
-        assert rule["shortDescription"]["text"] == source.title.fr
+        # Results are problems: the short description is the failing wording, never the pass.
+        assert rule["shortDescription"]["text"] == source.message.fr
+        assert source.title.fr in rule["fullDescription"]["text"]
+        assert source.review.fr in rule["fullDescription"]["text"]
+        assert rule["messageStrings"]["review"]["text"] == source.review.fr
         assert source.citation.reference in rule["fullDescription"]["text"]
         assert source.remedy.fr in rule["help"]["text"]
         assert rule["name"]
@@ -105,9 +109,24 @@ def test_rule_descriptions_follow_the_language_asked(capsys: pytest.CaptureFixtu
     _, sarif, _ = run_cli(capsys, CASE_A, "--lang", "en")
     rules = {rule["id"]: rule for rule in sarif["runs"][0]["tool"]["driver"]["rules"]}
     assert rules["CNIL06-OPT-01"]["shortDescription"]["text"] == (
-        "The message says how to stop receiving messages."
+        "The message does not say how to stop receiving messages."
     )
     assert "Remedy:" in sarif["runs"][0]["results"][0]["message"]["text"]
+
+
+@pytest.mark.usefixtures("in_checkout")
+def test_a_review_result_says_what_to_check_rather_than_the_pass_wording(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    shipped = {rule.id: rule for pack in shipped_packs() for rule in pack.rules}
+    for lang in ("fr", "en"):
+        _, sarif, _ = run_cli(capsys, CASE_A, "--lang", lang)
+        reviews = [r for r in sarif["runs"][0]["results"] if r["properties"]["status"] == "review"]
+        assert reviews
+        for result in reviews:
+            rule = shipped[result["ruleId"]]
+            assert result["message"]["text"].startswith(rule.review[lang])
+            assert rule.title[lang] not in result["message"]["text"]
 
 
 def test_every_seed_gives_valid_sarif_that_keeps_numbers_masked(

@@ -17,8 +17,14 @@ from smscheck.outcome import (
     not_applicable,
     passed,
 )
-from smscheck.patterns import Pattern, compile_pattern
-from smscheck.segments import Segmentation, measure, suggest_replacements
+from smscheck.patterns import Pattern
+from smscheck.segments import (
+    GSM7_PART,
+    GSM7_SINGLE,
+    Segmentation,
+    measure,
+    suggest_replacements,
+)
 from smscheck.sender_field import classify_sender, generic_parts, phone_line
 from smscheck.text import shown_sender
 from smscheck.verdicts import Span, Status
@@ -117,17 +123,13 @@ class Wording(Frozen):
 
     fr: str
     en: str
-    detect: tuple[str, ...] = Field(min_length=1)
-
-    @cached_property
-    def compiled(self) -> tuple[Pattern, ...]:
-        return tuple(compile_pattern(source) for source in self.detect)
+    detect: tuple[Pattern, ...] = Field(min_length=1)
 
     def spans(self, body: str) -> tuple[Span, ...]:
-        return tuple(span for pattern in self.compiled for span in pattern.spans(body))
+        return tuple(span for pattern in self.detect for span in pattern.spans(body))
 
     def present(self, body: str) -> bool:
-        return any(pattern.first(body) is not None for pattern in self.compiled)
+        return any(pattern.first(body) is not None for pattern in self.detect)
 
 
 class Mention(Wording):
@@ -218,7 +220,71 @@ def within_parts(ctx: Context, args: LengthArgs) -> Outcome:
     )
     status = Status.WARN if complete.part_count > args.max_parts else Status.PASS
     reason = Text(fr=" ; ".join(notes_fr) + ".", en="; ".join(notes_en) + ".")
-    return Outcome(status, reason, evidence if status is Status.WARN else ())
+    if status is Status.PASS:
+        return Outcome(status, reason)
+    remedy = _remedy(ctx.case.message.body, ctx.case.message.merged, measured, complete, args)
+    return Outcome(status, reason, evidence, remedy)
+
+
+_OTHER_WAYS = Text(
+    fr="ou renvoyez les mentions vers une notice en ligne.",
+    en="or move the mentions to an online notice.",
+)
+
+
+def _remedy(
+    body: str,
+    merged: tuple[tuple[int, int], ...],
+    measured: Segmentation,
+    complete: Segmentation,
+    args: LengthArgs,
+) -> Text:
+    """What to change in this body: the characters that force UCS-2 here (and whether a merge
+    value brought them) and what replacing them saves; else how much to cut."""
+    if measured.encoding == "gsm7":
+        room = GSM7_SINGLE if args.max_parts == 1 else GSM7_PART * args.max_parts
+        over = complete.units_used - room
+        return Text(
+            fr=f"Le texte est déjà en GSM 7 bits : raccourcissez-le d'environ {over} caractère(s) "
+            f"pour tenir en {args.max_parts} partie(s), mentions comprises, {_OTHER_WAYS.fr}",
+            en=f"The text is already GSM 7-bit: shorten it by about {over} character(s) to fit "
+            f"in {args.max_parts} part(s), mentions included, {_OTHER_WAYS.en}",
+        )
+    from_merge = {t.char for t in measured.ucs2_triggers if _within(t.index, merged)}
+    in_text = {t.char for t in measured.ucs2_triggers if not _within(t.index, merged)}
+    chars = list(dict.fromkeys(t.char for t in measured.ucs2_triggers))
+    steps = suggest_replacements(body, allow_lossy=True)
+    after = steps[-1].parts_after if steps else measured.part_count
+    listed_fr = ", ".join(f"« {c} »{_origin(c, from_merge, in_text, 'fr')}" for c in chars[:8])
+    listed_en = ", ".join(f"« {c} »{_origin(c, from_merge, in_text, 'en')}" for c in chars[:8])
+    swaps = ", ".join(f"« {step.from_char} » → « {step.to} »" for step in steps[:8])
+    kept = [c for c in chars if not any(c in step.from_char for step in steps)]
+    fr = [f"Ces caractères imposent l'UCS-2 (70 unités par SMS au lieu de 160) : {listed_fr}."]
+    en = [f"These characters force UCS-2 (70 units per SMS instead of 160): {listed_en}."]
+    if steps:
+        fr.append(f"Remplacer {swaps} ferait passer de {measured.part_count} à {after} partie(s).")
+        en.append(f"Replacing {swaps} takes it from {measured.part_count} to {after} part(s).")
+    if kept:
+        fr.append(f"Sans équivalent en GSM 7 bits, à retirer : {', '.join(kept[:8])}.")
+        en.append(f"No GSM 7-bit equivalent, to remove: {', '.join(kept[:8])}.")
+    if from_merge:
+        fr.append("Pour un champ de fusion, corrigez la valeur dans le fichier des destinataires.")
+        en.append("For a merge field, fix the value in the recipients' file.")
+    fr.append(f"Sinon raccourcissez le texte, {_OTHER_WAYS.fr}")
+    en.append(f"Otherwise shorten the text, {_OTHER_WAYS.en}")
+    return Text(fr=" ".join(fr), en=" ".join(en))
+
+
+def _within(index: int, spans: tuple[tuple[int, int], ...]) -> bool:
+    return any(start <= index < end for start, end in spans)
+
+
+def _origin(char: str, from_merge: set[str], in_text: set[str], lang: str) -> str:
+    if char not in from_merge:
+        return ""
+    if char in in_text:
+        return " (texte et champ de fusion)" if lang == "fr" else " (text and merge field)"
+    return " (champ de fusion)" if lang == "fr" else " (merge field)"
 
 
 CHECKS = {

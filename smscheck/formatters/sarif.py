@@ -1,189 +1,18 @@
-"""Output formats, keyed by name. Each is two plain functions: `item` renders one result (it may
-run in a worker process) and `write` lays the rendered items out on the output stream.
-
-Formats: `text` for a terminal, `json` (one report per line, see `smscheck schema --report`) and
-`sarif` (SARIF 2.1.0 for code-scanning dashboards, see the notes above `SARIF_SCHEMA`).
-"""
+"""The `sarif` format: SARIF 2.1.0 for code-scanning dashboards (see the notes below)."""
 
 from __future__ import annotations
 
-import json
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
 from pathlib import PurePath
-from typing import Any, TextIO, TypeVar
+from typing import Any, TextIO
 from urllib.parse import quote
 
-from pydantic import TypeAdapter
-
+from smscheck.formatters.base import Formatter, Result, compact_json, json_str
 from smscheck.packs import Pack, Rule, shipped_packs
-from smscheck.verdicts import Lang, Report, Status, Verdict
-
-_QUIET = (Status.PASS, Status.NOT_APPLICABLE)
-
-
-@dataclass(frozen=True, slots=True)
-class Result:
-    """A checked case, or an input that could not be checked."""
-
-    location: str
-    report: Report | None = None
-    error: str | None = None
-
-
-@dataclass
-class Summary:
-    """Counts over a run, and the first offending locations; summaries of chunks add up."""
-
-    cases: int = 0
-    errors: int = 0
-    by_status: Counter[str] = field(default_factory=Counter)
-    by_rule: Counter[str] = field(default_factory=Counter)
-    first_problems: list[str] = field(default_factory=list)
-
-    def add(self, result: Result) -> None:
-        if result.report is None:
-            self.errors += 1
-            self._remember(result.location)
-            return
-        self.cases += 1
-        self.by_status[result.report.status.value] += 1
-        for key in _per_verdicts(_problem_keys, result.report.verdicts, _keys_of_problems):
-            self.by_rule[key] += 1
-        if result.report.status is not Status.PASS:
-            self._remember(result.location)
-
-    def merge(self, other: Summary) -> None:
-        self.cases += other.cases
-        self.errors += other.errors
-        self.by_status.update(other.by_status)
-        self.by_rule.update(other.by_rule)
-        for location in other.first_problems:
-            self._remember(location)
-
-    def _remember(self, location: str) -> None:
-        if len(self.first_problems) < 10:
-            self.first_problems.append(location)
-
-    @property
-    def exit_code(self) -> int:
-        if self.errors:
-            return 2
-        return 1 if self.by_status[Status.FAIL.value] else 0
-
-    def text(self) -> str:
-        statuses = ", ".join(f"{name} {count}" for name, count in sorted(self.by_status.items()))
-        rules = "".join(f"\n   {count:>8}  {rule}" for rule, count in sorted(self.by_rule.items()))
-        first = ", ".join(self.first_problems)
-        return (
-            f"-- {self.cases} case(s): {statuses or 'none'}; {self.errors} input error(s)"
-            f"{rules}" + (f"\n-- first problems: {first}" if first else "")
-        )
-
-
-_LABELS = {
-    "fr": {"evidence": "preuve", "source": "source", "remedy": "correction", "rules": "règles au"},
-    "en": {"evidence": "evidence", "source": "source", "remedy": "remedy", "rules": "rules as of"},
-}
-
-
-def text_report(report: Report, where: str) -> str:
-    """A report for a terminal: one line per verdict, details under the ones that need action."""
-    labels = _LABELS[report.lang]
-    packs = ", ".join(f"{pack.name} {pack.version}" for pack in report.packs) or "-"
-    lines = [
-        f"{where}: {report.status.value.upper()} ({report.recipient}; "
-        f"{labels['rules']} {report.resolved_at}: {packs})"
-    ]
-    for verdict in report.verdicts:
-        lines.append(f"  {verdict.status.value:<14} {verdict.rule_id:<16} {verdict.message}")
-        if verdict.status in _QUIET:
-            continue
-        for span in verdict.evidence:
-            lines.append(f"{'':18}{labels['evidence']}: « {span.text} » [{span.start}:{span.end}]")
-        cite = verdict.citation
-        article = f", {cite.article}" if cite.article else ""
-        lines.append(f"{'':18}{labels['source']}: {cite.reference}{article} <{cite.link}>")
-        if verdict.remedy:
-            lines.append(f"{'':18}{labels['remedy']}: {verdict.remedy}")
-    return "\n".join(lines) + "\n"
-
-
-def _text_item(result: Result) -> str:
-    if result.report is None:
-        return f"{result.location}: error: {result.error}\n"
-    return text_report(result.report, result.location)
-
-
-_VERDICTS = TypeAdapter(tuple[Verdict, ...])
-
-# Verdict tuples are shared by every recipient of a campaign with the same profile (see
-# `engine.Checker`), so what is derived from one is computed once and kept by its identity.
-_T = TypeVar("_T")
-_CacheEntry = tuple[tuple[Verdict, ...], _T]
-_rendered: dict[int, _CacheEntry[str]] = {}
-_problem_keys: dict[int, _CacheEntry[tuple[str, ...]]] = {}
-
-
-def _per_verdicts(
-    cache: dict[int, _CacheEntry[_T]],
-    verdicts: tuple[Verdict, ...],
-    compute: Callable[[tuple[Verdict, ...]], _T],
-) -> _T:
-    cached = cache.get(id(verdicts))
-    if cached is not None and cached[0] is verdicts:
-        return cached[1]
-    value = compute(verdicts)
-    if len(cache) > 4096:
-        cache.clear()
-    cache[id(verdicts)] = (verdicts, value)
-    return value
-
-
-def _keys_of_problems(verdicts: tuple[Verdict, ...]) -> tuple[str, ...]:
-    return tuple(f"{v.rule_id} {v.status.value}" for v in verdicts if v.status not in _QUIET)
-
-
-def _verdicts_json(verdicts: tuple[Verdict, ...]) -> str:
-    return _VERDICTS.dump_json(verdicts).decode()
-
-
-def report_json(report: Report) -> str:
-    """The report as compact JSON, the same bytes as `report.model_dump_json()`."""
-    head = f'{{"status":"{report.status.value}","verdicts":'
-    packs = ",".join(f'{{"name":{_str(p.name)},"version":{_str(p.version)}}}' for p in report.packs)
-    tail = (
-        f',"packs":[{packs}],"resolved_at":"{report.resolved_at.isoformat()}",'
-        f'"lang":"{report.lang}","recipient":{_str(report.recipient)},'
-        f'"source":{"null" if report.source is None else _str(report.source)}}}'
-    )
-    return head + _per_verdicts(_rendered, report.verdicts, _verdicts_json) + tail
-
-
-def _str(value: str) -> str:
-    """A JSON string as pydantic writes it (UTF-8, only quotes, backslashes and controls escaped)."""
-    if value.isprintable() and '"' not in value and "\\" not in value:
-        return f'"{value}"'
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _json_item(result: Result) -> str:
-    if result.report is None:
-        return (
-            json.dumps({"source": result.location, "error": result.error}, ensure_ascii=False)
-            + "\n"
-        )
-    return report_json(result.report) + "\n"
-
-
-def _write_each(rendered: Iterable[str], out: TextIO) -> None:
-    for text in rendered:
-        out.write(text)
-
+from smscheck.verdicts import Lang, Status, Verdict
 
 # SARIF 2.1.0. One result per verdict that needs action:
 #
@@ -272,7 +101,7 @@ def _sarif_location(where: str) -> str:
 def _uri(path: str) -> str:
     """A file path as a JSON string of a URI reference (cached: one file, many lines)."""
     pure = PurePath(path)
-    return _str(pure.as_uri() if pure.is_absolute() else quote(pure.as_posix(), safe="/"))
+    return json_str(pure.as_uri() if pure.is_absolute() else quote(pure.as_posix(), safe="/"))
 
 
 # The rule-dependent part of each result, per verdict list (shared by recipients alike).
@@ -296,15 +125,15 @@ def _sarif_verdict_heads(verdicts: tuple[Verdict, ...], lang: Lang) -> tuple[str
         evidence = [span.model_dump() for span in verdict.evidence]
         heads.append(
             f"{verdict.rule_id}\t{lang}\t"
-            f'{{"ruleId":{_str(verdict.rule_id)},"level":"{level}","message":{{"text":{_str(text)}}},'
+            f'{{"ruleId":{json_str(verdict.rule_id)},"level":"{level}","message":{{"text":{json_str(text)}}},'
             f'"properties":{{"status":"{verdict.status.value}","concern":"{verdict.concern.value}",'
-            f'"severity":"{verdict.severity.value}","evidence":{_json(evidence)},'
+            f'"severity":"{verdict.severity.value}","evidence":{compact_json(evidence)},'
         )
     if not verdicts:
         heads.append(
             f"{NO_RULE_IN_FORCE}\t{lang}\t"
             f'{{"ruleId":"{NO_RULE_IN_FORCE}","level":"warning",'
-            f'"message":{{"text":{_str(labels["no_rule"])}}},'
+            f'"message":{{"text":{json_str(labels["no_rule"])}}},'
             f'"properties":{{"status":"{Status.REVIEW.value}",'
         )
     if len(_sarif_heads) > 4096:
@@ -319,7 +148,7 @@ def _sarif_item(result: Result) -> str:
     if result.report is None:
         body = (
             f'{{"ruleId":"{INPUT_ERROR}","level":"error",'
-            f'"message":{{"text":{_str(result.error or "unreadable input")}}},'
+            f'"message":{{"text":{json_str(result.error or "unreadable input")}}},'
             f'"locations":[{location}]}}'
         )
         return f"{INPUT_ERROR}\t\t{body}\n"
@@ -328,14 +157,10 @@ def _sarif_item(result: Result) -> str:
     if not heads:
         return ""
     tail = (
-        f'"recipient":{_str(report.recipient)},"resolvedAt":"{report.resolved_at.isoformat()}"}},'
+        f'"recipient":{json_str(report.recipient)},"resolvedAt":"{report.resolved_at.isoformat()}"}},'
         f'"locations":[{location}]}}\n'
     )
     return "".join(head + tail for head in heads)
-
-
-def _json(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 # How well the source was read (see Confidence), in words.
@@ -359,11 +184,23 @@ def rule_descriptor(rule: Rule, lang: Lang) -> dict[str, Any]:
         source = f"Source: {cite.reference}{article} ({confidence})."
         validity = f"In force from {rule.valid_from} to {until or '(no end)'}."
     remedy = rule.remedy[lang]
+    checks, review = (
+        ("Ce qui est vérifié :", "En cas de doute :") if lang == "fr" else ("Checks:", "When in doubt:")
+    )
     return {
         "id": rule.id,
         "name": rule.id,
-        "shortDescription": {"text": rule.title[lang]},
-        "fullDescription": {"text": f"{rule.title[lang]} {source} {validity}"},
+        # Results are problems only: the short description is the failing wording, and each
+        # result's own message opens with the wording of its status (fail, warn or review).
+        "shortDescription": {"text": rule.message[lang]},
+        "fullDescription": {
+            "text": f"{checks} {rule.title[lang]} {review} {rule.review[lang]} {source} {validity}"
+        },
+        "messageStrings": {
+            "pass": {"text": rule.title[lang]},
+            "fail": {"text": rule.message[lang]},
+            "review": {"text": rule.review[lang]},
+        },
         "helpUri": cite.link,
         "help": {
             "text": f"{remedy} {source} {validity} {cite.link}",
@@ -479,26 +316,8 @@ def _sarif_footer(
         "informationUri": _information_uri(),
         "rules": descriptors,
     }
-    tail = _json({"tool": {"driver": driver}, "invocations": [invocation]})
+    tail = compact_json({"tool": {"driver": driver}, "invocations": [invocation]})
     return f"\n],{tail[1:]}]}}\n"
 
 
-Write = Callable[[Iterable[str], TextIO], None]
-
-
-@dataclass(frozen=True, slots=True)
-class Formatter:
-    item: Callable[[Result], str]
-    write: Write
-    bind: Callable[[Sequence[Pack]], Write] | None = None
-
-    def for_packs(self, packs: Sequence[Pack]) -> Formatter:
-        """This format, its `write` told which packs the run loaded (for rule metadata)."""
-        return self if self.bind is None else Formatter(self.item, self.bind(packs), self.bind)
-
-
-FORMATTERS: Mapping[str, Formatter] = {
-    "text": Formatter(_text_item, _write_each),
-    "json": Formatter(_json_item, _write_each),
-    "sarif": Formatter(_sarif_item, _sarif_writer(None), _sarif_writer),
-}
+FORMATTER = Formatter(_sarif_item, _sarif_writer(None), _sarif_writer)

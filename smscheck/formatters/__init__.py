@@ -1,0 +1,44 @@
+"""Output formats, keyed by name, one module each (as bandit keeps its formatters).
+
+Each format is a `Formatter`: `item` renders one result (it may run in a worker process) and
+`write` lays the rendered items out on the output stream. Formats: `text` for a terminal,
+`json` (one report per line, see `smscheck schema --report`) and `sarif` (SARIF 2.1.0 for
+code-scanning dashboards, see `smscheck.formatters.sarif`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from smscheck.formatters import json, sarif, text
+from smscheck.formatters.base import Formatter, Result, Summary, Write
+from smscheck.formatters.json import report_json
+from smscheck.formatters.sarif import (
+    INPUT_ERROR,
+    NO_RULE_IN_FORCE,
+    SARIF_LEVELS,
+    SARIF_SCHEMA,
+    rule_descriptor,
+)
+from smscheck.formatters.text import text_report
+
+FORMATTERS: Mapping[str, Formatter] = {
+    "text": text.FORMATTER,
+    "json": json.FORMATTER,
+    "sarif": sarif.FORMATTER,
+}
+
+__all__ = [
+    "FORMATTERS",
+    "INPUT_ERROR",
+    "NO_RULE_IN_FORCE",
+    "SARIF_LEVELS",
+    "SARIF_SCHEMA",
+    "Formatter",
+    "Result",
+    "Summary",
+    "Write",
+    "report_json",
+    "rule_descriptor",
+    "text_report",
+]

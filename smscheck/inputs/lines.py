@@ -1,0 +1,197 @@
+"""JSON Lines: one case or seed a line, or a campaign: a line `{"template": {"message": ...,
+"campaign": ...}}` followed by recipient lines, each a recipient with optional `merge` fields
+that fill the template's `{placeholders}`. Read one line at a time, a bad line never stopping
+the rest."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from pydantic import ValidationError
+
+from smscheck.inputs.bounds import BOM, MAX_LINE_BYTES, EndlessLine
+from smscheck.inputs.document import item_from
+from smscheck.inputs.located import InputError, Item, Location, describe_validation, kind_of
+from smscheck.inputs.merge import Filler, RecipientLine, Template
+from smscheck.inputs.strict import check_line, loads
+from smscheck.models import Case
+
+
+def is_template_line(raw: bytes) -> bool:
+    """Cheap test for a campaign template line; confirmed by parsing."""
+    return b'"template"' in raw
+
+
+_TEMPLATE_START = re.compile(rb'\s*(?:\xef\xbb\xbf)?\s*\{\s*"template"\s*:')
+
+
+class LineReader:
+    """Reads JSON Lines of one file, remembering the campaign template lines set."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.filler: Filler | None = None
+        self.template_error: int | None = None
+        self._template_line: int | None = None
+        self._used = True  # whether the template in force has had a recipient line
+        self._last: int | None = None
+
+    @staticmethod
+    def sets_template(raw: bytes) -> bool:
+        """Whether this line is a template line (a JSON object whose only key is `template`)."""
+        try:
+            document = loads(raw)
+        except InputError:
+            return False
+        return isinstance(document, dict) and set(document) == {"template"}
+
+    def feed(self, number: int, raw: bytes) -> Item | None:
+        """The item of line `number`; None for blank lines and template lines that parse.
+
+        A template line that follows a template no recipient line used is an error at the
+        earlier template's line (lines this reader was not given, as when a batch cuts a file
+        into chunks, count as used).
+        """
+        if self._last is not None and number != self._last + 1:
+            self._used = True
+        self._last = number
+        location = Location(self.path, number)
+        if len(raw) > MAX_LINE_BYTES:
+            if _TEMPLATE_START.match(raw):
+                self._drop_template(number)
+            else:
+                self._used = True
+            return Item(location, error=f"line longer than {MAX_LINE_BYTES // (1024 * 1024)} MiB")
+        if not raw.strip():
+            return None
+        if raw.startswith(BOM):
+            if number != 1:
+                return Item(location, error="a byte order mark in the middle of the file")
+            raw = raw[len(BOM) :]
+        if is_template_line(raw):
+            try:
+                document = loads(raw)
+            except InputError as exc:
+                if _TEMPLATE_START.match(raw):
+                    self._drop_template(number)
+                else:
+                    self._used = True
+                return Item(location, error=str(exc))
+            if isinstance(document, dict) and set(document) == {"template"}:
+                return self._set_template(number, document["template"])
+        self._used = True
+        if self.template_error is not None:
+            return Item(
+                location, error=f"follows the invalid template of line {self.template_error}"
+            )
+        if self.filler is not None:
+            return _personal(location, raw, self.filler)
+        return _line(location, raw)
+
+    def finish(self, last_line: int | None = None) -> Item | None:
+        """At the end of the input: an error if the last template had no recipient line.
+
+        `last_line`: the input's last line number, when this reader was not given every line
+        (lines after the last one it was given count as used)."""
+        if last_line is not None and self._last is not None and last_line != self._last:
+            self._used = True
+        if self._used or self._template_line is None:
+            return None
+        return Item(
+            Location(self.path, self._template_line),
+            error="template line with no recipient line after it",
+        )
+
+    def _set_template(self, number: int, document: object) -> Item | None:
+        unused = self.finish()
+        try:
+            filler = Filler(Template.model_validate(document))
+        except ValidationError as exc:
+            self._drop_template(number)
+            return Item(Location(self.path, number), error=describe_validation(exc, "template."))
+        except ValueError as exc:
+            self._drop_template(number)
+            return Item(Location(self.path, number), error=f"template.message.body: {exc}")
+        self.filler, self.template_error = filler, None
+        self._template_line, self._used = number, False
+        return unused
+
+    def _drop_template(self, number: int) -> None:
+        self.filler, self.template_error = None, number
+        self._template_line, self._used = None, True
+
+
+def read_lines(path: str, lines: Iterable[bytes], start: int = 1) -> Iterator[Item]:
+    """JSON Lines, one item per non-blank line, streaming; a bad line never stops the rest."""
+    reader = LineReader(path)
+    number = start - 1
+    try:
+        for number, raw in enumerate(lines, start=start):
+            item = reader.feed(number, raw)
+            if item is not None:
+                yield item
+    except EndlessLine as exc:
+        yield Item(Location(path, number), error=str(exc))
+        return
+    unused = reader.finish()
+    if unused is not None:
+        yield unused
+
+
+def _line(location: Location, raw: bytes) -> Item:
+    """A line outside any campaign: a whole case (or a seed)."""
+    try:
+        case = Case.model_validate_json(raw)
+    except ValidationError as exc:
+        document = _loads_or_none(raw)
+        if isinstance(document, dict) and "case" in document:  # a seed
+            return item_from(location, document)
+        return Item(location, error=_line_error(raw, exc, top_level=True))
+    try:
+        check_line(raw, case)
+    except InputError as exc:
+        return Item(location, error=str(exc))
+    return Item(location, case=case)
+
+
+def _personal(location: Location, raw: bytes, filler: Filler) -> Item:
+    """A recipient line of a campaign: the template's message, its merge fields filled."""
+    try:
+        line = RecipientLine.model_validate_json(raw)
+    except ValidationError as exc:
+        return Item(location, error=_line_error(raw, exc, top_level=False))
+    try:
+        check_line(raw, line)
+        return Item(location, case=filler.case(line))
+    except InputError as exc:
+        return Item(location, error=str(exc))
+
+
+_CASE_KEYS = frozenset(Case.model_fields) | {"case"}
+_RECIPIENT_KEYS = frozenset(RecipientLine.model_fields)
+
+
+def _loads_or_none(raw: bytes) -> object:
+    try:
+        return loads(raw)
+    except InputError:
+        return None
+
+
+def _line_error(raw: bytes, error: ValidationError, *, top_level: bool) -> str:
+    """The error of a line the fast parser refused, as clear as a full parse can make it."""
+    try:
+        document = loads(raw)
+    except InputError as exc:
+        return str(exc)
+    if not isinstance(document, dict):
+        return f"(document): expected a JSON object, found {kind_of(document)}"
+    if top_level:
+        keys = set(document)
+        if "number" in keys and keys <= _RECIPIENT_KEYS and not keys & _CASE_KEYS:
+            return (
+                "a recipient line before any template line: a line "
+                '{"template": {"message": ..., "campaign": ...}} must come first'
+            )
+    return describe_validation(error)

@@ -1,0 +1,100 @@
+"""Located errors: where an input was read, what was read there, and errors that name the
+field, never the data."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from smscheck.models import Case
+from smscheck.phones import mask
+
+MAX_PROBLEMS = 5  # validation problems listed in one error message
+
+
+class InputError(ValueError):
+    """An input that is not a case; the message names the field, never the data."""
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where an input was read: `file`, `file:line` (JSON Lines) or `file[entry]` (the entry of
+    a JSON array, counted from 1)."""
+
+    file: str
+    line: int | None = None
+    entry: int | None = None
+
+    def __str__(self) -> str:
+        if self.entry is not None:
+            return f"{self.file}[{self.entry}]"
+        return self.file if self.line is None else f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One input: a case to check, or the reason it could not be read."""
+
+    location: Location
+    case: Case | None = None
+    error: str | None = None
+
+
+_PLAIN_KEY = re.compile(r"[^\W\d][\w-]{0,39}")
+
+
+def key_text(part: str | int) -> str:
+    """A key for an error message: field names as they are; a key that may be data (a number,
+    a long or odd string) masked like a phone number, so that no message gives it away."""
+    if isinstance(part, int):
+        return str(part)
+    if _PLAIN_KEY.fullmatch(part) and sum(char.isdigit() for char in part) < 5:
+        return part
+    if len(part) > 40:
+        return f"(a key of {len(part)} characters)"
+    shown = mask(part)
+    return shown if shown.isprintable() else "(a key)"
+
+
+def field_path(loc: Iterable[str | int], prefix: str = "") -> str:
+    parts = [key_text(part) for part in loc if part != "[key]"]
+    return prefix + ".".join(parts) if parts else (prefix.rstrip(".") or "(document)")
+
+
+# Pydantic's wording where it speaks of Python types.
+_PLAIN_MESSAGES = {
+    "model_type": "expected a JSON object",
+    "model_attributes_type": "expected a JSON object",
+    "dict_type": "expected a JSON object",
+    "tuple_type": "expected a JSON array",
+}
+
+
+def describe_validation(error: ValidationError, prefix: str = "") -> str:
+    """Each problem as `field.path: reason`, without echoing the input values."""
+    problems = error.errors(include_url=False, include_input=False, include_context=False)
+    parts = []
+    for problem in problems[:MAX_PROBLEMS]:
+        where = field_path(problem["loc"], prefix)
+        message = _PLAIN_MESSAGES.get(problem["type"], problem["msg"])
+        if problem["type"] == "value_error":
+            message = message.removeprefix("Value error, ")
+        parts.append(f"{where}: {message}")
+    if len(problems) > MAX_PROBLEMS:
+        parts.append(f"and {len(problems) - MAX_PROBLEMS} more problem(s)")
+    return "; ".join(parts)
+
+
+def kind_of(value: object) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    return "null" if value is None else type(value).__name__

@@ -1,0 +1,152 @@
+"""Campaign templates and merge fields: a template body filled for each recipient, whatever the
+input format the recipients come from."""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+
+from pydantic import Field
+
+from smscheck.inputs.located import MAX_PROBLEMS, InputError
+from smscheck.models import MAX_BODY_CHARS, Campaign, Case, Frozen, Message, Recipient, trusted
+
+
+class Template(Frozen):
+    message: Message
+    campaign: Campaign
+
+
+class RecipientLine(Recipient):
+    merge: dict[str, str] = Field(default_factory=dict)
+
+
+_BRACES = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+_FIELD = re.compile(r"[^\W\d][\w-]{0,63}")
+
+
+@dataclass(frozen=True, slots=True)
+class MergeBody:
+    """A template body, ready to be filled for each recipient line.
+
+    Only `{name}` is a field (letters, digits, `_` and `-`); `{{` and `}}` stand for braces.
+    Anything else in braces is refused, so that a template cannot reach attributes or indexes
+    (`{x.__class__}`, `{x[0]}`), call conversions (`{x!r}`) or ask for huge padding
+    (`{x:>99999999}`), as `str.format` would let it. `layout` is the body rewritten for
+    `str.format_map` with nothing but plain names in its fields and the text's braces doubled:
+    filling it only looks the names up, at the speed of `str.format_map`.
+    """
+
+    text: str  # the body, braces undoubled (what is sent when there is no field)
+    layout: str
+    names: frozenset[str]
+
+    @classmethod
+    def parse(cls, body: str) -> MergeBody:
+        """The body's fields; ValueError saying where a brace is wrong."""
+        text: list[str] = []
+        layout: list[str] = []
+        names: set[str] = set()
+        last = 0
+        for match in _BRACES.finditer(body):
+            text.append(body[last : match.start()])
+            layout.append(_double(body[last : match.start()]))
+            last = match.end()
+            token = match.group()
+            if token in ("{{", "}}"):
+                text.append(token[0])
+                layout.append(token)
+                continue
+            name = match.group(1)
+            column = match.start() + 1
+            if name is None:
+                raise ValueError(
+                    f"unmatched {token!r} at character {column}; "
+                    f"write {token * 2} for the brace itself"
+                )
+            if not _FIELD.fullmatch(name):
+                shown = token if len(token) <= 40 else token[:39] + "…"
+                raise ValueError(
+                    f"{shown!r} at character {column} is not a merge field: write {{name}} "
+                    "(letters, digits, _ or -), and {{ or }} for a brace"
+                )
+            text.append(token)
+            layout.append(token)
+            names.add(name)
+        text.append(body[last:])
+        layout.append(_double(body[last:]))
+        return cls("".join(text), "".join(layout), frozenset(names))
+
+    def fill(self, merge: dict[str, str]) -> str:
+        """The body with each field replaced by its merge value (values are not templates in
+        turn); InputError naming the fields missing, or if the body grows too long."""
+        try:
+            body = self.layout.format_map(merge)
+        except KeyError:
+            missing = sorted(self.names - merge.keys())
+            listed = ", ".join(f"{{{name}}}" for name in missing[:MAX_PROBLEMS])
+            raise InputError(f"merge: no value for {listed}") from None
+        if len(body) > MAX_BODY_CHARS:
+            raise InputError(
+                f"merge: the filled body has {len(body)} characters, more than {MAX_BODY_CHARS}"
+            )
+        return body
+
+
+    def spans(self, merge: dict[str, str]) -> tuple[tuple[int, int], ...]:
+        """Where the merge values sit in the filled body, as [start, end) offsets."""
+        found, at = [], 0
+        for literal, name, _, _ in string.Formatter().parse(self.layout):
+            at += len(literal)
+            if name is not None:
+                value = merge[name]
+                if value:
+                    found.append((at, at + len(value)))
+                at += len(value)
+        return tuple(found)
+
+
+def _double(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+_MAX_MESSAGES = 4096
+_RECIPIENT_FIELDS = tuple(Recipient.model_fields)
+
+
+class Filler:
+    """A campaign template ready to make one case per recipient, its merge fields filled."""
+
+    def __init__(self, template: Template) -> None:
+        """ValueError saying where a brace of the body is wrong."""
+        body = MergeBody.parse(template.message.body)
+        if not body.names and body.text != template.message.body:  # braces written {{ }}
+            message = template.message.model_copy(update={"body": body.text})
+            template = template.model_copy(update={"message": message})
+        self.template = template
+        self._body = body if body.names else None
+        # Filled bodies repeat (first names): one message object per distinct body.
+        self._messages: dict[str, Message] = {}
+
+    def case(self, line: RecipientLine) -> Case:
+        """The case of one recipient; InputError if a merge field has no value or the body
+        grows too long. The parts were validated (the recipient, the template), so the case
+        is assembled as it is."""
+        message = self.template.message
+        if self._body is not None:
+            text = self._body.fill(line.merge)
+            found = self._messages.get(text)
+            if found is None:
+                if len(self._messages) >= _MAX_MESSAGES:
+                    self._messages.clear()
+                found = self._messages[text] = trusted(
+                    Message,
+                    {**message.__dict__, "body": text, "merged": self._body.spans(line.merge)},
+                )
+            message = found
+        fields = line.__dict__
+        recipient = trusted(Recipient, {name: fields[name] for name in _RECIPIENT_FIELDS})
+        return trusted(
+            Case, {"message": message, "recipient": recipient, "campaign": self.template.campaign}
+        )
