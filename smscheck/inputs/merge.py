@@ -11,6 +11,7 @@ from pydantic import Field
 
 from smscheck.inputs.located import MAX_PROBLEMS, InputError
 from smscheck.models import MAX_BODY_CHARS, Campaign, Case, Frozen, Message, Recipient, trusted
+from smscheck.privacy import mask_numbers
 
 
 class Template(Frozen):
@@ -66,7 +67,8 @@ class MergeBody:
                     f"write {token * 2} for the brace itself"
                 )
             if not _FIELD.fullmatch(name):
-                shown = token if len(token) <= 40 else token[:39] + "…"
+                shown = mask_numbers(token)  # a number written in braces is still a number
+                shown = shown if len(shown) <= 40 else shown[:39] + "…"
                 raise ValueError(
                     f"{shown!r} at character {column} is not a merge field: write {{name}} "
                     "(letters, digits, _ or -), and {{ or }} for a brace"
