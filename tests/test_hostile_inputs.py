@@ -724,7 +724,7 @@ def test_a_pack_whose_pattern_cannot_compile_names_the_file_the_rule_and_the_rea
     assert main(["check", seed, "--pack", str(pack)]) == 2
     assert time.perf_counter() - started < SECONDS
     err = capsys.readouterr().err
-    assert f"{pack}: rules[0] (USER-OPT-01).params.patterns: " in err
+    assert f"{pack}: rules[0] (USER-OPT-01).params.patterns[0]: " in err
     assert reason in err
     assert "Traceback" not in err
 
@@ -744,6 +744,186 @@ def test_the_costliest_accepted_case_is_still_checked_quickly() -> None:
     started = time.perf_counter()
     checker.check(case_from(document))
     assert time.perf_counter() - started < 5  # about 0.5 s; loose, timing tests are brittle
+
+
+# --- hostile packs: each is refused when it loads (exit 2, the file, the key and the reason),
+# never a traceback when a case is checked, never a hang
+
+
+def _rule(kind: str, params: str, rule_id: str = "USER-ADD-01") -> str:
+    return f"""
+[[rules]]
+id = "{rule_id}"
+concern = "opt_out"
+severity = "high"
+source = "src"
+kind = "{kind}"
+params = {params}
+title = {{ fr = "Un titre.", en = "A title." }}
+message = {{ fr = "Un message.", en = "A message." }}
+remedy = {{ fr = "Un remède.", en = "A remedy." }}
+"""
+
+
+def _named(name: str, args: str) -> str:
+    return _rule("check", f'{{ name = "{name}", args = {args} }}')
+
+
+_FREEPHONE = "{{ months_before = 6, patterns = ['{0}'] }}"
+_MENTION = (
+    "{{ max_parts = 2, mentions = [{{ fr = 'x', en = 'x', detect = ['{0}'], sample = 'STOP' }}] }}"
+)
+_USABLE = "{{ reply = ['{0}'], short_code = ['x'], link = ['x'], paid_or_conditional = ['x'] }}"
+_INFORMATION = "{{ patterns = ['{0}'], what_fr = 'x', what_en = 'x' }}"
+_NESTED_COST = "(?:(?:(?:a{300}){300}){300}){300}"
+
+
+@dataclass(frozen=True)
+class HostilePack:
+    name: str
+    text: str | Callable[[Path], Path]  # what follows the pack's first rule, or a function
+    key: str  # the key the error names, after the file
+    expect: str  # the reason
+
+    def path(self, tmp_path: Path) -> Path:
+        if callable(self.text):
+            return self.text(tmp_path)
+        from tests.test_packs import GOOD
+
+        path = tmp_path / "pack.toml"
+        path.write_text(GOOD + self.text, encoding="utf-8")
+        return path
+
+
+def _fifo(tmp_path: Path) -> Path:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes")
+    path = tmp_path / "pack.toml"
+    os.mkfifo(path)
+    return path
+
+
+def _nested_toml(tmp_path: Path) -> Path:
+    path = tmp_path / "pack.toml"
+    path.write_text("a = " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    return path
+
+
+HOSTILE_PACKS = [
+    HostilePack(
+        "an unclosed group in electoral.no_freephone",
+        _named("electoral.no_freephone", _FREEPHONE.format("(unclosed")),
+        "rules[1] (USER-ADD-01).params.args.patterns[0]",
+        "does not compile: missing )",
+    ),
+    HostilePack(
+        "nested counted repeats in electoral.no_freephone",
+        _named("electoral.no_freephone", _FREEPHONE.format(_NESTED_COST)),
+        "rules[1] (USER-ADD-01).params.args.patterns[0]",
+        "counted repeats nested too deep to compile",
+    ),
+    HostilePack(
+        "an unclosed group in a format.within_parts mention",
+        _named("format.within_parts", _MENTION.format("(unclosed")),
+        "rules[1] (USER-ADD-01).params.args.mentions[0].detect[0]",
+        "does not compile: missing )",
+    ),
+    HostilePack(
+        "a 30,000-character mention pattern in format.within_parts",
+        _named("format.within_parts", _MENTION.format("x" * 30_000)),
+        "rules[1] (USER-ADD-01).params.args.mentions[0].detect[0]",
+        "30000 characters long, more than 20000",
+    ),
+    HostilePack(
+        "an unclosed class in optout.usable",
+        _named("optout.usable", _USABLE.format("[unclosed")),
+        "rules[1] (USER-ADD-01).params.args.reply[0]",
+        "does not compile: unterminated character set",
+    ),
+    HostilePack(
+        "nested counted repeats in information.mentioned_or_linked",
+        _named("information.mentioned_or_linked", _INFORMATION.format(_NESTED_COST)),
+        "rules[1] (USER-ADD-01).params.args.patterns[0]",
+        "counted repeats nested too deep to compile",
+    ),
+    HostilePack(
+        "an argument a named check does not take",
+        _named("electoral.no_corporate_donation", "{ colour = 'red' }"),
+        "rules[1] (USER-ADD-01).params.args.colour",
+        "Extra inputs are not permitted",
+    ),
+    HostilePack(
+        "a named check's argument of the wrong type",
+        _named("timing.outside_silence", "{ days_before = 'eve' }"),
+        "rules[1] (USER-ADD-01).params.args.days_before",
+        "Input should be a valid integer",
+    ),
+    HostilePack(
+        "a count matching a field the items do not have (an AttributeError per case)",
+        _rule("count", "{ field = 'recipient.history', max = 1, match = { colour = ['red'] } }"),
+        "rules[1] (USER-ADD-01).params",
+        "match: unknown field 'colour' of the items of recipient.history",
+    ),
+    HostilePack(
+        "a count matching a field of a list of texts",
+        _rule("count", "{ field = 'campaign.names', max = 1, match = { upper = ['true'] } }"),
+        "rules[1] (USER-ADD-01).params",
+        "match: unknown field 'upper' of the items of campaign.names",
+    ),
+    HostilePack(
+        "a field rule on a field that does not exist",
+        _rule(
+            "field",
+            "{ field = 'recipient.shoe_size', outcomes = { '42' = 'fail' }, default = 'pass' }",
+        ),
+        "rules[1] (USER-ADD-01).params.field",
+        "unknown field 'recipient.shoe_size': Recipient has no 'shoe_size'",
+    ),
+    HostilePack(
+        "a pattern rule with an unclosed group",
+        _rule("pattern", "{ mode = 'forbid', patterns = ['ok', '(unclosed'] }"),
+        "rules[1] (USER-ADD-01).params.patterns[1]",
+        "does not compile: missing )",
+    ),
+    HostilePack(
+        "the id of a shipped rule (borrowed the shipped verdict)",
+        _rule("pattern", "{ mode = 'forbid', patterns = ['x'] }", rule_id="GDPR-OBJ-01"),
+        "rules[1] (GDPR-OBJ-01).id",
+        "rule id already used by pack 'gdpr'",
+    ),
+    HostilePack(
+        "a pack nested 5,000 deep (a RecursionError)",
+        _nested_toml,
+        "",
+        "invalid TOML: nested too deep",
+    ),
+    HostilePack(
+        "inline tables nested 5,000 deep in params",
+        _rule("pattern", "{ a = " * 5000 + "1" + " }" * 5000),
+        "",
+        "invalid TOML: nested too deep",
+    ),
+    HostilePack("a named pipe (blocked forever)", _fifo, "", "cannot read: not a regular file"),
+]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_PACKS, ids=[hostile.name for hostile in HOSTILE_PACKS])
+def test_a_hostile_pack_is_refused_when_it_loads(
+    hostile: HostilePack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pack = hostile.path(tmp_path)
+    seed = str(SEEDS / "2026-ordinary-number.json")
+    started = time.perf_counter()
+    code = main(["check", seed, "--pack", str(pack), "--lang", "en"])
+    elapsed = time.perf_counter() - started
+    captured = capsys.readouterr()
+    assert code == 2, captured.out + captured.err
+    assert captured.out == ""
+    prefix = f"smscheck: error: {pack}: {hostile.key}: " if hostile.key else f"{pack}: "
+    assert prefix in captured.err
+    assert hostile.expect in captured.err
+    assert "Traceback" not in captured.err
+    assert elapsed < SECONDS, f"{hostile.name}: {elapsed:.2f} s"
 
 
 # --- opt-outs and numbers: whole command lines, then library calls (issue 14)
@@ -922,8 +1102,15 @@ HOSTILE_RUNS = [
         [
             [*ADD, NUMBER, "--at", "2026-01-01T10:00:00+00:00"],
             [
-                "optout", "--registry", REGISTRY, "remove", NUMBER,
-                "--scope", "newsletter", "--at", "2026-01-02T10:00:00+00:00",
+                "optout",
+                "--registry",
+                REGISTRY,
+                "remove",
+                NUMBER,
+                "--scope",
+                "newsletter",
+                "--at",
+                "2026-01-02T10:00:00+00:00",
             ],
             CHECK_SEED + OPTOUTS,
         ],
@@ -933,7 +1120,18 @@ HOSTILE_RUNS = [
     # --- instants in the future would outweigh every later event
     HostileRun(
         "an opt-in dated in the year 2999",
-        [[*ADD, NUMBER], ["optout", "--registry", REGISTRY, "remove", NUMBER, "--at", "2999-01-01T00:00:00+00:00"]],
+        [
+            [*ADD, NUMBER],
+            [
+                "optout",
+                "--registry",
+                REGISTRY,
+                "remove",
+                NUMBER,
+                "--at",
+                "2999-01-01T00:00:00+00:00",
+            ],
+        ],
         "is in the future",
         2,
     ),
@@ -947,7 +1145,15 @@ HOSTILE_RUNS = [
         "an opt-out dated before an opt-in already recorded",
         [
             [*ADD, NUMBER, "--at", "2026-01-01T10:00:00+00:00"],
-            ["optout", "--registry", REGISTRY, "remove", NUMBER, "--at", "2026-01-03T10:00:00+00:00"],
+            [
+                "optout",
+                "--registry",
+                REGISTRY,
+                "remove",
+                NUMBER,
+                "--at",
+                "2026-01-03T10:00:00+00:00",
+            ],
             [*ADD, NUMBER, "--at", "2026-01-02T10:00:00+00:00"],
         ],
         "an opt-in recorded for a later instant still lifts it",
