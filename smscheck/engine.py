@@ -178,7 +178,7 @@ class Checker:
         with case_budget():
             for rule in batch.rules:
                 if not _reads_message_only(rule):
-                    verdicts.append(self._verdict(rule, _DEPENDS_ON_RECIPIENT))
+                    verdicts.append(self._verdict(rule, _DEPENDS_ON_RECIPIENT, message.body))
                     per_recipient.append(rule.id)
                     continue
                 verdict = batch.shared.get(rule.id)
