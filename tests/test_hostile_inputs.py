@@ -986,7 +986,7 @@ PREMIUM_BODY = CASE["message"]["body"].replace(
     "STOP au 36111", "STOP au 06 98 76 54 32 (0,50 € par SMS)"
 )
 TEL_BODY = CASE["message"]["body"].replace(
-    "STOP au 36111", "Désinscription : https://exemple.fr/stop?tel={tel}"
+    "STOP au 36111", "Désinscription : https://exemple.fr/stop?tel=0698765432"
 )
 REFERRED = case(
     message__body=CASE["message"]["body"] + " Parrainé par 06 98 76 54 32.",
@@ -1204,11 +1204,11 @@ HOSTILE_RUNS = [
         hidden=("987654",),
     ),
     HostileRun(
-        "a number filled into an opt-out link from a merge field (?tel={tel})",
-        [["check", "c.jsonl", "--format", "json"]],
+        "a number in an opt-out link (?tel=...)",
+        [["check", "case.json", "--format", "json"]],
         "https://exemple.fr/stop?tel=06******32",
         0,
-        prepare=_file("c.jsonl", lines(template(TEL_BODY), recipient(tel="0698765432"))),
+        prepare=_file("case.json", dumps(case(message__body=TEL_BODY))),
         hidden=("987654",),
     ),
     HostileRun(
