@@ -54,7 +54,8 @@ def assert_compliant(
     the configuration's fail-on lets pass, else warnings."""
     report = (checker or configured_checker()).check(case)
     if tolerate is None:
-        tolerate = _configured().tolerated() or (Status.WARN,)
+        configured = _configured().tolerated()
+        tolerate = (Status.WARN,) if configured is None else configured
     allowed = {Status.PASS, Status.NOT_APPLICABLE, *tolerate}
     offending = [verdict for verdict in report.verdicts if verdict.counted not in allowed]
     if offending or (not report.verdicts and Status.REVIEW not in allowed):

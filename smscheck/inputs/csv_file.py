@@ -54,6 +54,7 @@ _DEFAULTS: Mapping[str, tuple[str, ...]] = {
     "consent.told_political_use": ("consent_told_political_use", "informe_usage_politique"),
 }
 FIELDS = tuple(_DEFAULTS)
+_NUMBER_WORDS = frozenset({"telephone", "phone", "tel", "mobile", "portable", "gsm"})
 # Merge field names that stand for one another.
 _SAME_MERGE = (
     ("prenom", "first_name", "firstname", "given_name"),
@@ -179,6 +180,10 @@ def _columns(header: list[str], chosen: Mapping[str, str]) -> dict[str, int]:
                 found[name] = folded.index(default)
                 taken.add(found[name])
                 break
+    if "number" not in found:  # e.g. "Téléphone mobile", "Numéro de portable": if only one
+        words = [i for i, name in enumerate(folded) if set(name.split("_")) & _NUMBER_WORDS]
+        if len(words) == 1 and words[0] not in taken:
+            found["number"] = words[0]
     if "number" not in found:
         raise InputError(
             "header: no column for the recipient's number: name it "
