@@ -65,7 +65,7 @@ _YES_NO = {"oui": "true", "non": "false", "x": "true"}
 
 def fold(header: str) -> str:
     """A header as a merge field name: lower case, accents dropped, spaces and dashes as `_`."""
-    text = unicodedata.normalize("NFKD", header.strip().lower())
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", header).lower())
     text = "".join(char for char in text if not unicodedata.combining(char))
     return "_".join(text.replace("-", " ").split())
 
