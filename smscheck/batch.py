@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO
 
 from smscheck.engine import Checker
-from smscheck.formatters import FORMATTERS, Result, Summary
+from smscheck.formatters import FORMATTERS, PLAIN, Result, Style, Summary
 from smscheck.inputs import (
     LINE_SUFFIXES,
     InputError,
@@ -27,6 +27,7 @@ from smscheck.inputs import (
     is_template_line,
     read,
 )
+from smscheck.messages import error_text
 from smscheck.packs import load_pack, shipped_packs
 from smscheck.verdicts import Lang, Status
 
@@ -44,6 +45,8 @@ class Settings:
     suppressed: frozenset[str] = frozenset()
     fmt: str = "text"
     only_problems: bool = False
+    style: Style = PLAIN  # for the formats people read
+    quiet: bool = False  # count only: render nothing
 
     def checker(self) -> Checker:
         base = shipped_packs() if self.default_packs else ()
@@ -84,7 +87,7 @@ class _Worker:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.checker = settings.checker()
-        self.render = FORMATTERS[settings.fmt].item
+        self.render = FORMATTERS[settings.fmt].styled(settings.style).item
         # The reader of the last chunk, and the template line in force at its end: a chunk that
         # starts under the same template reuses it, keeping the same campaign objects, so the
         # checker's shared verdicts survive from chunk to chunk.
@@ -94,7 +97,8 @@ class _Worker:
     def results(self, items: Iterable[Item]) -> Iterator[Result]:
         for item in items:
             if item.case is None:
-                yield Result(str(item.location), error=item.error)
+                error = error_text(item.error or "", self.settings.lang)
+                yield Result(str(item.location), error=error, lang=self.settings.lang)
             else:
                 where = str(item.location)
                 yield Result(where, report=self.checker.check(item.case, source=where))
@@ -104,7 +108,7 @@ class _Worker:
         parts = []
         for result in self.results(items):
             summary.add(result)
-            if (
+            if self.settings.quiet or (
                 self.settings.only_problems
                 and result.report is not None
                 and result.report.status is Status.PASS

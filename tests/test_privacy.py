@@ -83,7 +83,7 @@ def test_no_format_shows_a_number_by_default(
     assert main(["check", str(campaign(tmp_path)), "--format", fmt]) == 2  # the bad lines
     captured = capsys.readouterr()
     output = captured.out + captured.err
-    assert "input error(s)" in captured.err  # the summary was written
+    assert "entrée(s) illisible(s)" in output  # the summary was written
     assert "+262 6** ** ** 29" in output  # the reports were written, numbers masked
     for digits in all_hidden():
         assert not leaks(output, digits), digits

@@ -9,8 +9,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TextIO, TypeVar
 
+from smscheck.messages import LABELS, STATUS_WORDS
 from smscheck.packs import Pack
-from smscheck.verdicts import Report, Status, Verdict
+from smscheck.verdicts import Lang, Report, Status, Verdict
 
 QUIET = (Status.PASS, Status.NOT_APPLICABLE)
 
@@ -21,7 +22,8 @@ class Result:
 
     location: str
     report: Report | None = None
-    error: str | None = None
+    error: str | None = None  # in the language of the run
+    lang: Lang = "fr"  # of the run (a report also carries its own)
 
 
 # Verdict tuples are shared by every recipient of a campaign with the same profile (see
@@ -93,14 +95,36 @@ class Summary:
             return 2
         return 1 if self.by_status[Status.FAIL.value] else 0
 
-    def text(self) -> str:
-        statuses = ", ".join(f"{name} {count}" for name, count in sorted(self.by_status.items()))
-        rules = "".join(f"\n   {count:>8}  {rule}" for rule, count in sorted(self.by_rule.items()))
-        first = ", ".join(self.first_problems)
-        return (
-            f"-- {self.cases} case(s): {statuses or 'none'}; {self.errors} input error(s)"
-            f"{rules}" + (f"\n-- first problems: {first}" if first else "")
+    def text(self, lang: Lang = "en") -> str:
+        """The summary in a few lines: counts per status and per rule, the first problems."""
+        words, labels, colon = STATUS_WORDS[lang], LABELS[lang], COLON[lang]
+        statuses = ", ".join(
+            f"{words[Status(name)]} {count}" for name, count in sorted(self.by_status.items())
         )
+        rules = "".join(
+            f"\n   {count:>8}  {rule} {words[status]}"
+            for (rule, status), count in sorted(self.rule_counts().items())
+        )
+        first = ", ".join(self.first_problems)
+        semicolon = SEMICOLON[lang]
+        return (
+            f"-- {self.cases} {labels['cases']}{colon} {statuses or '-'}{semicolon} "
+            f"{self.errors} {labels['input_errors']}{rules}"
+            + (f"\n-- {labels['first']}{colon} {first}" if first else "")
+        )
+
+    def rule_counts(self) -> dict[tuple[str, Status], int]:
+        """Cases per rule and status that needs action."""
+        counts = {}
+        for key, count in self.by_rule.items():
+            rule, status = key.split(" ", 1)
+            counts[rule, Status(status)] = count
+        return counts
+
+
+# French typography puts a space before a colon or a semicolon.
+COLON: dict[Lang, str] = {"fr": " :", "en": ":"}
+SEMICOLON: dict[Lang, str] = {"fr": " ;", "en": ";"}
 
 
 def json_str(value: str) -> str:
@@ -124,14 +148,35 @@ Write = Callable[[Iterable[str], TextIO], None]
 
 
 @dataclass(frozen=True, slots=True)
+class Style:
+    """How a format for people lays a result out: passing rules too, colour (ANSI)."""
+
+    verbose: bool = False
+    colour: bool = False
+
+
+PLAIN = Style()
+
+
+@dataclass(frozen=True, slots=True)
 class Formatter:
     """An output format: `item` renders one result (it may run in a worker process) and `write`
-    lays the rendered items out on the output stream."""
+    lays the rendered items out on the output stream. `bind` tells `write` the packs of the
+    run; `style` gives an `item` for a `Style` (formats that have one)."""
 
     item: Callable[[Result], str]
     write: Write
     bind: Callable[[Sequence[Pack]], Write] | None = None
+    style: Callable[[Style], Callable[[Result], str]] | None = None
 
     def for_packs(self, packs: Sequence[Pack]) -> Formatter:
         """This format, its `write` told which packs the run loaded (for rule metadata)."""
-        return self if self.bind is None else Formatter(self.item, self.bind(packs), self.bind)
+        if self.bind is None:
+            return self
+        return Formatter(self.item, self.bind(packs), self.bind, self.style)
+
+    def styled(self, style: Style) -> Formatter:
+        """This format laid out in `style` (unchanged if it has no styles)."""
+        if self.style is None:
+            return self
+        return Formatter(self.style(style), self.write, self.bind, self.style)
