@@ -110,10 +110,12 @@ def _sizes(files: Sequence[str]) -> int | None:
         return None
 
 
-def _suppressed(path: str | None) -> frozenset[str]:
+def _suppressed(given: str | None) -> frozenset[str]:
+    """Numbers suppressed in any scope of the registry `optout` writes to, opened read-only."""
+    path = optout_cli.registry_to_honour(given)
     if path is None:
         return frozenset()
-    with SQLiteRegistry(path, create=False) as registry:
+    with SQLiteRegistry(path, read_only=True) as registry:
         return registry.snapshot()
 
 
@@ -189,7 +191,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--verbose", action="store_true", help="text: show passing and not-applicable rules too"
     )
     check.add_argument("--jobs", type=_jobs, default=1, metavar="N", help="worker processes")
-    check.add_argument("--optouts", metavar="PATH", help="opt-out registry (SQLite) to honour")
+    check.add_argument(
+        "--optouts",
+        metavar="PATH",
+        help=f"opt-out registry to honour, every scope (default ${optout_cli.ENV_REGISTRY}, "
+        f"else ./{optout_cli.DEFAULT_REGISTRY} if present)",
+    )
     check.add_argument(
         "--show-numbers", action="store_true", help="print full phone numbers (masked by default)"
     )

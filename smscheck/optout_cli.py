@@ -22,6 +22,8 @@ from pydantic import ValidationError
 from smscheck.phones import mask, to_e164
 from smscheck.registry import (
     GLOBAL_SCOPE,
+    ImportResult,
+    ImportStopped,
     RegistryError,
     SQLiteRegistry,
     export_csv,
@@ -124,9 +126,27 @@ def _guarded(handler: _Handler) -> _Handler:
     return run
 
 
+def registry_path(given: str | None) -> str:
+    """Where the registry is: `given`, else $SMSCHECK_OPTOUTS, else ./smscheck-optouts.sqlite3.
+
+    Raises `RegistryError` for ":memory:", which would keep nothing.
+    """
+    path = given or os.environ.get(ENV_REGISTRY) or DEFAULT_REGISTRY
+    if path == ":memory:":
+        raise RegistryError("':memory:' is not a registry file: it would keep nothing")
+    return path
+
+
+def registry_to_honour(given: str | None) -> str | None:
+    """The registry `check` honours: the one `optout` writes to, found the same way, except
+    that a missing ./smscheck-optouts.sqlite3 means none (a given path must exist)."""
+    if not (given or os.environ.get(ENV_REGISTRY)) and not Path(DEFAULT_REGISTRY).exists():
+        return None
+    return registry_path(given)
+
+
 def _registry_path(args: argparse.Namespace) -> str:
-    path: str | None = args.registry
-    return path or os.environ.get(ENV_REGISTRY) or DEFAULT_REGISTRY
+    return registry_path(args.registry)
 
 
 def _at(args: argparse.Namespace) -> datetime:
@@ -139,7 +159,15 @@ def _add(args: argparse.Namespace) -> int:
         record = registry.record_opt_out(
             args.number, at=_at(args), source=args.source, scope=args.scope
         )
-    print(f"opted out: {record.masked_number} (scope {record.scope}, {record.at.isoformat()})")
+        effective = registry.is_suppressed(record.number, record.scope)
+    when = f"scope {record.scope}, {record.at.isoformat()}"
+    if not effective:  # e.g. --at before an opt-in already recorded
+        return _fail(
+            f"recorded an opt-out for {record.masked_number} ({when}), but an opt-in recorded "
+            "for a later instant still lifts it: record it again at a later time",
+            2,
+        )
+    print(f"opted out: {record.masked_number} ({when})")
     return 0
 
 
@@ -191,14 +219,19 @@ def _classify(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     with SQLiteRegistry(_registry_path(args)) as registry:
-        if args.csv == "-":
-            result = import_csv(registry, sys.stdin)
-        else:
-            result = import_csv(registry, args.csv)
-    for error in result.errors:
-        print(f"{_PROG}: {error}", file=sys.stderr)
+        try:
+            result = import_csv(registry, sys.stdin.buffer if args.csv == "-" else args.csv)
+        except ImportStopped as stopped:  # the rows before were recorded: say which failed
+            _rejected(stopped.result)
+            raise
+    _rejected(result)
     print(result.summary(), file=sys.stderr)
     return 1 if result.errors else 0
+
+
+def _rejected(result: ImportResult) -> None:
+    for error in result.errors:
+        print(f"{_PROG}: {error}", file=sys.stderr)
 
 
 def _export(args: argparse.Namespace) -> int:

@@ -10,22 +10,29 @@ events in that scope or in the global scope "*" is an opt-out. A scope names a c
 list ("municipales-2026"); an opt-out in "*" covers every scope, and an opt-in recorded later in
 one scope lifts it for that scope only. When two events carry the same instant, the opt-out wins.
 
+Only a file this module created is opened as a registry: an empty file, an empty SQLite
+database or any other schema is refused and left as it was. A new registry is built beside its
+path and linked into place, so concurrent creators agree on one file. Instants in the future
+are refused: an event dated ahead would silently outweigh every event recorded until then.
+
 Messages and summaries show numbers masked (`+33 6 ** ** ** 78`); only the CSV export, which is
 the store's own data, holds full numbers.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import os
 import random
 import sqlite3
+import tempfile
 import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Literal, Protocol, Self, TextIO, TypeVar, runtime_checkable
+from typing import IO, Literal, Protocol, Self, TextIO, TypeVar, runtime_checkable
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -48,13 +55,23 @@ class RegistryError(Exception):
 
 
 class CsvFormatError(ValueError):
-    """A CSV file that is not an opt-out list at all (no header, wrong columns, not UTF-8)."""
+    """A CSV file that is not an opt-out list (no header, wrong columns, not UTF-8, not CSV).
+
+    Raised part-way through a file, the message says at which line and what was recorded from
+    the rows before it; `recorded` holds that count.
+    """
+
+    def __init__(self, message: str, recorded: int = 0) -> None:
+        super().__init__(message)
+        self.recorded = recorded
 
 
 class OptOutRecord(BaseModel):
     """One event: a number opted out of, or back into, a scope at an instant (stored in UTC)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, hide_input_in_errors=True
+    )
 
     number: str = Field(pattern=r"^\+[1-9][0-9]{1,14}$", repr=False, description="E.164.")
     event: Event
@@ -98,6 +115,7 @@ def make_record(
         utc = at.astimezone(UTC)
     except OverflowError:
         raise ValueError("`at` is out of range once converted to UTC") from None
+    _not_future(utc)
     return OptOutRecord(
         number=to_e164(number, region), event=event, at=utc, source=source, scope=scope
     )
@@ -150,12 +168,32 @@ class BulkSuppressionStore(SuppressionStore, Protocol):
         ...
 
 
+def _not_future(at: datetime) -> None:
+    """Refuse an instant after now: it would outweigh every event recorded before it comes."""
+    if at > datetime.now(UTC):
+        raise ValueError(
+            f"`at` ({at.isoformat()}) is in the future: an event is recorded when it happened"
+        )
+
+
 def _to_micros(at: datetime) -> int:
     return (at - _EPOCH) // _MICROSECOND
 
 
 def _from_micros(micros: int) -> datetime:
     return _EPOCH + micros * _MICROSECOND
+
+
+def _row(record: OptOutRecord, region: str) -> tuple[str, str, int, int, str]:
+    """The stored form of a record, held to the rules `make_record` applies."""
+    _not_future(record.at)
+    return (
+        to_e164(record.number, region),
+        record.scope,
+        _to_micros(record.at),
+        int(record.event == "opt_out"),
+        record.source,
+    )
 
 
 def _is_busy(error: sqlite3.Error) -> bool:
@@ -190,6 +228,44 @@ _INSERT = """
 INSERT OR IGNORE INTO events (number, scope, at_us, opt_out, source) VALUES (?, ?, ?, ?, ?)
 """
 _COLUMNS = "SELECT number, opt_out, at_us, source, scope FROM events"
+_STATES = "SELECT number, scope, at_us, opt_out FROM events"
+_EVENT_COLUMNS = ("id", "number", "scope", "at_us", "opt_out", "source")
+_IN_MEMORY = ":memory:"
+
+
+def _uri(path: Path, read_only: bool) -> str:
+    """An SQLite URI for an existing file: never created by opening, read-only if asked."""
+    return f"{path.absolute().as_uri()}?mode={'ro' if read_only else 'rw'}"
+
+
+def _initialise(db: sqlite3.Connection) -> None:
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute(_SCHEMA)
+    db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
+
+
+def _create(path: Path) -> None:
+    """A new registry at `path`, built aside and linked in whole; if another process linked
+    its own first, that one is kept."""
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    except OSError as error:
+        raise RegistryError(f"cannot create {path}: {error.strerror or error}") from None
+    os.close(handle)
+    try:
+        db = sqlite3.connect(temporary, isolation_level=None)
+        try:
+            db.execute("PRAGMA synchronous = FULL")
+            _initialise(db)
+        finally:
+            db.close()
+        os.link(temporary, path)
+    except FileExistsError:
+        pass
+    except (OSError, sqlite3.Error) as error:
+        raise RegistryError(f"cannot create {path}: {error}") from None
+    finally:
+        os.unlink(temporary)
 
 
 class SQLiteRegistry:
@@ -198,6 +274,11 @@ class SQLiteRegistry:
     Each record is its own `BEGIN IMMEDIATE` transaction committed with `synchronous=FULL`, so
     a process killed right after a call returns loses nothing. Writers wait for each other
     (busy timeout, then retries) up to `patience` seconds before `RegistryError`.
+
+    A missing file is created unless `create` is False or `read_only` is True; an existing file
+    that is not a registry raises `RegistryError` untouched. `read_only` opens the file so that
+    nothing can be written to it (how `check` reads it). `":memory:"` gives a registry that
+    keeps nothing once closed, for tests.
     """
 
     def __init__(
@@ -207,34 +288,42 @@ class SQLiteRegistry:
         region: str = "FR",
         create: bool = True,
         patience: float = 30.0,
+        read_only: bool = False,
     ) -> None:
         self.path = Path(path)
         self._region = region
         self._patience = patience
-        if not create and not self.path.is_file():
-            raise RegistryError(f"no opt-out registry at {self.path}")
+        in_memory = os.fspath(path) == _IN_MEMORY
+        if not in_memory and not self.path.exists():
+            if read_only or not create:
+                raise RegistryError(f"no opt-out registry at {self.path}")
+            _create(self.path)
         try:
-            self._db = sqlite3.connect(self.path, timeout=patience, isolation_level=None)
+            self._db = sqlite3.connect(
+                _IN_MEMORY if in_memory else _uri(self.path, read_only),
+                timeout=patience,
+                isolation_level=None,
+                uri=not in_memory,
+            )
         except sqlite3.Error as error:
             raise RegistryError(f"cannot open {self.path}: {error}") from None
         try:
             self._db.execute(f"PRAGMA busy_timeout = {int(patience * 1000)}")
-            self._retrying(lambda: self._db.execute("PRAGMA journal_mode = WAL"))
-            self._db.execute("PRAGMA synchronous = FULL")
-            self._write(self._prepare)
+            if in_memory:
+                _initialise(self._db)
+            self._retrying(self._verify)  # before anything could write to a stranger's file
+            if not read_only:
+                self._retrying(lambda: self._db.execute("PRAGMA journal_mode = WAL"))
+                self._db.execute("PRAGMA synchronous = FULL")
         except BaseException:
             self._db.close()
             raise
 
-    def _prepare(self, db: sqlite3.Connection) -> None:
-        (version,) = db.execute("PRAGMA user_version").fetchone()
-        if version == _SCHEMA_VERSION:
-            return
-        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        if version != 0 or tables:
+    def _verify(self) -> None:
+        (version,) = self._db.execute("PRAGMA user_version").fetchone()
+        columns = tuple(row[1] for row in self._db.execute("PRAGMA table_info(events)"))
+        if version != _SCHEMA_VERSION or columns != _EVENT_COLUMNS:
             raise RegistryError(f"{self.path} is not a smscheck opt-out registry")
-        db.execute(_SCHEMA)
-        db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
 
     def __enter__(self) -> Self:
         return self
@@ -271,18 +360,10 @@ class SQLiteRegistry:
     def record_many(self, records: Iterable[OptOutRecord]) -> int:
         """Record every event in one transaction (all or none); returns how many were new.
 
-        Numbers are normalised again, so records built by hand are held to the same rules.
+        Numbers are normalised again and instants checked, so records built by hand are held
+        to the same rules.
         """
-        rows = [
-            (
-                to_e164(record.number, self._region),
-                record.scope,
-                _to_micros(record.at),
-                int(record.event == "opt_out"),
-                record.source,
-            )
-            for record in records
-        ]
+        rows = [_row(record, self._region) for record in records]
 
         def insert(db: sqlite3.Connection) -> int:
             before = db.total_changes
@@ -305,9 +386,12 @@ class SQLiteRegistry:
         rows = self._retrying(lambda: self._db.execute(_SUPPRESSED, (scope,)).fetchall())
         return (number for (number,) in rows)
 
-    def snapshot(self, scope: str = GLOBAL_SCOPE) -> frozenset[str]:
-        """The suppressed E.164 numbers as a set, for checking a whole batch (O(1) membership)."""
-        return frozenset(self.suppressed_numbers(scope))
+    def snapshot(self, scope: str | None = None) -> frozenset[str]:
+        """The E.164 numbers suppressed in `scope`, or by default in any scope, as a set for
+        checking a whole batch (O(1) membership)."""
+        if scope is not None:
+            return frozenset(self.suppressed_numbers(scope))
+        return _in_any_scope(self._retrying(lambda: self._db.execute(_STATES).fetchall()))
 
     def events(self, number: str | None = None) -> Iterator[OptOutRecord]:
         """Every event (or one number's), oldest first, in recording order on a tie."""
@@ -365,6 +449,36 @@ class SQLiteRegistry:
             delay = min(delay * 2, 0.25)
 
 
+def suppressed_anywhere(store: SuppressionStore) -> frozenset[str]:
+    """The numbers suppressed in at least one scope: what a check must honour when it does not
+    know which scope a message belongs to (an objection is not limited to one campaign unless
+    the person said so)."""
+    if isinstance(store, SQLiteRegistry):
+        return store.snapshot()
+    return _in_any_scope(
+        (record.number, record.scope, _to_micros(record.at), record.event == "opt_out")
+        for record in store.events()
+    )
+
+
+def _in_any_scope(events: Iterable[tuple[str, str, int, bool | int]]) -> frozenset[str]:
+    """Numbers whose latest event in some scope, with "*" counted in every scope, is an
+    opt-out; of two events at one instant the opt-out is the later."""
+    latest_global: dict[str, tuple[int, bool]] = {}
+    latest_scoped: dict[tuple[str, str], tuple[int, bool]] = {}
+    for number, scope, at_us, opt_out in events:
+        key = (at_us, bool(opt_out))
+        if scope == GLOBAL_SCOPE:
+            latest_global[number] = max(latest_global.get(number, key), key)
+        else:
+            latest_scoped[number, scope] = max(latest_scoped.get((number, scope), key), key)
+    found = {number for number, (_, opt_out) in latest_global.items() if opt_out}
+    for (number, _), key in latest_scoped.items():
+        if max(key, latest_global.get(number, key))[1]:
+            found.add(number)
+    return frozenset(found)
+
+
 class RowError(BaseModel):
     """A CSV row that was not imported: its line and why (numbers masked)."""
 
@@ -378,39 +492,84 @@ class RowError(BaseModel):
 
 
 class ImportResult(BaseModel):
-    """How a CSV import went: rows recorded (an event already present counts once) and errors."""
+    """How a CSV import went: events new to the store, events it already held, rejected rows.
+
+    A store without `record_many` cannot tell which events it held: all count as new.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     recorded: int = Field(ge=0)
+    already: int = Field(default=0, ge=0)
     errors: tuple[RowError, ...] = ()
 
     def summary(self) -> str:
-        return f"{self.recorded} event(s) recorded, {len(self.errors)} row(s) rejected"
+        return (
+            f"{self.recorded} new event(s) recorded, {self.already} already recorded, "
+            f"{len(self.errors)} row(s) rejected"
+        )
+
+
+class ImportStopped(CsvFormatError):
+    """A file that stopped being an opt-out list part-way: the rows before were imported."""
+
+    def __init__(self, message: str, result: ImportResult) -> None:
+        super().__init__(
+            f"{message}; the rows before it were imported ({result.recorded} new event(s) "
+            "recorded), the rest of the file was not"
+        )
+        self.reason = message
+        self.result = result
 
 
 def import_csv(
-    store: SuppressionStore, path_or_file: str | os.PathLike[str] | TextIO, *, region: str = "FR"
+    store: SuppressionStore,
+    path_or_file: str | os.PathLike[str] | IO[str] | IO[bytes],
+    *,
+    region: str = "FR",
 ) -> ImportResult:
     """Import `number,event,at,source,scope` rows; a bad row is reported and the rest imported.
 
-    Raises `CsvFormatError` when the file is not such a list (header missing or wrong, not
-    UTF-8), `OSError` when it cannot be read.
+    A binary file is read as UTF-8 (a byte order mark allowed), so that a byte that is not
+    names its line. Raises `CsvFormatError` when the file is not such a list (header missing
+    or wrong), `ImportStopped` when it stops being one part-way (not UTF-8, not CSV), after
+    recording the rows before, `OSError` when it cannot be read.
     """
-    if isinstance(path_or_file, str | os.PathLike):
-        with open(path_or_file, newline="", encoding="utf-8-sig") as file:
+    if not isinstance(path_or_file, str | os.PathLike):
+        return _import(store, path_or_file, region)
+    with open(path_or_file, "rb") as file:
+        try:
             return _import(store, file, region)
-    return _import(store, path_or_file, region)
+        except ImportStopped as stopped:
+            where = f"{os.fspath(path_or_file)}: {stopped.reason}"
+            raise ImportStopped(where, stopped.result) from None
+        except CsvFormatError as error:
+            raise CsvFormatError(f"{os.fspath(path_or_file)}: {error}") from None
 
 
-def _import(store: SuppressionStore, file: TextIO, region: str) -> ImportResult:
-    reader = csv.reader(file, strict=True)
+def _import(store: SuppressionStore, file: IO[str] | IO[bytes], region: str) -> ImportResult:
+    reader = csv.reader(_text_lines(file), strict=True)
     errors: list[RowError] = []
     pending: list[OptOutRecord] = []
-    recorded = 0
+    recorded = already = 0
     header: dict[str, int] | None = None
     next_line = 1
-    for row in _rows(reader):
+    rows = _rows(reader)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except CsvFormatError as error:
+            if header is None:
+                raise
+            new = _store(store, pending)
+            partial = ImportResult(
+                recorded=recorded + new,
+                already=already + len(pending) - new,
+                errors=tuple(errors),
+            )
+            raise ImportStopped(f"line {reader.line_num + 1}: {error}", partial) from None
         line, next_line = next_line, reader.line_num + 1
         if not any(cell.strip() for cell in row):
             continue
@@ -422,12 +581,27 @@ def _import(store: SuppressionStore, file: TextIO, region: str) -> ImportResult:
             except ValueError as error:
                 errors.append(RowError(line=line, message=_message(error)))
         if len(pending) >= _IMPORT_CHUNK:
-            recorded += _store(store, pending)
-            pending = []
+            new = _store(store, pending)
+            recorded, already, pending = recorded + new, already + len(pending) - new, []
     if header is None:
         raise CsvFormatError("empty file: expected the header " + ",".join(CSV_COLUMNS))
-    recorded += _store(store, pending)
-    return ImportResult(recorded=recorded, errors=tuple(errors))
+    new = _store(store, pending)
+    return ImportResult(
+        recorded=recorded + new, already=already + len(pending) - new, errors=tuple(errors)
+    )
+
+
+def _text_lines(file: IO[str] | IO[bytes]) -> Iterator[str]:
+    """The file's lines as text; a line of bytes that is not UTF-8 raises `CsvFormatError`."""
+    lines: Iterable[str | bytes] = file
+    for number, line in enumerate(lines, start=1):
+        if isinstance(line, str):
+            yield line
+            continue
+        try:
+            yield (line.removeprefix(codecs.BOM_UTF8) if number == 1 else line).decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise CsvFormatError(f"not UTF-8 text (byte {error.start + 1} of the line)") from None
 
 
 def _rows(reader: Iterator[list[str]]) -> Iterator[list[str]]:
@@ -478,14 +652,12 @@ def _message(error: ValueError) -> str:
 
 
 def _store(store: SuppressionStore, records: list[OptOutRecord]) -> int:
+    """Record the events; returns how many were new to the store."""
     if isinstance(store, BulkSuppressionStore):
-        store.record_many(records)
-    else:
-        for record in records:
-            record_event = (
-                store.record_opt_out if record.event == "opt_out" else store.record_opt_in
-            )
-            record_event(record.number, at=record.at, source=record.source, scope=record.scope)
+        return store.record_many(records)
+    for record in records:
+        record_event = store.record_opt_out if record.event == "opt_out" else store.record_opt_in
+        record_event(record.number, at=record.at, source=record.source, scope=record.scope)
     return len(records)
 
 

@@ -721,7 +721,7 @@ def test_a_pack_whose_pattern_cannot_compile_names_the_file_the_rule_and_the_rea
     assert main(["check", seed, "--pack", str(pack)]) == 2
     assert time.perf_counter() - started < SECONDS
     err = capsys.readouterr().err
-    assert f"{pack}: rules[0] (USER-OPT-01).params.patterns: " in err
+    assert f"{pack}: rules[0] (USER-OPT-01).params.patterns[0]: " in err
     assert reason in err
     assert "Traceback" not in err
 
@@ -741,3 +741,515 @@ def test_the_costliest_accepted_case_is_still_checked_quickly() -> None:
     started = time.perf_counter()
     checker.check(case_from(document))
     assert time.perf_counter() - started < 5  # about 0.5 s; loose, timing tests are brittle
+
+
+# --- hostile packs: each is refused when it loads (exit 2, the file, the key and the reason),
+# never a traceback when a case is checked, never a hang
+
+
+def _rule(kind: str, params: str, rule_id: str = "USER-ADD-01") -> str:
+    return f"""
+[[rules]]
+id = "{rule_id}"
+concern = "opt_out"
+severity = "high"
+source = "src"
+kind = "{kind}"
+params = {params}
+title = {{ fr = "Un titre.", en = "A title." }}
+message = {{ fr = "Un message.", en = "A message." }}
+remedy = {{ fr = "Un remède.", en = "A remedy." }}
+"""
+
+
+def _named(name: str, args: str) -> str:
+    return _rule("check", f'{{ name = "{name}", args = {args} }}')
+
+
+_FREEPHONE = "{{ months_before = 6, patterns = ['{0}'] }}"
+_MENTION = (
+    "{{ max_parts = 2, mentions = [{{ fr = 'x', en = 'x', detect = ['{0}'], sample = 'STOP' }}] }}"
+)
+_USABLE = "{{ reply = ['{0}'], short_code = ['x'], link = ['x'], paid_or_conditional = ['x'] }}"
+_INFORMATION = "{{ patterns = ['{0}'], what_fr = 'x', what_en = 'x' }}"
+_NESTED_COST = "(?:(?:(?:a{300}){300}){300}){300}"
+
+
+@dataclass(frozen=True)
+class HostilePack:
+    name: str
+    text: str | Callable[[Path], Path]  # what follows the pack's first rule, or a function
+    key: str  # the key the error names, after the file
+    expect: str  # the reason
+
+    def path(self, tmp_path: Path) -> Path:
+        if callable(self.text):
+            return self.text(tmp_path)
+        from tests.test_packs import GOOD
+
+        path = tmp_path / "pack.toml"
+        path.write_text(GOOD + self.text, encoding="utf-8")
+        return path
+
+
+def _fifo(tmp_path: Path) -> Path:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes")
+    path = tmp_path / "pack.toml"
+    os.mkfifo(path)
+    return path
+
+
+def _nested_toml(tmp_path: Path) -> Path:
+    path = tmp_path / "pack.toml"
+    path.write_text("a = " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    return path
+
+
+HOSTILE_PACKS = [
+    HostilePack(
+        "an unclosed group in electoral.no_freephone",
+        _named("electoral.no_freephone", _FREEPHONE.format("(unclosed")),
+        "rules[1] (USER-ADD-01).params.args.patterns[0]",
+        "does not compile: missing )",
+    ),
+    HostilePack(
+        "nested counted repeats in electoral.no_freephone",
+        _named("electoral.no_freephone", _FREEPHONE.format(_NESTED_COST)),
+        "rules[1] (USER-ADD-01).params.args.patterns[0]",
+        "counted repeats nested too deep to compile",
+    ),
+    HostilePack(
+        "an unclosed group in a format.within_parts mention",
+        _named("format.within_parts", _MENTION.format("(unclosed")),
+        "rules[1] (USER-ADD-01).params.args.mentions[0].detect[0]",
+        "does not compile: missing )",
+    ),
+    HostilePack(
+        "a 30,000-character mention pattern in format.within_parts",
+        _named("format.within_parts", _MENTION.format("x" * 30_000)),
+        "rules[1] (USER-ADD-01).params.args.mentions[0].detect[0]",
+        "30000 characters long, more than 20000",
+    ),
+    HostilePack(
+        "an unclosed class in optout.usable",
+        _named("optout.usable", _USABLE.format("[unclosed")),
+        "rules[1] (USER-ADD-01).params.args.reply[0]",
+        "does not compile: unterminated character set",
+    ),
+    HostilePack(
+        "nested counted repeats in information.mentioned_or_linked",
+        _named("information.mentioned_or_linked", _INFORMATION.format(_NESTED_COST)),
+        "rules[1] (USER-ADD-01).params.args.patterns[0]",
+        "counted repeats nested too deep to compile",
+    ),
+    HostilePack(
+        "an argument a named check does not take",
+        _named("electoral.no_corporate_donation", "{ colour = 'red' }"),
+        "rules[1] (USER-ADD-01).params.args.colour",
+        "Extra inputs are not permitted",
+    ),
+    HostilePack(
+        "a named check's argument of the wrong type",
+        _named("timing.outside_silence", "{ days_before = 'eve' }"),
+        "rules[1] (USER-ADD-01).params.args.days_before",
+        "Input should be a valid integer",
+    ),
+    HostilePack(
+        "a count matching a field the items do not have (an AttributeError per case)",
+        _rule("count", "{ field = 'recipient.history', max = 1, match = { colour = ['red'] } }"),
+        "rules[1] (USER-ADD-01).params",
+        "match: unknown field 'colour' of the items of recipient.history",
+    ),
+    HostilePack(
+        "a count matching a field of a list of texts",
+        _rule("count", "{ field = 'campaign.names', max = 1, match = { upper = ['true'] } }"),
+        "rules[1] (USER-ADD-01).params",
+        "match: unknown field 'upper' of the items of campaign.names",
+    ),
+    HostilePack(
+        "a field rule on a field that does not exist",
+        _rule(
+            "field",
+            "{ field = 'recipient.shoe_size', outcomes = { '42' = 'fail' }, default = 'pass' }",
+        ),
+        "rules[1] (USER-ADD-01).params.field",
+        "unknown field 'recipient.shoe_size': Recipient has no 'shoe_size'",
+    ),
+    HostilePack(
+        "a pattern rule with an unclosed group",
+        _rule("pattern", "{ mode = 'forbid', patterns = ['ok', '(unclosed'] }"),
+        "rules[1] (USER-ADD-01).params.patterns[1]",
+        "does not compile: missing )",
+    ),
+    HostilePack(
+        "the id of a shipped rule (borrowed the shipped verdict)",
+        _rule("pattern", "{ mode = 'forbid', patterns = ['x'] }", rule_id="GDPR-OBJ-01"),
+        "rules[1] (GDPR-OBJ-01).id",
+        "rule id already used by pack 'gdpr'",
+    ),
+    HostilePack(
+        "a pack nested 5,000 deep (a RecursionError)",
+        _nested_toml,
+        "",
+        "invalid TOML: nested too deep",
+    ),
+    HostilePack(
+        "inline tables nested 5,000 deep in params",
+        _rule("pattern", "{ a = " * 5000 + "1" + " }" * 5000),
+        "",
+        "invalid TOML: nested too deep",
+    ),
+    HostilePack("a named pipe (blocked forever)", _fifo, "", "cannot read: not a regular file"),
+]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_PACKS, ids=[hostile.name for hostile in HOSTILE_PACKS])
+def test_a_hostile_pack_is_refused_when_it_loads(
+    hostile: HostilePack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pack = hostile.path(tmp_path)
+    seed = str(SEEDS / "2026-ordinary-number.json")
+    started = time.perf_counter()
+    code = main(["check", seed, "--pack", str(pack), "--lang", "en"])
+    elapsed = time.perf_counter() - started
+    captured = capsys.readouterr()
+    assert code == 2, captured.out + captured.err
+    assert captured.out == ""
+    prefix = f"smscheck: error: {pack}: {hostile.key}: " if hostile.key else f"{pack}: "
+    assert prefix in captured.err
+    assert hostile.expect in captured.err
+    assert "Traceback" not in captured.err
+    assert elapsed < SECONDS, f"{hostile.name}: {elapsed:.2f} s"
+
+
+# --- opt-outs and numbers: whole command lines, then library calls (issue 14)
+
+CHECK_SEED = ["check", str(SEEDS / "2026-ordinary-number.json"), "--lang", "en"]
+REGISTRY = "r.sqlite3"
+
+
+@dataclass(frozen=True)
+class HostileRun:
+    """Commands run in a fresh folder: the setup ones must succeed, the last is judged."""
+
+    name: str
+    commands: list[list[str]]
+    expect: str
+    code: int
+    env: tuple[tuple[str, str], ...] = ()
+    prepare: Callable[[Path], None] | None = None  # files to make in the folder first
+    untouched: str | None = None  # a file the commands must leave byte for byte as it was
+    hidden: tuple[str, ...] = ()  # digits that must appear nowhere in the output
+
+
+def _empty_file(folder: Path) -> None:
+    (folder / REGISTRY).write_bytes(b"")
+
+
+def _empty_database(folder: Path) -> None:
+    import sqlite3
+
+    sqlite3.connect(folder / REGISTRY).execute("VACUUM").connection.close()
+
+
+def _other_database(folder: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(folder / REGISTRY) as db:
+        db.execute("CREATE TABLE events (number TEXT, scope TEXT)")
+
+
+def _optouts_csv(rows: list[str], name: str = "in.csv") -> Callable[[Path], None]:
+    def write(folder: Path) -> None:
+        (folder / name).write_bytes(
+            b"number,event,at,source,scope\n" + b"".join(row.encode() + b"\n" for row in rows)
+        )
+
+    return write
+
+
+def _not_utf8_at_row_1501(folder: Path) -> None:
+    rows = [f"+33612{n:06d},opt_out,2026-01-01T10:00:00+00:00,sms,*".encode() for n in range(1500)]
+    rows.append(b"+33612999999,opt_out,2026-01-01T10:00:00+00:00,sm\xe9s,*")
+    rows += [f"+33613{n:06d},opt_out,2026-01-01T10:00:00+00:00,sms,*".encode() for n in range(500)]
+    (folder / "in.csv").write_bytes(b"number,event,at,source,scope\n" + b"\n".join(rows) + b"\n")
+
+
+ADD = ["optout", "--registry", REGISTRY, "add"]
+OPTOUTS = ["--optouts", REGISTRY]
+GDPR_FAIL = "This recipient has objected to the campaign's messages."
+
+HOSTILE_RUNS = [
+    # --- a file that is not a registry is refused and left as it was
+    HostileRun(
+        "an empty file as --optouts",
+        [CHECK_SEED + OPTOUTS],
+        "r.sqlite3 is not a smscheck opt-out registry",
+        2,
+        prepare=_empty_file,
+        untouched=REGISTRY,
+    ),
+    HostileRun(
+        "an empty SQLite database as --optouts",
+        [CHECK_SEED + OPTOUTS],
+        "r.sqlite3 is not a smscheck opt-out registry",
+        2,
+        prepare=_empty_database,
+        untouched=REGISTRY,
+    ),
+    HostileRun(
+        "another application's database as --optouts",
+        [CHECK_SEED + OPTOUTS],
+        "r.sqlite3 is not a smscheck opt-out registry",
+        2,
+        prepare=_other_database,
+        untouched=REGISTRY,
+    ),
+    HostileRun(
+        "an empty file given to optout add",
+        [[*ADD, NUMBER]],
+        "r.sqlite3 is not a smscheck opt-out registry",
+        2,
+        prepare=_empty_file,
+        untouched=REGISTRY,
+    ),
+    HostileRun(
+        "an empty file as $SMSCHECK_OPTOUTS for check",
+        [CHECK_SEED],
+        "r.sqlite3 is not a smscheck opt-out registry",
+        2,
+        env=(("SMSCHECK_OPTOUTS", REGISTRY),),
+        prepare=_empty_file,
+        untouched=REGISTRY,
+    ),
+    HostileRun(
+        "a missing --optouts file",
+        [[*CHECK_SEED, "--optouts", "absent.sqlite3"]],
+        "no opt-out registry at absent.sqlite3",
+        2,
+    ),
+    HostileRun(
+        "a missing $SMSCHECK_OPTOUTS file for check",
+        [CHECK_SEED],
+        "no opt-out registry at absent.sqlite3",
+        2,
+        env=(("SMSCHECK_OPTOUTS", "absent.sqlite3"),),
+    ),
+    HostileRun(
+        ":memory: as $SMSCHECK_OPTOUTS for optout add",
+        [["optout", "add", NUMBER]],
+        "':memory:' is not a registry file",
+        2,
+        env=(("SMSCHECK_OPTOUTS", ":memory:"),),
+    ),
+    HostileRun(
+        ":memory: as --optouts",
+        [[*CHECK_SEED, "--optouts", ":memory:"]],
+        "':memory:' is not a registry file",
+        2,
+    ),
+    # --- whatever scope, writing or way of naming the registry, check honours the opt-out
+    HostileRun(
+        "an opt-out for one scope",
+        [[*ADD, NUMBER, "--scope", "municipales-2026"], CHECK_SEED + OPTOUTS],
+        GDPR_FAIL,
+        1,
+    ),
+    HostileRun(
+        "an opt-out recorded through $SMSCHECK_OPTOUTS, checked without --optouts",
+        [["optout", "add", NUMBER], CHECK_SEED],
+        GDPR_FAIL,
+        1,
+        env=(("SMSCHECK_OPTOUTS", "env.sqlite3"),),
+    ),
+    HostileRun(
+        "an opt-out recorded in the working folder's registry, checked without --optouts",
+        [["optout", "add", NUMBER], CHECK_SEED],
+        GDPR_FAIL,
+        1,
+    ),
+    HostileRun(
+        "an opt-out written nationally with dots",
+        [[*ADD, "06.12.34.56.78"], CHECK_SEED + OPTOUTS],
+        GDPR_FAIL,
+        1,
+    ),
+    HostileRun(
+        "a global opt-out lifted for another scope only",
+        [
+            [*ADD, NUMBER, "--at", "2026-01-01T10:00:00+00:00"],
+            [
+                "optout",
+                "--registry",
+                REGISTRY,
+                "remove",
+                NUMBER,
+                "--scope",
+                "newsletter",
+                "--at",
+                "2026-01-02T10:00:00+00:00",
+            ],
+            CHECK_SEED + OPTOUTS,
+        ],
+        GDPR_FAIL,
+        1,
+    ),
+    # --- instants in the future would outweigh every later event
+    HostileRun(
+        "an opt-in dated in the year 2999",
+        [
+            [*ADD, NUMBER],
+            [
+                "optout",
+                "--registry",
+                REGISTRY,
+                "remove",
+                NUMBER,
+                "--at",
+                "2999-01-01T00:00:00+00:00",
+            ],
+        ],
+        "is in the future",
+        2,
+    ),
+    HostileRun(
+        "an opt-out dated in the year 2999",
+        [[*ADD, NUMBER, "--at", "2999-01-01T00:00:00+00:00"]],
+        "is in the future",
+        2,
+    ),
+    HostileRun(
+        "an opt-out dated before an opt-in already recorded",
+        [
+            [*ADD, NUMBER, "--at", "2026-01-01T10:00:00+00:00"],
+            [
+                "optout",
+                "--registry",
+                REGISTRY,
+                "remove",
+                NUMBER,
+                "--at",
+                "2026-01-03T10:00:00+00:00",
+            ],
+            [*ADD, NUMBER, "--at", "2026-01-02T10:00:00+00:00"],
+        ],
+        "an opt-in recorded for a later instant still lifts it",
+        2,
+    ),
+    HostileRun(
+        "an imported row dated in the future",
+        [["optout", "--registry", REGISTRY, "import", "in.csv"]],
+        "line 2: `at` (2999-01-01T00:00:00+00:00) is in the future",
+        1,
+        prepare=_optouts_csv([f"{NUMBER},opt_in,2999-01-01T00:00:00+00:00,sms,*"]),
+    ),
+    # --- imports say what they did
+    HostileRun(
+        "a byte that is not UTF-8 at row 1,501 of an import",
+        [["optout", "--registry", REGISTRY, "import", "in.csv"]],
+        "in.csv: line 1502: not UTF-8 text (byte 50 of the line); the rows before it "
+        "were imported (1500 new event(s) recorded), the rest of the file was not",
+        2,
+        prepare=_not_utf8_at_row_1501,
+    ),
+    HostileRun(
+        "an import that repeats an event",
+        [["optout", "--registry", REGISTRY, "import", "in.csv"]],
+        "1 new event(s) recorded, 1 already recorded, 0 row(s) rejected",
+        0,
+        prepare=_optouts_csv([f"{NUMBER},opt_out,2026-01-01T10:00:00+00:00,sms,*"] * 2),
+    ),
+]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_RUNS, ids=[hostile.name for hostile in HOSTILE_RUNS])
+def test_a_hostile_command_line_never_passes_an_opt_out_or_leaks_a_number(
+    hostile: HostileRun,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SMSCHECK_OPTOUTS", raising=False)
+    for name, value in hostile.env:
+        monkeypatch.setenv(name, value)
+    if hostile.prepare is not None:
+        hostile.prepare(tmp_path)
+    before = (tmp_path / hostile.untouched).read_bytes() if hostile.untouched else None
+    *setup, judged = hostile.commands
+    for command in setup:
+        assert main(command) == 0, capsys.readouterr()
+    capsys.readouterr()
+    code = main(judged)
+    captured = capsys.readouterr()
+    output = captured.out + captured.err
+    assert hostile.expect in output, output[:2000]
+    assert code == hostile.code, output[:2000]
+    assert "Traceback" not in output
+    if hostile.untouched is not None:
+        assert (tmp_path / hostile.untouched).read_bytes() == before
+    for digits in hostile.hidden:
+        assert not re.search(r"[\s.\-]*".join(digits), output), digits
+
+
+@dataclass(frozen=True)
+class HostileCall:
+    """A library call: it returns a value whose text holds `expect`, or raises `raises` with
+    `expect` in its message; neither shows `hidden` digits."""
+
+    name: str
+    call: Callable[[Path], object]
+    expect: str
+    raises: type[BaseException] | None = None
+    hidden: str = "98765"  # the middle of 06 98 76 54 32, the number these calls use
+
+
+def _objection(suppressed: Any) -> str:
+    from smscheck import check
+
+    verdict = check(case_from(case(recipient__number="+33698765432")), suppressed=suppressed)
+    return str(verdict.verdict("GDPR-OBJ-01").status)
+
+
+def _checker(suppressed: Any) -> object:
+    from smscheck import Checker
+
+    return Checker(suppressed=suppressed)
+
+
+HOSTILE_CALLS = [
+    HostileCall("suppressed written with spaces", lambda _: _objection({"06 98 76 54 32"}), "fail"),
+    HostileCall("suppressed written with dots", lambda _: _objection(["06.98.76.54.32"]), "fail"),
+    HostileCall(
+        "suppressed written internationally with spaces",
+        lambda _: _objection(("+33 6 98 76 54 32",)),
+        "fail",
+    ),
+    HostileCall(
+        "suppressed as one string, not a collection",
+        lambda _: _checker("0698765432"),
+        "`suppressed` is a collection of numbers, not a string",
+        TypeError,
+    ),
+    HostileCall(
+        "suppressed holding a number one digit short",
+        lambda _: _checker({"06 98 76 54 3"}),
+        "Invalid phone number",
+        ValueError,
+    ),
+]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_CALLS, ids=[hostile.name for hostile in HOSTILE_CALLS])
+def test_a_hostile_library_call_never_passes_an_opt_out_or_leaks_a_number(
+    hostile: HostileCall, tmp_path: Path
+) -> None:
+    if hostile.raises is None:
+        shown = str(hostile.call(tmp_path))
+    else:
+        with pytest.raises(hostile.raises) as raised:
+            hostile.call(tmp_path)
+        shown = str(raised.value) + repr(raised.value)
+    assert hostile.expect in shown
+    assert not re.search(r"[\s.\-]*".join(hostile.hidden), shown), shown

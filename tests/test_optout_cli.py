@@ -6,6 +6,7 @@ import argparse
 import io
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -187,7 +188,7 @@ def test_import_then_export_round_trips_with_full_numbers(cli: Cli, tmp_path: Pa
     )
     code, _, err = cli("import", str(source))
     assert code == 0
-    assert "2 event(s) recorded" in err
+    assert "2 new event(s) recorded, 0 already recorded" in err
     target = tmp_path / "out.csv"
     assert cli("export", str(target))[0] == 0
     assert target.read_text().splitlines() == [
@@ -211,7 +212,7 @@ def test_import_with_bad_rows_reports_their_lines_and_exits_1(cli: Cli, tmp_path
     code, _, err = cli("import", str(source))
     assert code == 1
     assert "line 3:" in err
-    assert "1 event(s) recorded, 1 row(s) rejected" in err
+    assert "1 new event(s) recorded, 0 already recorded, 1 row(s) rejected" in err
     assert "0612345679" not in err
 
 
@@ -229,7 +230,7 @@ def test_import_of_an_unusable_file_is_an_input_error(
 
 def test_import_reads_stdin(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     rows = "number,event,at,source,scope\n0612345678,opt_out,2026-03-01T09:00:00Z,reply,*\n"
-    monkeypatch.setattr(sys, "stdin", io.StringIO(rows))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(rows.encode())))
     assert cli("import", "-")[0] == 0
     with SQLiteRegistry(cli.registry) as registry:
         assert registry.is_suppressed(NUMBER)
@@ -239,4 +240,102 @@ def test_optout_without_a_sub_command_is_a_usage_error(capsys: pytest.CaptureFix
     with pytest.raises(SystemExit) as raised:
         _parser().parse_args(["optout"])
     assert raised.value.code == 2
+    capsys.readouterr()
+
+
+def test_a_byte_that_is_not_utf8_on_stdin_names_its_line(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = b"number,event,at,source,scope\n0612345678,opt_out,2026-03-01T09:00:00Z,r\xe9,*\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(rows)))
+    code, _, err = cli("import", "-")
+    assert code == 2
+    assert "line 2: not UTF-8 text (byte 42 of the line)" in err
+
+
+def test_rows_rejected_before_an_import_stops_are_still_reported(cli: Cli, tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_bytes(
+        b"number,event,at,source,scope\n"
+        b"0612345678,opt_out,yesterday,reply,*\n"
+        b"0612345679,opt_out,2026-03-01T09:00:00Z,reply,*\n"
+        b"\xff\n"
+    )
+    code, _, err = cli("import", str(source))
+    assert code == 2
+    assert err.splitlines() == [
+        "smscheck optout: line 2: at is not an ISO 8601 date and time",
+        f"smscheck optout: {source}: line 4: not UTF-8 text (byte 1 of the line); the rows "
+        "before it were imported (1 new event(s) recorded), the rest of the file was not",
+    ]
+    with SQLiteRegistry(cli.registry) as registry:
+        assert registry.is_suppressed("0612345679")
+
+
+@pytest.mark.parametrize("command", [["add", NUMBER], ["remove", NUMBER]])
+def test_an_instant_in_the_future_is_refused_and_nothing_is_recorded(
+    cli: Cli, command: list[str]
+) -> None:
+    assert cli("add", NUMBER, "--at", "2026-01-01T00:00:00+00:00")[0] == 0
+    code, _, err = cli(*command, "--at", "2999-01-01T00:00:00+00:00")
+    assert code == 2
+    assert "(2999-01-01T00:00:00+00:00) is in the future" in err
+    with SQLiteRegistry(cli.registry) as registry:
+        assert len(registry) == 1
+
+
+def test_an_opt_out_an_earlier_dated_opt_in_outweighs_is_not_reported_as_done(cli: Cli) -> None:
+    cli("add", NUMBER, "--at", "2026-01-01T00:00:00+00:00")
+    cli("remove", NUMBER, "--at", "2026-01-03T00:00:00+00:00")
+    code, out, err = cli("add", NUMBER, "--at", "2026-01-02T00:00:00+00:00")
+    assert code == 2
+    assert out == ""
+    assert f"recorded an opt-out for {MASKED}" in err
+    assert cli("add", NUMBER)[0] == 0  # now: the latest event
+
+
+def test_memory_as_the_registry_is_refused(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENV_REGISTRY, ":memory:")
+    for command in (["add", NUMBER], ["list"], ["import", "-"]):
+        code, out, err = cli(*command, registry=False)
+        assert (code, out) == (2, "")
+        assert "':memory:' is not a registry file: it would keep nothing" in err
+
+
+def test_check_honours_what_optout_records_through_the_same_registry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from smscheck.cli import main
+    from tests.conftest import SEEDS
+
+    seed = str(SEEDS / "2026-ordinary-number.json")  # passes, recipient +33612345678
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(ENV_REGISTRY, raising=False)
+    assert main(["check", seed]) == 0  # no registry in the folder: nothing suppressed
+    assert main(["optout", "add", "06 12 34 56 78", "--scope", "municipales-2026"]) == 0
+    assert main(["check", seed]) == 1  # ./smscheck-optouts.sqlite3, every scope
+    monkeypatch.setenv(ENV_REGISTRY, str(tmp_path / "elsewhere.sqlite3"))
+    assert main(["optout", "add", "+33 6 12 34 56 79"]) == 0
+    assert main(["check", seed]) == 0  # the environment's registry, which lacks +33612345678
+    assert main(["optout", "add", "+33 6 12 34 56 78", "--scope", "europeennes-2029"]) == 0
+    assert main(["check", seed]) == 1
+    capsys.readouterr()
+
+
+def test_check_opens_the_registry_read_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from smscheck.cli import main
+    from tests.conftest import SEEDS
+
+    registry = tmp_path / "r.sqlite3"
+    with SQLiteRegistry(registry) as opened:
+        opened.record_opt_out(NUMBER, at=datetime(2026, 1, 1, tzinfo=UTC), source="sms")
+    before = registry.read_bytes()
+    registry.chmod(0o444)
+    seed = str(SEEDS / "2026-ordinary-number.json")
+    assert main(["check", seed, "--optouts", str(registry)]) == 1
+    assert registry.read_bytes() == before
     capsys.readouterr()

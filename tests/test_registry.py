@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from smscheck.phones import PhoneNumberError
 from smscheck.registry import (
     CsvFormatError,
+    ImportStopped,
     OptOutRecord,
     RegistryError,
     SQLiteRegistry,
@@ -26,6 +27,7 @@ from smscheck.registry import (
     export_csv,
     import_csv,
     make_record,
+    suppressed_anywhere,
 )
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -136,8 +138,30 @@ def test_a_scoped_opt_out_covers_only_its_scope(registry: SQLiteRegistry) -> Non
     assert registry.is_suppressed(NUMBER, "municipales-2026")
     assert not registry.is_suppressed(NUMBER, "europeennes-2029")
     assert not registry.is_suppressed(NUMBER)
-    assert registry.snapshot() == frozenset()
+    assert registry.snapshot("*") == frozenset()
     assert registry.snapshot("municipales-2026") == {NUMBER}
+
+
+def test_a_snapshot_without_a_scope_holds_numbers_suppressed_in_any_scope(
+    registry: SQLiteRegistry,
+) -> None:
+    # What `check` honours: it does not know the scope of a message, so an objection recorded
+    # for one campaign stops every message (the old default read only "*").
+    registry.record_opt_out(NUMBER, at=_at(0), source="sms", scope="municipales-2026")
+    registry.record_opt_out("+33612345679", at=_at(0), source="sms")
+    registry.record_opt_in("+33612345679", at=_at(1), source="sms", scope="newsletter")
+    registry.record_opt_out("+33612345670", at=_at(0), source="sms", scope="newsletter")
+    registry.record_opt_in("+33612345670", at=_at(1), source="sms")
+    registry.record_opt_out("+33612345671", at=_at(1), source="sms", scope="newsletter")
+    registry.record_opt_in("+33612345671", at=_at(1), source="sms")
+    assert registry.snapshot() == {NUMBER, "+33612345679", "+33612345671"}
+    assert suppressed_anywhere(registry) == registry.snapshot()
+    store = ListStore()
+    for record in registry.events():
+        (store.record_opt_out if record.event == "opt_out" else store.record_opt_in)(
+            record.number, at=record.at, source=record.source, scope=record.scope
+        )
+    assert suppressed_anywhere(store) == registry.snapshot()
 
 
 def test_a_later_scoped_opt_in_lifts_a_global_opt_out_for_that_scope_only(
@@ -221,6 +245,73 @@ def test_a_file_that_is_not_a_registry_is_refused(tmp_path: Path) -> None:
             SQLiteRegistry(path)
 
 
+@pytest.mark.parametrize("read_only", [False, True])
+def test_an_empty_file_or_database_is_refused_and_left_as_it_was(
+    tmp_path: Path, read_only: bool
+) -> None:
+    empty = tmp_path / "empty.sqlite3"
+    empty.write_bytes(b"")
+    database = tmp_path / "database.sqlite3"
+    sqlite3.connect(database).execute("VACUUM").connection.close()
+    for path in (empty, database):
+        before = path.read_bytes()
+        with pytest.raises(RegistryError, match="is not a smscheck opt-out registry"):
+            SQLiteRegistry(path, read_only=read_only)
+        assert path.read_bytes() == before
+        assert not Path(f"{path}-wal").exists()
+
+
+def test_a_read_only_registry_refuses_to_record(tmp_path: Path) -> None:
+    path = tmp_path / "r.sqlite3"
+    SQLiteRegistry(path).close()
+    with (
+        SQLiteRegistry(path, read_only=True) as registry,
+        pytest.raises(RegistryError, match="readonly"),
+    ):
+        registry.record_opt_out(NUMBER, at=T0, source="sms")
+    with pytest.raises(RegistryError, match="no opt-out registry"):
+        SQLiteRegistry(tmp_path / "missing.sqlite3", read_only=True)
+    assert not (tmp_path / "missing.sqlite3").exists()
+
+
+def test_processes_creating_one_registry_at_once_share_it(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = tmp_path / "r.sqlite3"
+
+    def create_and_record(n: int) -> None:
+        with SQLiteRegistry(path) as registry:
+            registry.record_opt_out(f"+33612{n:06d}", at=T0, source="sms")
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(create_and_record, range(32)))
+    with SQLiteRegistry(path) as registry:
+        assert len(registry.snapshot()) == 32
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [
+        "r.sqlite3"
+    ]
+
+
+def test_an_instant_in_the_future_is_refused_however_it_is_recorded(
+    registry: SQLiteRegistry,
+) -> None:
+    future = datetime.now(UTC) + timedelta(minutes=5)
+    with pytest.raises(ValueError, match="is in the future"):
+        registry.record_opt_in(NUMBER, at=future, source="sms")
+    by_hand = OptOutRecord(number=NUMBER, event="opt_in", at=future, source="sms")
+    with pytest.raises(ValueError, match="is in the future"):
+        registry.record_many([by_hand])
+    assert len(registry) == 0
+
+
+def test_a_memory_registry_works_for_tests_and_keeps_nothing() -> None:
+    with SQLiteRegistry(":memory:") as registry:
+        registry.record_opt_out(NUMBER, at=T0, source="sms")
+        assert registry.snapshot() == {NUMBER}
+    with SQLiteRegistry(":memory:") as registry:
+        assert len(registry) == 0
+
+
 # --- CSV ---------------------------------------------------------------------------------
 
 HEADER = "number,event,at,source,scope\n"
@@ -293,6 +384,32 @@ def test_a_file_without_the_header_is_refused_whole(registry: SQLiteRegistry, te
     assert len(registry) == 0
 
 
+def test_an_import_stopped_by_a_byte_that_is_not_utf8_keeps_the_rows_before_and_says_so(
+    registry: SQLiteRegistry, tmp_path: Path
+) -> None:
+    rows = [f"+33612{n:06d},opt_out,2026-03-01T09:00:00Z,sms,*".encode() for n in range(1500)]
+    rows.append(b"+33612999999,opt_out,2026-03-01T09:00:00Z,sm\xe9s,*")
+    rows += [f"+33613{n:06d},opt_out,2026-03-01T09:00:00Z,sms,*".encode() for n in range(500)]
+    path = tmp_path / "in.csv"
+    path.write_bytes(HEADER.encode() + b"\n".join(rows) + b"\n")
+    with pytest.raises(ImportStopped) as stopped:
+        import_csv(registry, path)
+    assert str(stopped.value) == (
+        f"{path}: line 1502: not UTF-8 text (byte 45 of the line); the rows before it were "
+        "imported (1500 new event(s) recorded), the rest of the file was not"
+    )
+    assert stopped.value.result.recorded == len(registry) == 1500
+
+
+def test_an_import_counts_events_already_recorded_apart(registry: SQLiteRegistry) -> None:
+    registry.record_opt_out(NUMBER, at=T0, source="sms")
+    row = "0612345678,opt_out,2026-03-01T09:00:00Z,sms,*\n"
+    other = "0612345679,opt_out,2026-03-01T09:00:00Z,sms,*\n"
+    result = import_csv(registry, io.StringIO(HEADER + row + row + other))
+    assert (result.recorded, result.already) == (1, 2)
+    assert result.summary() == "1 new event(s) recorded, 2 already recorded, 0 row(s) rejected"
+
+
 def test_import_works_through_a_store_without_a_bulk_path() -> None:
     store = ListStore()
     result = import_csv(
@@ -313,7 +430,7 @@ EVENTS = st.lists(
         st.sampled_from(["opt_out", "opt_in"]),
         st.datetimes(
             min_value=datetime(1990, 1, 1),
-            max_value=datetime(2100, 1, 1),
+            max_value=datetime(2026, 1, 1),  # events in the future are refused
             timezones=st.timezones() | st.just(UTC),
         ),
         TEXT,
