@@ -13,6 +13,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import TextIO, get_args
 
+from pydantic import TypeAdapter
+
 from smscheck import catalogue, explain, optout_cli, starter
 from smscheck.batch import Settings, run
 from smscheck.formatters import FORMATTERS, Style, Summary, summary_table
@@ -22,7 +24,7 @@ from smscheck.models import Case
 from smscheck.packs import Pack, PackError, load_pack, rules_at, shipped_packs
 from smscheck.progress import Progress
 from smscheck.registry import RegistryError, SQLiteRegistry
-from smscheck.verdicts import Lang, Report
+from smscheck.verdicts import Lang, Report, TemplateReport
 
 USAGE_ERROR = 2
 
@@ -78,12 +80,13 @@ def _run_check(args: argparse.Namespace) -> int:
             for _ in rendered():
                 pass
         progress.close()
+        checked = summary.cases + summary.errors + summary.templates
         if args.quiet or args.format == "text":
             out.write(summary_table(summary, args.lang, style))
-        elif summary.cases + summary.errors != 1 or summary.errors:
+        elif checked != 1 or summary.errors:
             print(summary.text(args.lang), file=sys.stderr)
         out.flush()
-    if summary.cases + summary.errors == 0:  # e.g. an empty JSON Lines file: nothing was checked
+    if checked == 0:  # e.g. an empty JSON Lines file: nothing was checked
         raise InputError("no case to check in the input")
     return summary.exit_code
 
@@ -141,14 +144,12 @@ def _run_init(args: argparse.Namespace) -> int:
 
 
 def _run_schema(args: argparse.Namespace) -> int:
-    model = Report if args.report else Case
-    print(
-        json.dumps(
-            model.model_json_schema(mode="serialization" if args.report else "validation"),
-            indent=2,
-            ensure_ascii=False,
-        )
-    )
+    if args.report:  # one line of `--format json`: a case's report or a template's
+        schema = TypeAdapter(Report | TemplateReport).json_schema(mode="serialization")
+        schema["title"] = "smscheck report (a case's, or a campaign template's)"
+    else:
+        schema = Case.model_json_schema(mode="validation")
+    print(json.dumps(schema, indent=2, ensure_ascii=False))
     return 0
 
 

@@ -23,7 +23,6 @@ from smscheck.inputs import (
     MAX_DOCUMENT_BYTES,
     MAX_LINE_BYTES,
     InputError,
-    LineReader,
     MergeBody,
     bounded_lines,
     case_from,
@@ -371,17 +370,18 @@ HOSTILE = [
         line=2,
     ),
     # --- campaigns and merge fields
-    Hostile(
+    Hostile(  # checked alone, as a template (a lint before the contact list exists)
         "a template and no recipient (JSON Lines)",
         lines(template()),
-        "template line with no recipient line after it",
+        "input.jsonl:1: template: PASS",
+        code=0,
         suffix=".jsonl",
-        line=1,
     ),
     Hostile(
         "a template and no recipient (one document)",
         dumps(template()),
-        "a campaign template and no recipient",
+        "input.json: template: PASS",
+        code=0,
     ),
     Hostile(
         "a recipient line before any template",
@@ -612,27 +612,23 @@ def test_a_named_pipe_of_json_lines_is_read_as_it_comes(tmp_path: Path) -> None:
     writer.stdin.close()
     items = list(read(str(fifo)))
     writer.wait(timeout=30)
-    assert [item.location.line for item in items] == [2, 3]
-    assert all(item.case is not None for item in items)
+    assert [item.location.line for item in items] == [1, 2, 3]
+    assert items[0].case is None and items[0].template is not None
+    assert all(item.case is not None for item in items[1:])
 
 
-def test_a_template_no_recipient_used_is_an_error_at_its_line() -> None:
+def test_each_template_is_an_item_and_its_recipients_say_where_it_was_read() -> None:
     data = lines(template(), template(), recipient(), template())
     items = list(read_lines("c.jsonl", data.splitlines(keepends=True)))
-    assert [(item.location.line, item.error) for item in items] == [
-        (1, "template line with no recipient line after it"),
-        (3, None),
-        (4, "template line with no recipient line after it"),
+    assert [(item.location.line, item.case is None, item.error) for item in items] == [
+        (1, True, None),
+        (2, True, None),
+        (3, False, None),
+        (4, True, None),
     ]
-
-
-def test_lines_a_reader_did_not_see_count_as_using_the_template() -> None:
-    # A batch cuts files into chunks and gives a worker the template line in force at the start
-    # of its chunk: the recipients between that template and the chunk were in another chunk.
-    reader = LineReader("c.jsonl")
-    assert reader.feed(1, dumps(template())) is None
-    assert reader.feed(2001, dumps(template())) is None
-    assert reader.finish() is not None  # line 2001's template is followed by nothing
+    assert all(items[n].template is not None for n in (0, 1, 3))
+    assert items[2].template is items[1].template
+    assert items[2].template_at is not None and items[2].template_at.line == 2
 
 
 def test_a_merge_body_only_fills_plain_names() -> None:

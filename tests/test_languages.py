@@ -180,7 +180,7 @@ def test_a_review_verdict_opens_with_what_to_check_not_with_the_pass_wording() -
 # Words of smscheck's output that are data or names in any language: field paths and enum
 # values of the input, format names, pseudo-rule ids, units.
 PATH_OR_DATA = re.compile(
-    r"[\w./-]+\.(?:jsonl?|toml)(?:[:\[]\d+\]?)?|[a-z_]+(?:\.[a-z_0-9]+)+|'[^']*'|\{[^}]*\}"
+    r"[\w./-]+\.(?:jsonl?|toml)(?:[:\[]\d+\]?)?|[a-z_]+(?:\.[a-z_0-9]+)+|'[^'\s]*'|\{[^}]*\}"
     r"|<[^>]*>|https?://\S+|U\+[0-9A-F]+|[a-z]+_[a-z_]+|input-error|no-rule-in-force|JSON Lines"
     r"|--[a-z-]+"
 )
@@ -204,6 +204,8 @@ def _unquoted(value: object) -> object:
     return value
 
 
+RULE_ID = re.compile("|".join(sorted(map(re.escape, RULES), key=len, reverse=True)))
+
 # Citations name the texts as they are published (French law, 3GPP), in either language.
 CITATIONS = sorted(
     {
@@ -218,7 +220,7 @@ CITATIONS = sorted(
 
 
 def _leftovers(output: str, lang: str, data: list[str]) -> list[str]:
-    text = _texts_of(output)
+    text = RULE_ID.sub(" ", _texts_of(output))
     for value in CITATIONS + data:
         text = text.replace(value, " ")
     return foreign_words(PATH_OR_DATA.sub(" ", text), lang, [])
