@@ -177,7 +177,9 @@ def _version() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="smscheck", description="Check political SMS against French rules.")
+    parser = argparse.ArgumentParser(
+        prog="smscheck", description="Check political SMS against French rules."
+    )
     parser.add_argument("--version", action="version", version=f"smscheck {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
