@@ -259,7 +259,7 @@ def test_a_template_error_masks_a_number_written_as_a_field(
     path = tmp_path / "bad.jsonl"
     lines = [{"template": {"message": message, "campaign": CASE["campaign"]}}, CASE["recipient"]]
     path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
-    assert main(["check", str(path)]) == 2
+    assert main(["check", str(path), "--lang", "en"]) == 2
     output = "".join(capsys.readouterr())
     assert "'{06******32}' at character 12 is not a merge field" in output
     assert not leaks(output, hidden("+33698765432"))
