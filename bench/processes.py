@@ -105,8 +105,13 @@ def run(command: list[str], output: Path, interval: float = 0.05) -> Run:
         watch = _Watch(process.pid, interval)
         watch.start()
         assert process.stderr is not None
-        stderr = process.stderr.read()  # small: the summary, or an error
-        _, status, usage = os.wait4(process.pid, 0)
+        try:
+            stderr = process.stderr.read()  # small: the summary, or an error
+            _, status, usage = os.wait4(process.pid, 0)
+        except BaseException:  # interrupted: leave no command running
+            process.kill()
+            process.wait()
+            raise
         seconds = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
         watch.stopping.set()
