@@ -15,6 +15,7 @@ from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from typing import IO
 
+from smscheck.acceptance import AcceptanceError
 from smscheck.engine import Checker
 from smscheck.formatters import FORMATTERS, Result, Summary
 from smscheck.inputs import (
@@ -23,12 +24,14 @@ from smscheck.inputs import (
     Item,
     LineReader,
     Location,
+    Template,
     bounded_lines,
     is_template_line,
     read,
 )
+from smscheck.models import Case
 from smscheck.packs import load_pack, shipped_packs
-from smscheck.verdicts import Lang, Status
+from smscheck.verdicts import Lang, Report, Status, TemplateReport
 
 CHUNK_LINES = 2000
 
@@ -55,17 +58,13 @@ class Settings:
 
 @dataclass(frozen=True, slots=True)
 class Chunk:
-    """Consecutive lines of a file, with the template line in force before the first.
-
-    The last chunk of a file knows the file's line count (`final`), so that a template left
-    without recipients at the end is reported, and the error that stopped reading, if any.
-    """
+    """Consecutive lines of a file, with the template line in force before the first; the
+    last chunk of a file knows the error that stopped reading, if any."""
 
     path: str
     first_line: int
     lines: list[bytes]
     template: tuple[int, bytes] | None = None
-    final: int | None = None
     error: str | None = None
 
 
@@ -90,25 +89,62 @@ class _Worker:
         # checker's shared verdicts survive from chunk to chunk.
         self._reader: LineReader | None = None
         self._reader_template: tuple[int, bytes] | None = None
+        self._templates: dict[int, tuple[Template, TemplateReport | AcceptanceError]] = {}
 
     def results(self, items: Iterable[Item]) -> Iterator[Result]:
         for item in items:
-            if item.case is None:
-                yield Result(str(item.location), error=item.error)
-            else:
-                where = str(item.location)
-                yield Result(where, report=self.checker.check(item.case, source=where))
+            where = str(item.location)
+            try:
+                if item.case is not None:
+                    yield Result(where, report=self._report(item.case, where, item))
+                elif item.template is not None:
+                    yield Result(where, template=self._template(item.template, item.location))
+                else:
+                    yield Result(where, error=item.error)
+            except AcceptanceError as exc:
+                yield Result(where, error=str(exc))
+
+    def _report(self, case: Case, where: str, item: Item) -> Report:
+        """A case's report; filled from a template, only what differs from the template's."""
+        template, at = item.template, item.template_at
+        if template is None or at is None:
+            return self.checker.check(case, source=where)
+        try:
+            report = self._template(template, at)
+        except AcceptanceError as exc:
+            raise AcceptanceError(f"its template ({at}) cannot be checked: {exc}") from None
+        return self.checker.check(case, source=where, accept=template.accept, template=report)
+
+    def _template(self, template: Template, at: Location) -> TemplateReport:
+        """The report of a template, computed once per template object (a chunk of a file may
+        run in another process: there it is computed again, the same)."""
+        found = self._templates.get(id(template))
+        if found is None or found[0] is not template:
+            report: TemplateReport | AcceptanceError
+            try:
+                report = self.checker.check_template(
+                    template.message,
+                    template.campaign,
+                    source=str(at),
+                    template_id=template.id,
+                    accept=template.accept,
+                )
+            except AcceptanceError as exc:
+                report = exc
+            if len(self._templates) > 64:
+                self._templates.clear()
+            found = self._templates[id(template)] = (template, report)
+        if isinstance(found[1], AcceptanceError):
+            raise found[1]
+        return found[1]
 
     def run(self, items: Iterable[Item]) -> Done:
         summary = Summary()
         parts = []
         for result in self.results(items):
             summary.add(result)
-            if (
-                self.settings.only_problems
-                and result.report is not None
-                and result.report.status is Status.PASS
-            ):
+            checked = result.report or result.template
+            if self.settings.only_problems and checked and checked.status is Status.PASS:
                 continue
             parts.append(self.render(result))
         return Done("".join(parts), summary)
@@ -132,8 +168,6 @@ def _fed(reader: LineReader, chunk: Chunk) -> Iterator[Item]:
             yield item
     if chunk.error is not None:
         yield Item(Location(chunk.path, chunk.first_line + len(chunk.lines) - 1), error=chunk.error)
-    elif chunk.final is not None and (unused := reader.finish(chunk.final)) is not None:
-        yield unused
 
 
 def chunks(path: str, handle: IO[bytes], size: int = CHUNK_LINES) -> Iterator[Chunk]:
@@ -157,7 +191,7 @@ def chunks(path: str, handle: IO[bytes], size: int = CHUNK_LINES) -> Iterator[Ch
                 first = number + 1
     except InputError as exc:  # a line with no end
         error = str(exc)
-    yield Chunk(path, first, lines, template, final=number, error=error)
+    yield Chunk(path, first, lines, template, error=error)
 
 
 def _last_template(

@@ -10,6 +10,8 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import get_args
 
+from pydantic import TypeAdapter
+
 from smscheck import catalogue, optout_cli
 from smscheck.batch import Settings, run
 from smscheck.formatters import FORMATTERS, Summary
@@ -18,7 +20,7 @@ from smscheck.models import Case
 from smscheck.packs import Pack, PackError, load_pack, shipped_packs
 from smscheck.progress import Progress
 from smscheck.registry import RegistryError, SQLiteRegistry
-from smscheck.verdicts import Lang, Report
+from smscheck.verdicts import Lang, Report, TemplateReport
 
 USAGE_ERROR = 2
 
@@ -66,9 +68,10 @@ def _run_check(args: argparse.Namespace) -> int:
     formatter.write(rendered(), sys.stdout)
     sys.stdout.flush()
     progress.close()
-    if summary.cases + summary.errors != 1 or summary.errors:
+    checked = summary.cases + summary.errors + summary.templates
+    if checked != 1 or summary.errors:
         print(summary.text(), file=sys.stderr)
-    if summary.cases + summary.errors == 0:  # e.g. an empty JSON Lines file: nothing was checked
+    if checked == 0:  # e.g. an empty JSON Lines file: nothing was checked
         raise InputError("no case to check in the input")
     return summary.exit_code
 
@@ -96,14 +99,12 @@ def _run_rules(args: argparse.Namespace) -> int:
 
 
 def _run_schema(args: argparse.Namespace) -> int:
-    model = Report if args.report else Case
-    print(
-        json.dumps(
-            model.model_json_schema(mode="serialization" if args.report else "validation"),
-            indent=2,
-            ensure_ascii=False,
-        )
-    )
+    if args.report:  # one line of `--format json`: a case's report or a template's
+        schema = TypeAdapter(Report | TemplateReport).json_schema(mode="serialization")
+        schema["title"] = "smscheck report (a case's, or a campaign template's)"
+    else:
+        schema = Case.model_json_schema(mode="validation")
+    print(json.dumps(schema, indent=2, ensure_ascii=False))
     return 0
 
 

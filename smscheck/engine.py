@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
 from pathlib import Path
+from typing import TypeVar
 
+from smscheck import acceptance
+from smscheck.config import Selection
 from smscheck.models import Campaign, Case, Message, Recipient, trusted
 from smscheck.outcome import Context, Outcome, Scope, Text, as_key, path_scope, read_path
-from smscheck.packs import Pack, Rule, load_pack, rules_at, shipped_packs
-from smscheck.patterns import PatternTimeout
+from smscheck.packs import Pack, Rule, distinct_rules, load_pack, rules_at, shipped_packs
+from smscheck.patterns import PatternTimeout, case_budget
 from smscheck.phones import mask, to_e164
 from smscheck.verdicts import (
     Confidence,
@@ -19,9 +22,10 @@ from smscheck.verdicts import (
     PackRef,
     Report,
     Status,
+    TemplateReport,
     Verdict,
     milder,
-    worst,
+    status_of,
 )
 
 _QUIET = (Status.PASS, Status.NOT_APPLICABLE)
@@ -49,8 +53,10 @@ class _Batch:
     campaign: Campaign
     at: date
     rules: tuple[Rule, ...]
+    ignored: tuple[str, ...]  # rules in force that the selection leaves out
     refs: tuple[PackRef, ...]
-    shared: dict[str, Verdict]
+    by_number: bool  # whether a rule reads the number itself: then no two numbers share verdicts
+    shared: dict[str, Verdict]  # by rule id: ids are unique among a checker's packs
     by_profile: dict[tuple[object, ...], tuple[tuple[Verdict, ...], Status, tuple[PackRef, ...]]]
 
 
@@ -72,17 +78,23 @@ class Checker:
         suppressed: Collection[str] = frozenset(),
         lang: Lang = "fr",
         show_numbers: bool = False,
+        selection: Selection | None = None,
     ) -> None:
         added = tuple(pack if isinstance(pack, Pack) else load_pack(pack) for pack in extra)
-        self.packs: tuple[Pack, ...] = (
-            tuple(shipped_packs()) if packs is None else tuple(packs)
-        ) + added
+        self.packs: tuple[Pack, ...] = distinct_rules(
+            (tuple(shipped_packs()) if packs is None else tuple(packs)) + added
+        )
         self.lang: Lang = lang
         self.show_numbers = show_numbers
         if isinstance(suppressed, str):  # one number would be read as its characters
             raise TypeError("`suppressed` is a collection of numbers, not a string")
         # Any usual writing of a number, compared as recipients' numbers are: in E.164.
         self.suppressed = frozenset(map(to_e164, suppressed))
+        self.selection = selection or Selection()
+        self.rule_ids = frozenset(rule.id for pack in self.packs for rule in pack.rules)
+        # Verdict tuples derived from shared ones (accepted, split from their template's),
+        # kept by the identity of what they derive from, as the shared tuples are.
+        self._derived: dict[tuple[int, int], tuple[object, object, tuple[Verdict, ...]]] = {}
         self.charters = {pack.charter: pack for pack in self.packs if pack.charter}
         self._charter_packs = {pack.id for pack in self.charters.values()}
         self._at: dict[date, tuple[Rule, ...]] = {}
@@ -97,15 +109,36 @@ class Checker:
             found = self._at[at] = rules_at(self.packs, at)
         return found
 
-    def check(self, case: Case, *, source: str | None = None) -> Report:
+    def check(
+        self,
+        case: Case,
+        *,
+        source: str | None = None,
+        accept: Mapping[str, str] | None = None,
+        template: TemplateReport | None = None,
+    ) -> Report:
+        """The case's report. `accept`: findings accepted with a reason (AcceptanceError for
+        one that cannot be). `template`: the report of the template the case was filled from;
+        the report then holds only the verdicts that differ from it (and those of rules that
+        need a recipient), its status still the whole case's."""
         batch = self._batch(case)
         number = case.recipient.number
         suppressed = number in self.suppressed
-        profile = (_PROFILE(case.recipient), suppressed, _area(number))
+        profile = (
+            _PROFILE(case.recipient),
+            suppressed,
+            _area(number),
+            number if batch.by_number else None,
+        )
         found = batch.by_profile.get(profile)
         if found is None:
             found = batch.by_profile[profile] = self._verdicts(batch, case)
         verdicts, status, refs = found
+        if accept:
+            verdicts = self._derive(verdicts, accept, acceptance.apply)
+            status = status_of(verdicts)
+        if template is not None:
+            verdicts = self._derive(verdicts, template, _differing)
         return trusted(
             Report,
             {
@@ -116,8 +149,71 @@ class Checker:
                 "lang": self.lang,
                 "recipient": number if self.show_numbers else mask(number),
                 "source": source,
+                "template": None if template is None else template.source,
+                "ignored": batch.ignored,
             },
         )
+
+    def check_template(
+        self,
+        message: Message,
+        campaign: Campaign,
+        *,
+        source: str,
+        template_id: str | None = None,
+        accept: Mapping[str, str] | None = None,
+    ) -> TemplateReport:
+        """A campaign template checked without recipients: rules that read only the message,
+        sender, date and campaign; the others `not_applicable`, as depending on the recipient.
+        AcceptanceError if `accept` names an unknown rule or a finding that cannot be accepted.
+        """
+        if accept:
+            acceptance.check_names(accept, self.rule_ids)
+        case = trusted(Case, {"message": message, "recipient": _NOBODY, "campaign": campaign})
+        batch = self._batch(case)
+        context = Context(case=case, suppressed=self.suppressed, charters=self.charters)
+        verdicts, per_recipient = [], []
+        with case_budget():
+            for rule in batch.rules:
+                if not _reads_message_only(rule):
+                    verdicts.append(self._verdict(rule, _DEPENDS_ON_RECIPIENT))
+                    per_recipient.append(rule.id)
+                    continue
+                verdict = batch.shared.get(rule.id)
+                if verdict is None:
+                    verdict = batch.shared[rule.id] = self._run(rule, context)
+                verdicts.append(verdict)
+        found = tuple(verdicts)
+        if accept:
+            found = acceptance.apply(found, accept)
+        return TemplateReport(
+            template=template_id,
+            status=status_of(found),
+            verdicts=found,
+            packs=batch.refs,
+            resolved_at=batch.at,
+            lang=self.lang,
+            source=source,
+            per_recipient=tuple(per_recipient),
+            ignored=batch.ignored,
+        )
+
+    def _derive(
+        self,
+        verdicts: tuple[Verdict, ...],
+        basis: _Basis,
+        derive: Callable[[tuple[Verdict, ...], _Basis], tuple[Verdict, ...]],
+    ) -> tuple[Verdict, ...]:
+        """`derive(verdicts, basis)`, computed once per (verdicts, basis) pair of objects."""
+        key = (id(verdicts), id(basis))
+        found = self._derived.get(key)
+        if found is not None and found[0] is verdicts and found[1] is basis:
+            return found[2]
+        derived = derive(verdicts, basis)
+        if len(self._derived) > _MAX_BATCHES:
+            self._derived.clear()
+        self._derived[key] = (verdicts, basis, derived)
+        return derived
 
     def _batch(self, case: Case) -> _Batch:
         """The shared state of this message and campaign: the same objects as the last case,
@@ -137,30 +233,32 @@ class Checker:
         at = case.message.send_at.date()
         own = self.charters.get(case.campaign.charter or "")
         own_charter = own.id if own is not None else None
-        rules = tuple(
+        in_force = [
             rule
             for rule in self.rules_at(at)
             if rule.pack not in self._charter_packs or rule.pack == own_charter
-        )
+        ]
+        rules = tuple(rule for rule in in_force if self.selection.keeps(rule.id))
+        ignored = tuple(rule.id for rule in in_force if not self.selection.keeps(rule.id))
         used = {rule.pack for rule in rules}
         refs = tuple(PackRef(name=p.id, version=p.version) for p in self.packs if p.id in used)
-        return _Batch(case.message, case.campaign, at, rules, refs, {}, {})
+        by_number = any(_reads_number(rule) for rule in rules)
+        return _Batch(case.message, case.campaign, at, rules, ignored, refs, by_number, {}, {})
 
     def _verdicts(
         self, batch: _Batch, case: Case
     ) -> tuple[tuple[Verdict, ...], Status, tuple[PackRef, ...]]:
         context = Context(case=case, suppressed=self.suppressed, charters=self.charters)
         verdicts = []
-        for rule in batch.rules:
-            verdict = batch.shared.get(rule.id)
-            if verdict is None:
-                verdict = self._run(rule, context)
-                if _reads_message_only(rule):
-                    batch.shared[rule.id] = verdict
-            verdicts.append(verdict)
-        # No rule in force at that date is no evidence of compliance: a person must look.
-        status = worst(v.status for v in verdicts) if verdicts else Status.REVIEW
-        return tuple(verdicts), status, batch.refs
+        with case_budget():  # the patterns of all the rules share one time budget per case
+            for rule in batch.rules:
+                verdict = batch.shared.get(rule.id)
+                if verdict is None:
+                    verdict = self._run(rule, context)
+                    if _reads_message_only(rule):
+                        batch.shared[rule.id] = verdict
+                verdicts.append(verdict)
+        return tuple(verdicts), status_of(verdicts), batch.refs
 
     def _run(self, rule: Rule, context: Context) -> Verdict:
         outcome = _unmet_condition(rule, context) or _guarded(rule, context)
@@ -187,6 +285,32 @@ class Checker:
         )
 
 
+_Basis = TypeVar("_Basis")
+
+# The recipient of a template checked alone: never read, as only rules that read nothing of the
+# recipient are run for a template.
+_NOBODY = Recipient.model_construct(number="+33600000000")
+_DEPENDS_ON_RECIPIENT = Outcome(
+    Status.NOT_APPLICABLE,
+    Text(
+        fr="(dépend du destinataire : vérifié dans le rapport de chacun.)",
+        en="(depends on the recipient: checked in each recipient's report.)",
+    ),
+)
+
+
+def _differing(verdicts: tuple[Verdict, ...], template: TemplateReport) -> tuple[Verdict, ...]:
+    """A recipient's verdicts less those its template's report already gives (same rule, same
+    status and acceptance): what remains is what differs per recipient."""
+    given = {verdict.rule_id: (verdict.status, verdict.accepted) for verdict in template.verdicts}
+    return tuple(
+        verdict
+        for verdict in verdicts
+        if verdict.rule_id in template.per_recipient
+        or given.get(verdict.rule_id) != (verdict.status, verdict.accepted)
+    )
+
+
 def _lead(rule: Rule, status: Status) -> Text:
     """The verdict's first sentence, from the rule's wording for that status."""
     if status in _QUIET:
@@ -198,6 +322,14 @@ def _reads_message_only(rule: Rule) -> bool:
     return rule.built.scope is Scope.MESSAGE and all(
         path_scope(path) is Scope.MESSAGE for path in rule.when
     )
+
+
+def _reads_number(rule: Rule) -> bool:
+    """Whether the rule reads `recipient.number` as data (a condition, a field, a count)."""
+    return _NUMBER in rule.when or _NUMBER in rule.built.reads
+
+
+_NUMBER = "recipient.number"
 
 
 def _unmet_condition(rule: Rule, context: Context) -> Outcome | None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, get_origin
+from typing import Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from smscheck.checks import NAMED_CHECKS
 from smscheck.models import Case, Frozen
@@ -28,7 +28,7 @@ from smscheck.outcome import (
     path_scope,
     read_path,
 )
-from smscheck.patterns import compile_pattern
+from smscheck.patterns import Pattern
 from smscheck.verdicts import Status
 
 
@@ -36,6 +36,7 @@ from smscheck.verdicts import Status
 class Built:
     check: Check
     scope: Scope
+    reads: tuple[str, ...] = ()  # the fields of the case the check reads, when data says so
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,20 +47,13 @@ class Kind:
 
 class PatternParams(Frozen):
     mode: Literal["require", "forbid"]
-    patterns: tuple[str, ...] = Field(min_length=1)
+    patterns: tuple[Pattern, ...] = Field(min_length=1)
     target: Literal["body", "sender"] = "body"
     status: Status = Status.FAIL
 
-    @field_validator("patterns")
-    @classmethod
-    def _compiles(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
-        for source in patterns:
-            compile_pattern(source)
-        return patterns
-
 
 def _build_pattern(params: PatternParams) -> Built:
-    compiled = tuple(compile_pattern(source) for source in params.patterns)
+    compiled = params.patterns
     target = params.target
 
     def require(ctx: Context) -> Outcome:
@@ -111,7 +105,7 @@ def _build_field(params: FieldParams) -> Built:
             status, Text(fr=f"{params.field} : {value}.", en=f"{params.field}: {value}.")
         )
 
-    return Built(check, path_scope(params.field))
+    return Built(check, path_scope(params.field), (params.field,))
 
 
 class CountParams(Frozen):
@@ -124,19 +118,32 @@ class CountParams(Frozen):
     @classmethod
     def _a_list(cls, path: str) -> str:
         check_path(path)
-        if not _is_list_field(path):
+        if get_origin(_annotation(path)) is not tuple:
             raise ValueError(f"{path!r} is not a list field")
         return path
 
+    @model_validator(mode="after")
+    def _match_keys_are_item_fields(self) -> CountParams:
+        item = get_args(_annotation(self.field))[0]
+        fields = item.model_fields if isinstance(item, type) and issubclass(item, BaseModel) else {}
+        for key in self.match:
+            if key not in fields:
+                raise ValueError(
+                    f"match: unknown field {key!r} of the items of {self.field} "
+                    f"(known: {', '.join(fields) or 'none, they are texts'})"
+                )
+        return self
 
-def _is_list_field(path: str) -> bool:
+
+def _annotation(path: str) -> object:
+    """The type of the field at `path` (a known path)."""
     model: type[BaseModel] = Case
     *parents, last = path.split(".")
     for name in parents:
         inner = model.model_fields[name].annotation
         assert isinstance(inner, type) and issubclass(inner, BaseModel)
         model = inner
-    return get_origin(model.model_fields[last].annotation) is tuple
+    return model.model_fields[last].annotation
 
 
 def _build_count(params: CountParams) -> Built:
@@ -153,12 +160,12 @@ def _build_count(params: CountParams) -> Built:
         )
         return Outcome(Status.PASS if count <= params.max else params.status, reason)
 
-    return Built(check, path_scope(params.field))
+    return Built(check, path_scope(params.field), (params.field,))
 
 
 class NamedParams(Frozen):
     name: str
-    args: dict[str, Any] = Field(default_factory=dict)
+    args: Frozen = Field(default_factory=dict, validate_default=True)
 
     @field_validator("name")
     @classmethod
@@ -168,10 +175,17 @@ class NamedParams(Frozen):
             raise ValueError(f"unknown check {name!r} (known: {known})")
         return name
 
+    @field_validator("args", mode="before")
+    @classmethod
+    def _valid_args(cls, args: object, info: ValidationInfo) -> object:
+        """The check's own arguments, patterns compiled: a bad one is refused at load."""
+        named = NAMED_CHECKS.get(info.data.get("name", ""))
+        return args if named is None else named.args.model_validate(args)
+
 
 def _build_named(params: NamedParams) -> Built:
     named = NAMED_CHECKS[params.name]
-    args = named.args.model_validate(params.args)
+    args = params.args
 
     def check(ctx: Context) -> Outcome:
         return named.run(ctx, args)

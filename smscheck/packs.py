@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -131,25 +131,51 @@ class Pack:
         return PackRef(name=self.id, version=self.version)
 
 
+# Packs loaded in this process, by file identity and version: a pack given to several worker
+# processes is loaded once, before they fork, and a checker built again reuses it.
+_LOADED: dict[tuple[str, int, int, int, int], Pack] = {}
+_MAX_LOADED = 256
+
+
 def load_pack(path: Path | str) -> Pack:
     """Load one pack from a `.toml` file or a folder holding `pack.toml`."""
     file = Path(path)
     if file.is_dir():
         file = file / "pack.toml"
     try:
-        raw = tomllib.loads(_read_pack_text(file))
+        with _open_pack(file) as handle:
+            identity = os.fstat(handle.fileno())
+            key = (
+                str(file.resolve()),
+                identity.st_dev,
+                identity.st_ino,
+                identity.st_mtime_ns,
+                identity.st_size,
+            )
+            if key in _LOADED:
+                return _LOADED[key]
+            text = _read_pack_text(handle)
+        raw = tomllib.loads(text)
     except FileNotFoundError:
         raise PackError(file, "", "no such pack file") from None
     except tomllib.TOMLDecodeError as exc:
         raise PackError(file, "", f"invalid TOML: {exc}") from None
+    except RecursionError:
+        raise PackError(file, "", "invalid TOML: nested too deep") from None
     except (OSError, ValueError) as exc:  # ValueError: not UTF-8, not a file, too large
         raise PackError(file, "", f"cannot read: {exc}") from None
     try:
         spec = PackSpec.model_validate(raw)
     except ValidationError as exc:
         error = exc.errors()[0]
-        raise PackError(file, _key(raw, error["loc"]), error["msg"]) from None
-    return _compile(spec, file, _charter(spec, raw, file))
+        raise PackError(file, _key(raw, error["loc"]), _reason(error["msg"])) from None
+    except RecursionError:
+        raise PackError(file, "", "nested too deep") from None
+    pack = _compile(spec, file, _charter(spec, raw, file))
+    if len(_LOADED) >= _MAX_LOADED:
+        _LOADED.clear()
+    _LOADED[key] = pack
+    return pack
 
 
 def _charter(spec: PackSpec, raw: dict[str, Any], file: Path) -> Charter | None:
@@ -170,21 +196,36 @@ def _charter(spec: PackSpec, raw: dict[str, Any], file: Path) -> Charter | None:
         if isinstance(cause, CharterError):
             raise PackError(file, f"charter.{cause.key}", cause.reason) from None
         loc = tuple(part for part in error["loc"] if part != "[key]")  # a bad dict key
-        raise PackError(file, _key(raw, ("charter", *loc)), error["msg"]) from None
+        raise PackError(file, _key(raw, ("charter", *loc)), _reason(error["msg"])) from None
 
 
 MAX_PACK_BYTES = 4 * 1024 * 1024
 
 
-def _read_pack_text(file: Path) -> str:
-    """A pack's text: a regular file of at most MAX_PACK_BYTES (not a device or a pipe)."""
-    with file.open("rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise ValueError("not a regular file")
-        data = handle.read(MAX_PACK_BYTES + 1)
+def _open_pack(file: Path) -> IO[bytes]:
+    """The pack file, opened without waiting (a named pipe would block until a writer came);
+    ValueError unless it is a regular file."""
+    descriptor = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _O_BINARY)
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise ValueError("not a regular file")
+    return os.fdopen(descriptor, "rb")
+
+
+_O_BINARY = getattr(os, "O_BINARY", 0)
+
+
+def _read_pack_text(handle: IO[bytes]) -> str:
+    """A pack's text: at most MAX_PACK_BYTES, UTF-8."""
+    data = handle.read(MAX_PACK_BYTES + 1)
     if len(data) > MAX_PACK_BYTES:
         raise ValueError(f"larger than {MAX_PACK_BYTES // (1024 * 1024)} MiB")
     return data.decode("utf-8")
+
+
+def _reason(message: str) -> str:
+    """A validation message without pydantic's prefix for errors raised by validators."""
+    return message.removeprefix("Value error, ")
 
 
 def _key(raw: dict[str, Any], loc: tuple[int | str, ...]) -> str:
@@ -234,8 +275,8 @@ def _compile_rule(spec: PackSpec, rule: RuleSpec, file: Path, where: str) -> Rul
         built = kind.build(params)
     except ValidationError as exc:
         error = exc.errors()[0]
-        key = ".".join(str(part) for part in error["loc"])
-        raise PackError(file, f"{where}.params.{key}".rstrip("."), error["msg"]) from None
+        key = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error["loc"])
+        raise PackError(file, f"{where}.params{key}", _reason(error["msg"])) from None
     for path in rule.when:
         try:
             check_path(path)
@@ -299,6 +340,26 @@ def shipped_packs() -> tuple[Pack, ...]:
     if _SHIPPED is None:
         _SHIPPED = tuple(load_pack(path) for path in discover(shipped_rules_dir()))
     return _SHIPPED
+
+
+def distinct_rules(packs: Iterable[Pack]) -> tuple[Pack, ...]:
+    """The packs, each once, refused (PackError) when two of them define the same rule id: a
+    rule id names one rule in reports, and a user's rule must not pass for a shipped one."""
+    kept: list[Pack] = []
+    owners: dict[str, Pack] = {}
+    for pack in packs:
+        if any(pack is other for other in kept):
+            continue
+        for index, rule in enumerate(pack.rules):
+            other = owners.setdefault(rule.id, pack)
+            if other is not pack:
+                raise PackError(
+                    pack.path,
+                    f"rules[{index}] ({rule.id}).id",
+                    f"rule id already used by pack {other.id!r} ({other.path}): choose another id",
+                )
+        kept.append(pack)
+    return tuple(kept)
 
 
 def load_packs(paths: Iterable[Path | str]) -> tuple[Pack, ...]:

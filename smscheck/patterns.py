@@ -1,21 +1,31 @@
 """Regular expressions from rule packs, compiled once and run with a time limit.
 
 A pack is data and may come from a user (`--pack PATH`), so neither compiling nor running one of
-its patterns may hang: a pattern that runs out of time on a text raises PatternTimeout (the rule
-then says `review`), and a pattern whose counted repeats would unroll into a huge program, or
-that is absurdly long, is refused when the pack loads.
+its patterns may hang: the patterns run on one case share one time budget (`case_budget`), a
+pattern that runs out of it raises PatternTimeout (the rule then says `review`), and a pattern
+whose counted repeats would unroll into a huge program, or that is absurdly long, is refused
+when the pack loads. `Pattern` is also a pydantic field type, compiled as the model validates,
+so that a pack's named-check arguments are refused at load rather than when first run.
 """
 
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 import regex
+from pydantic import GetCoreSchemaHandler
+from pydantic_core import core_schema
 
 from smscheck.verdicts import Span
 
-# A pattern that runs longer than this on one body is stopped and the rule says so.
+# The patterns run on one case (all its rules) share this much time, counted while they run;
+# once it is spent, the pattern running and those after it stop and their rules say so.
 TIMEOUT_SECONDS = 0.25
 # The regex module unrolls nested counted repeats when compiling: `(?:(?:a{300}){300}){300}`
 # takes 7 s. The cost measure below (repeats times the repeats around them) is refused beyond
@@ -28,6 +38,29 @@ FLAGS = regex.IGNORECASE | regex.UNICODE
 
 class PatternTimeout(Exception):
     """A pattern ran out of time on this text; its text is the (shortened) pattern."""
+
+
+class _Budget:
+    """The pattern time left to the case being checked."""
+
+    __slots__ = ("seconds",)
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+
+_BUDGET: ContextVar[_Budget | None] = ContextVar("smscheck_pattern_budget", default=None)
+
+
+@contextmanager
+def case_budget(seconds: float = TIMEOUT_SECONDS) -> Iterator[None]:
+    """Patterns run within this block share `seconds` of running time in all (one case's
+    rules); outside such a block each search has TIMEOUT_SECONDS."""
+    token = _BUDGET.set(_Budget(seconds))
+    try:
+        yield
+    finally:
+        _BUDGET.reset(token)
 
 
 def shorten(source: str, limit: int = 80) -> str:
@@ -43,18 +76,37 @@ class Pattern:
     def spans(self, text: str, *, limit: int = 5) -> tuple[Span, ...]:
         """Up to `limit` matches in `text`, as evidence spans; PatternTimeout if too slow."""
         found: list[Span] = []
+        budget = _BUDGET.get() or _Budget(TIMEOUT_SECONDS)
+        if budget.seconds <= 0:
+            raise PatternTimeout(shorten(self.source))
+        started = time.perf_counter()
         try:
-            for match in self.compiled.finditer(text, timeout=TIMEOUT_SECONDS):
+            for match in self.compiled.finditer(text, timeout=budget.seconds):
                 found.append(Span(start=match.start(), end=match.end(), text=match.group()))
                 if len(found) == limit:
                     break
         except TimeoutError as exc:
             raise PatternTimeout(shorten(self.source)) from exc
+        finally:
+            budget.seconds -= time.perf_counter() - started
         return tuple(found)
 
     def first(self, text: str) -> Span | None:
         spans = self.spans(text, limit=1)
         return spans[0] if spans else None
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        """In a model, a pattern is written as its text and compiled as the model validates."""
+        return core_schema.no_info_after_validator_function(
+            compile_pattern,
+            core_schema.str_schema(),
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                lambda pattern: pattern.source
+            ),
+        )
 
 
 def compile_pattern(source: str) -> Pattern:

@@ -23,7 +23,6 @@ from smscheck.inputs import (
     MAX_DOCUMENT_BYTES,
     MAX_LINE_BYTES,
     InputError,
-    LineReader,
     MergeBody,
     bounded_lines,
     case_from,
@@ -371,17 +370,18 @@ HOSTILE = [
         line=2,
     ),
     # --- campaigns and merge fields
-    Hostile(
+    Hostile(  # checked alone, as a template (a lint before the contact list exists)
         "a template and no recipient (JSON Lines)",
         lines(template()),
-        "template line with no recipient line after it",
+        "input.jsonl:1: template: PASS",
+        code=0,
         suffix=".jsonl",
-        line=1,
     ),
     Hostile(
         "a template and no recipient (one document)",
         dumps(template()),
-        "a campaign template and no recipient",
+        "input.json: template: PASS",
+        code=0,
     ),
     Hostile(
         "a recipient line before any template",
@@ -612,27 +612,23 @@ def test_a_named_pipe_of_json_lines_is_read_as_it_comes(tmp_path: Path) -> None:
     writer.stdin.close()
     items = list(read(str(fifo)))
     writer.wait(timeout=30)
-    assert [item.location.line for item in items] == [2, 3]
-    assert all(item.case is not None for item in items)
+    assert [item.location.line for item in items] == [1, 2, 3]
+    assert items[0].case is None and items[0].template is not None
+    assert all(item.case is not None for item in items[1:])
 
 
-def test_a_template_no_recipient_used_is_an_error_at_its_line() -> None:
+def test_each_template_is_an_item_and_its_recipients_say_where_it_was_read() -> None:
     data = lines(template(), template(), recipient(), template())
     items = list(read_lines("c.jsonl", data.splitlines(keepends=True)))
-    assert [(item.location.line, item.error) for item in items] == [
-        (1, "template line with no recipient line after it"),
-        (3, None),
-        (4, "template line with no recipient line after it"),
+    assert [(item.location.line, item.case is None, item.error) for item in items] == [
+        (1, True, None),
+        (2, True, None),
+        (3, False, None),
+        (4, True, None),
     ]
-
-
-def test_lines_a_reader_did_not_see_count_as_using_the_template() -> None:
-    # A batch cuts files into chunks and gives a worker the template line in force at the start
-    # of its chunk: the recipients between that template and the chunk were in another chunk.
-    reader = LineReader("c.jsonl")
-    assert reader.feed(1, dumps(template())) is None
-    assert reader.feed(2001, dumps(template())) is None
-    assert reader.finish() is not None  # line 2001's template is followed by nothing
+    assert all(items[n].template is not None for n in (0, 1, 3))
+    assert items[2].template is items[1].template
+    assert items[2].template_at is not None and items[2].template_at.line == 2
 
 
 def test_a_merge_body_only_fills_plain_names() -> None:
@@ -721,7 +717,7 @@ def test_a_pack_whose_pattern_cannot_compile_names_the_file_the_rule_and_the_rea
     assert main(["check", seed, "--pack", str(pack)]) == 2
     assert time.perf_counter() - started < SECONDS
     err = capsys.readouterr().err
-    assert f"{pack}: rules[0] (USER-OPT-01).params.patterns: " in err
+    assert f"{pack}: rules[0] (USER-OPT-01).params.patterns[0]: " in err
     assert reason in err
     assert "Traceback" not in err
 
@@ -741,6 +737,186 @@ def test_the_costliest_accepted_case_is_still_checked_quickly() -> None:
     started = time.perf_counter()
     checker.check(case_from(document))
     assert time.perf_counter() - started < 5  # about 0.5 s; loose, timing tests are brittle
+
+
+# --- hostile packs: each is refused when it loads (exit 2, the file, the key and the reason),
+# never a traceback when a case is checked, never a hang
+
+
+def _rule(kind: str, params: str, rule_id: str = "USER-ADD-01") -> str:
+    return f"""
+[[rules]]
+id = "{rule_id}"
+concern = "opt_out"
+severity = "high"
+source = "src"
+kind = "{kind}"
+params = {params}
+title = {{ fr = "Un titre.", en = "A title." }}
+message = {{ fr = "Un message.", en = "A message." }}
+remedy = {{ fr = "Un remède.", en = "A remedy." }}
+"""
+
+
+def _named(name: str, args: str) -> str:
+    return _rule("check", f'{{ name = "{name}", args = {args} }}')
+
+
+_FREEPHONE = "{{ months_before = 6, patterns = ['{0}'] }}"
+_MENTION = (
+    "{{ max_parts = 2, mentions = [{{ fr = 'x', en = 'x', detect = ['{0}'], sample = 'STOP' }}] }}"
+)
+_USABLE = "{{ reply = ['{0}'], short_code = ['x'], link = ['x'], paid_or_conditional = ['x'] }}"
+_INFORMATION = "{{ patterns = ['{0}'], what_fr = 'x', what_en = 'x' }}"
+_NESTED_COST = "(?:(?:(?:a{300}){300}){300}){300}"
+
+
+@dataclass(frozen=True)
+class HostilePack:
+    name: str
+    text: str | Callable[[Path], Path]  # what follows the pack's first rule, or a function
+    key: str  # the key the error names, after the file
+    expect: str  # the reason
+
+    def path(self, tmp_path: Path) -> Path:
+        if callable(self.text):
+            return self.text(tmp_path)
+        from tests.test_packs import GOOD
+
+        path = tmp_path / "pack.toml"
+        path.write_text(GOOD + self.text, encoding="utf-8")
+        return path
+
+
+def _fifo(tmp_path: Path) -> Path:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes")
+    path = tmp_path / "pack.toml"
+    os.mkfifo(path)
+    return path
+
+
+def _nested_toml(tmp_path: Path) -> Path:
+    path = tmp_path / "pack.toml"
+    path.write_text("a = " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    return path
+
+
+HOSTILE_PACKS = [
+    HostilePack(
+        "an unclosed group in electoral.no_freephone",
+        _named("electoral.no_freephone", _FREEPHONE.format("(unclosed")),
+        "rules[1] (USER-ADD-01).params.args.patterns[0]",
+        "does not compile: missing )",
+    ),
+    HostilePack(
+        "nested counted repeats in electoral.no_freephone",
+        _named("electoral.no_freephone", _FREEPHONE.format(_NESTED_COST)),
+        "rules[1] (USER-ADD-01).params.args.patterns[0]",
+        "counted repeats nested too deep to compile",
+    ),
+    HostilePack(
+        "an unclosed group in a format.within_parts mention",
+        _named("format.within_parts", _MENTION.format("(unclosed")),
+        "rules[1] (USER-ADD-01).params.args.mentions[0].detect[0]",
+        "does not compile: missing )",
+    ),
+    HostilePack(
+        "a 30,000-character mention pattern in format.within_parts",
+        _named("format.within_parts", _MENTION.format("x" * 30_000)),
+        "rules[1] (USER-ADD-01).params.args.mentions[0].detect[0]",
+        "30000 characters long, more than 20000",
+    ),
+    HostilePack(
+        "an unclosed class in optout.usable",
+        _named("optout.usable", _USABLE.format("[unclosed")),
+        "rules[1] (USER-ADD-01).params.args.reply[0]",
+        "does not compile: unterminated character set",
+    ),
+    HostilePack(
+        "nested counted repeats in information.mentioned_or_linked",
+        _named("information.mentioned_or_linked", _INFORMATION.format(_NESTED_COST)),
+        "rules[1] (USER-ADD-01).params.args.patterns[0]",
+        "counted repeats nested too deep to compile",
+    ),
+    HostilePack(
+        "an argument a named check does not take",
+        _named("electoral.no_corporate_donation", "{ colour = 'red' }"),
+        "rules[1] (USER-ADD-01).params.args.colour",
+        "Extra inputs are not permitted",
+    ),
+    HostilePack(
+        "a named check's argument of the wrong type",
+        _named("timing.outside_silence", "{ days_before = 'eve' }"),
+        "rules[1] (USER-ADD-01).params.args.days_before",
+        "Input should be a valid integer",
+    ),
+    HostilePack(
+        "a count matching a field the items do not have (an AttributeError per case)",
+        _rule("count", "{ field = 'recipient.history', max = 1, match = { colour = ['red'] } }"),
+        "rules[1] (USER-ADD-01).params",
+        "match: unknown field 'colour' of the items of recipient.history",
+    ),
+    HostilePack(
+        "a count matching a field of a list of texts",
+        _rule("count", "{ field = 'campaign.names', max = 1, match = { upper = ['true'] } }"),
+        "rules[1] (USER-ADD-01).params",
+        "match: unknown field 'upper' of the items of campaign.names",
+    ),
+    HostilePack(
+        "a field rule on a field that does not exist",
+        _rule(
+            "field",
+            "{ field = 'recipient.shoe_size', outcomes = { '42' = 'fail' }, default = 'pass' }",
+        ),
+        "rules[1] (USER-ADD-01).params.field",
+        "unknown field 'recipient.shoe_size': Recipient has no 'shoe_size'",
+    ),
+    HostilePack(
+        "a pattern rule with an unclosed group",
+        _rule("pattern", "{ mode = 'forbid', patterns = ['ok', '(unclosed'] }"),
+        "rules[1] (USER-ADD-01).params.patterns[1]",
+        "does not compile: missing )",
+    ),
+    HostilePack(
+        "the id of a shipped rule (borrowed the shipped verdict)",
+        _rule("pattern", "{ mode = 'forbid', patterns = ['x'] }", rule_id="GDPR-OBJ-01"),
+        "rules[1] (GDPR-OBJ-01).id",
+        "rule id already used by pack 'gdpr'",
+    ),
+    HostilePack(
+        "a pack nested 5,000 deep (a RecursionError)",
+        _nested_toml,
+        "",
+        "invalid TOML: nested too deep",
+    ),
+    HostilePack(
+        "inline tables nested 5,000 deep in params",
+        _rule("pattern", "{ a = " * 5000 + "1" + " }" * 5000),
+        "",
+        "invalid TOML: nested too deep",
+    ),
+    HostilePack("a named pipe (blocked forever)", _fifo, "", "cannot read: not a regular file"),
+]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_PACKS, ids=[hostile.name for hostile in HOSTILE_PACKS])
+def test_a_hostile_pack_is_refused_when_it_loads(
+    hostile: HostilePack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pack = hostile.path(tmp_path)
+    seed = str(SEEDS / "2026-ordinary-number.json")
+    started = time.perf_counter()
+    code = main(["check", seed, "--pack", str(pack), "--lang", "en"])
+    elapsed = time.perf_counter() - started
+    captured = capsys.readouterr()
+    assert code == 2, captured.out + captured.err
+    assert captured.out == ""
+    prefix = f"smscheck: error: {pack}: {hostile.key}: " if hostile.key else f"{pack}: "
+    assert prefix in captured.err
+    assert hostile.expect in captured.err
+    assert "Traceback" not in captured.err
+    assert elapsed < SECONDS, f"{hostile.name}: {elapsed:.2f} s"
 
 
 # --- opt-outs and numbers: whole command lines, then library calls (issue 14)
@@ -900,8 +1076,15 @@ HOSTILE_RUNS = [
         [
             [*ADD, NUMBER, "--at", "2026-01-01T10:00:00+00:00"],
             [
-                "optout", "--registry", REGISTRY, "remove", NUMBER,
-                "--scope", "newsletter", "--at", "2026-01-02T10:00:00+00:00",
+                "optout",
+                "--registry",
+                REGISTRY,
+                "remove",
+                NUMBER,
+                "--scope",
+                "newsletter",
+                "--at",
+                "2026-01-02T10:00:00+00:00",
             ],
             CHECK_SEED + OPTOUTS,
         ],
@@ -911,7 +1094,18 @@ HOSTILE_RUNS = [
     # --- instants in the future would outweigh every later event
     HostileRun(
         "an opt-in dated in the year 2999",
-        [[*ADD, NUMBER], ["optout", "--registry", REGISTRY, "remove", NUMBER, "--at", "2999-01-01T00:00:00+00:00"]],
+        [
+            [*ADD, NUMBER],
+            [
+                "optout",
+                "--registry",
+                REGISTRY,
+                "remove",
+                NUMBER,
+                "--at",
+                "2999-01-01T00:00:00+00:00",
+            ],
+        ],
         "is in the future",
         2,
     ),
@@ -925,7 +1119,15 @@ HOSTILE_RUNS = [
         "an opt-out dated before an opt-in already recorded",
         [
             [*ADD, NUMBER, "--at", "2026-01-01T10:00:00+00:00"],
-            ["optout", "--registry", REGISTRY, "remove", NUMBER, "--at", "2026-01-03T10:00:00+00:00"],
+            [
+                "optout",
+                "--registry",
+                REGISTRY,
+                "remove",
+                NUMBER,
+                "--at",
+                "2026-01-03T10:00:00+00:00",
+            ],
             [*ADD, NUMBER, "--at", "2026-01-02T10:00:00+00:00"],
         ],
         "an opt-in recorded for a later instant still lifts it",

@@ -59,7 +59,7 @@ def test_a_well_formed_user_pack_loads_from_a_file_or_its_folder(tmp_path: Path)
         (('concern = "opt_out"', 'concern = "vibes"'), "rules[0] (USER-OPT-01).concern"),
         (
             ("patterns = ['\\bstop\\b']", "patterns = ['(unclosed']"),
-            "rules[0] (USER-OPT-01).params.patterns",
+            "rules[0] (USER-OPT-01).params.patterns[0]",
         ),
         (
             ('mode = "require"', 'mode = "require", colour = "red"'),
@@ -173,3 +173,111 @@ def test_the_count_kind_needs_a_list_field(tmp_path: Path) -> None:
     text = GOOD + COUNT_RULE.replace('field = "recipient.history"', 'field = "recipient.origin"')
     with pytest.raises(PackError, match="not a list"):
         load_pack(write(tmp_path, text))
+
+
+NUMBER_RULE = """
+[[rules]]
+id = "USER-NUM-01"
+concern = "opt_out"
+severity = "high"
+source = "src"
+kind = "field"
+params = { field = "recipient.number", outcomes = { "+33612345678" = "fail" }, default = "pass" }
+title = { fr = "Numéro.", en = "Number." }
+message = { fr = "Numéro refusé.", en = "Number refused." }
+remedy = { fr = "Retirez-le.", en = "Remove it." }
+"""
+
+
+def _campaign_lines(*numbers: str) -> list[bytes]:
+    import json
+
+    from tests.conftest import load_seed
+
+    case = load_seed("2026-ordinary-number.json")["case"]
+    template = {"template": {"message": case["message"], "campaign": case["campaign"]}}
+    recipients = [{**case["recipient"], "number": number} for number in numbers]
+    return [json.dumps(document).encode() + b"\n" for document in (template, *recipients)]
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        NUMBER_RULE,
+        # The same fact as a condition: the rule applies to one number only.
+        NUMBER_RULE.replace('kind = "field"', 'kind = "pattern"').replace(
+            'params = { field = "recipient.number", outcomes = { "+33612345678" = "fail" }, '
+            'default = "pass" }',
+            "params = { mode = 'forbid', patterns = ['Lyon'] }\n"
+            'when = { "recipient.number" = ["+33612345678"] }',
+        ),
+    ],
+    ids=["field", "condition"],
+)
+def test_a_rule_on_the_number_gives_each_recipient_its_own_verdict(
+    tmp_path: Path, rule: str
+) -> None:
+    # Recipients alike but for the number share verdicts, unless a rule reads the number.
+    from smscheck import Checker
+    from smscheck.inputs import read_lines
+
+    pack = load_pack(write(tmp_path, GOOD + rule))
+    checker = Checker([pack], lang="en")
+    items = list(read_lines("c.jsonl", _campaign_lines("+33612345678", "+33698765432")))
+    first, second = (checker.check(item.case) for item in items if item.case is not None)
+    assert first.verdict("USER-NUM-01").status.value == "fail"
+    assert second.verdict("USER-NUM-01").status.value in ("pass", "not_applicable")
+    assert second.verdict("USER-NUM-01").message != first.verdict("USER-NUM-01").message
+
+
+def test_two_packs_defining_the_same_rule_id_are_refused(tmp_path: Path) -> None:
+    from smscheck import Checker
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = load_pack(write(tmp_path / "a", GOOD))
+    second = load_pack(write(tmp_path / "b", GOOD.replace('id = "user-pack"', 'id = "other"')))
+    with pytest.raises(PackError, match=r"rules\[0\] \(USER-OPT-01\)\.id: rule id already used "):
+        Checker([first, second])
+    assert Checker([first, first]).packs == (first,)  # the same pack given twice counts once
+
+
+def test_a_user_rule_with_a_shipped_id_is_refused_by_the_library(tmp_path: Path) -> None:
+    from smscheck import Checker
+
+    pack = load_pack(write(tmp_path, GOOD.replace('id = "USER-OPT-01"', 'id = "GDPR-OBJ-01"')))
+    with pytest.raises(PackError, match="rule id already used by pack 'gdpr'"):
+        Checker(extra=[pack])
+
+
+def test_a_pack_is_read_once_until_its_file_changes(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD)
+    first = load_pack(path)
+    assert load_pack(path) is first
+    write(tmp_path, GOOD.replace('version = "0.1"', 'version = "0.2"'))
+    assert load_pack(path).version == "0.2"
+
+
+def test_patterns_share_one_time_budget_per_case(tmp_path: Path) -> None:
+    # 40 rules of a catastrophic pattern took 40 budgets (10 s) per distinct body.
+    import time
+
+    from smscheck import Checker
+    from smscheck.inputs import case_from
+    from smscheck.patterns import TIMEOUT_SECONDS
+    from tests.conftest import load_seed
+
+    rules = "".join(
+        GOOD[GOOD.index("[[rules]]") :]
+        .replace("USER-OPT-01", f"USER-OPT-{index:02d}")
+        .replace("'\\bstop\\b'", "'(a+)+$'")
+        for index in range(40)
+    )
+    pack = load_pack(write(tmp_path, GOOD[: GOOD.index("[[rules]]")] + rules))
+    document = load_seed("2026-ordinary-number.json")["case"]
+    document["message"]["body"] = "a" * 5_000 + "!"
+    started = time.perf_counter()
+    report = Checker([pack], lang="en").check(case_from(document))
+    elapsed = time.perf_counter() - started
+    assert {verdict.status.value for verdict in report.verdicts} == {"review"}
+    assert elapsed < 4 * TIMEOUT_SECONDS

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import cached_property
 
 from pydantic import Field
 
@@ -18,7 +17,7 @@ from smscheck.outcome import (
     not_applicable,
     passed,
 )
-from smscheck.patterns import Pattern, compile_pattern
+from smscheck.patterns import Pattern
 from smscheck.territories import zone
 from smscheck.verdicts import Status
 
@@ -29,11 +28,7 @@ class FreephoneArgs(Frozen):
     months_before: int = Field(
         ge=0, description="The ban starts this many months before the month of the vote."
     )
-    patterns: tuple[str, ...] = Field(min_length=1)
-
-    @cached_property
-    def compiled(self) -> tuple[Pattern, ...]:
-        return tuple(compile_pattern(source) for source in self.patterns)
+    patterns: tuple[Pattern, ...] = Field(min_length=1)
 
 
 def _months_back(day: date, months: int) -> date:
@@ -57,7 +52,7 @@ def no_freephone_number(ctx: Context, args: FreephoneArgs) -> Outcome:
             )
         )
     spans = tuple(
-        span for pattern in args.compiled for span in pattern.spans(ctx.case.message.body)
+        span for pattern in args.patterns for span in pattern.spans(ctx.case.message.body)
     )
     if spans:
         return Outcome(

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from functools import cached_property
-
 from pydantic import Field
 
 from smscheck.models import Frozen
 from smscheck.outcome import Context, NamedCheck, NoArgs, Outcome, Scope, Text, passed
-from smscheck.patterns import Pattern, compile_pattern
+from smscheck.patterns import Pattern
 from smscheck.segments import (
     GSM7_PART,
     GSM7_SINGLE,
@@ -53,15 +51,11 @@ class Mention(Frozen):
 
     fr: str
     en: str
-    detect: tuple[str, ...] = Field(min_length=1)
+    detect: tuple[Pattern, ...] = Field(min_length=1)
     sample: str = Field(min_length=1)
 
-    @cached_property
-    def compiled(self) -> tuple[Pattern, ...]:
-        return tuple(compile_pattern(source) for source in self.detect)
-
     def present(self, body: str) -> bool:
-        return any(pattern.first(body) is not None for pattern in self.compiled)
+        return any(pattern.first(body) is not None for pattern in self.detect)
 
 
 class LengthArgs(Frozen):

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from functools import cached_property
-
 from pydantic import Field
 
 from smscheck.models import Frozen
 from smscheck.outcome import Context, NamedCheck, Outcome, Scope, Text, passed
-from smscheck.patterns import Pattern, compile_pattern
+from smscheck.patterns import Pattern
 from smscheck.verdicts import Span, Status
 
 
 class MentionArgs(Frozen):
-    patterns: tuple[str, ...] = Field(min_length=1, description="Short-form wordings that suffice.")
+    patterns: tuple[Pattern, ...] = Field(
+        min_length=1, description="Short-form wordings that suffice."
+    )
     what_fr: str
     what_en: str
-
-    @cached_property
-    def compiled(self) -> tuple[Pattern, ...]:
-        return tuple(compile_pattern(source) for source in self.patterns)
 
 
 def mentioned_or_linked(ctx: Context, args: MentionArgs) -> Outcome:
@@ -30,7 +26,7 @@ def mentioned_or_linked(ctx: Context, args: MentionArgs) -> Outcome:
         where = body.find(notice)
         if where >= 0:
             return passed(evidence=(Span(start=where, end=where + len(notice), text=notice),))
-    for pattern in args.compiled:
+    for pattern in args.patterns:
         span = pattern.first(body)
         if span is not None:
             return passed(evidence=(span,))

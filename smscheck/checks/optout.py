@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from functools import cached_property
-
 from pydantic import Field
 
 from smscheck.models import Frozen
 from smscheck.outcome import Context, NamedCheck, NoArgs, Outcome, Scope, Text, passed
-from smscheck.patterns import Pattern, compile_pattern
+from smscheck.patterns import Pattern
 from smscheck.sender_field import classify_sender
 from smscheck.text import shown_sender
 from smscheck.verdicts import Span, Status
@@ -17,25 +15,25 @@ from smscheck.verdicts import Span, Status
 class UsableArgs(Frozen):
     """Wording families, as patterns in the pack; the logic of how they combine stays here."""
 
-    reply: tuple[str, ...] = Field(min_length=1, description="Opt-out by replying to this sender.")
-    short_code: tuple[str, ...] = Field(min_length=1, description="Opt-out sent to a short code.")
-    link: tuple[str, ...] = Field(min_length=1, description="Opt-out through a link.")
-    paid_or_conditional: tuple[str, ...] = Field(
+    reply: tuple[Pattern, ...] = Field(
+        min_length=1, description="Opt-out by replying to this sender."
+    )
+    short_code: tuple[Pattern, ...] = Field(
+        min_length=1, description="Opt-out sent to a short code."
+    )
+    link: tuple[Pattern, ...] = Field(min_length=1, description="Opt-out through a link.")
+    paid_or_conditional: tuple[Pattern, ...] = Field(
         min_length=1, description="Wording that makes the opt-out paid or conditional."
     )
-
-    @cached_property
-    def compiled(self) -> dict[str, tuple[Pattern, ...]]:
-        return {
-            family: tuple(compile_pattern(source) for source in getattr(self, family))
-            for family in ("reply", "short_code", "link", "paid_or_conditional")
-        }
 
 
 def usable_opt_out(ctx: Context, args: UsableArgs) -> Outcome:
     """The body offers a free, unconditional opt-out that works from this sender."""
     message = ctx.case.message
-    found = {family: _spans(patterns, message.body) for family, patterns in args.compiled.items()}
+    found = {
+        family: _spans(getattr(args, family), message.body)
+        for family in ("reply", "short_code", "link", "paid_or_conditional")
+    }
     if found["paid_or_conditional"]:
         return Outcome(
             Status.FAIL,

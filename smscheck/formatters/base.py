@@ -10,18 +10,19 @@ from dataclasses import dataclass, field
 from typing import TextIO, TypeVar
 
 from smscheck.packs import Pack
-from smscheck.verdicts import Report, Status, Verdict
+from smscheck.verdicts import Report, Status, TemplateReport, Verdict, at_least
 
 QUIET = (Status.PASS, Status.NOT_APPLICABLE)
 
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    """A checked case, or an input that could not be checked."""
+    """A checked case, a checked campaign template, or an input that could not be checked."""
 
     location: str
     report: Report | None = None
     error: str | None = None
+    template: TemplateReport | None = None
 
 
 # Verdict tuples are shared by every recipient of a campaign with the same profile (see
@@ -50,20 +51,36 @@ _problem_keys: dict[int, CacheEntry[tuple[str, ...]]] = {}
 
 
 def _keys_of_problems(verdicts: tuple[Verdict, ...]) -> tuple[str, ...]:
-    return tuple(f"{v.rule_id} {v.status.value}" for v in verdicts if v.status not in QUIET)
+    return tuple(
+        f"{v.rule_id} {v.status.value}" + ("" if v.accepted is None else " (accepted)")
+        for v in verdicts
+        if v.status not in QUIET
+    )
 
 
 @dataclass
 class Summary:
-    """Counts over a run, and the first offending locations; summaries of chunks add up."""
+    """Counts over a run, and the first offending locations; summaries of chunks add up.
+
+    Campaign templates are counted apart from cases; a finding of a template counts once in
+    `by_rule`, however many recipients it has."""
 
     cases: int = 0
     errors: int = 0
+    templates: int = 0
     by_status: Counter[str] = field(default_factory=Counter)
+    by_template_status: Counter[str] = field(default_factory=Counter)
     by_rule: Counter[str] = field(default_factory=Counter)
     first_problems: list[str] = field(default_factory=list)
 
     def add(self, result: Result) -> None:
+        if result.template is not None:
+            self.templates += 1
+            self.by_template_status[result.template.status.value] += 1
+            self.by_rule.update(_keys_of_problems(result.template.verdicts))
+            if result.template.status is not Status.PASS:
+                self._remember(result.location)
+            return
         if result.report is None:
             self.errors += 1
             self._remember(result.location)
@@ -78,7 +95,9 @@ class Summary:
     def merge(self, other: Summary) -> None:
         self.cases += other.cases
         self.errors += other.errors
+        self.templates += other.templates
         self.by_status.update(other.by_status)
+        self.by_template_status.update(other.by_template_status)
         self.by_rule.update(other.by_rule)
         for location in other.first_problems:
             self._remember(location)
@@ -89,17 +108,28 @@ class Summary:
 
     @property
     def exit_code(self) -> int:
+        return self.exit_code_for(Status.FAIL)
+
+    def exit_code_for(self, fail_on: Status) -> int:
+        """2 if an input could not be checked; else 1 if a case or a template has a status as
+        serious as `fail_on` (fail, review or warn), 0 otherwise."""
         if self.errors:
             return 2
-        return 1 if self.by_status[Status.FAIL.value] else 0
+        found = (self.by_status + self.by_template_status).keys()
+        return 1 if any(at_least(Status(name), fail_on) for name in found) else 0
 
     def text(self) -> str:
         statuses = ", ".join(f"{name} {count}" for name, count in sorted(self.by_status.items()))
+        templates = ", ".join(
+            f"{name} {count}" for name, count in sorted(self.by_template_status.items())
+        )
         rules = "".join(f"\n   {count:>8}  {rule}" for rule, count in sorted(self.by_rule.items()))
         first = ", ".join(self.first_problems)
         return (
-            f"-- {self.cases} case(s): {statuses or 'none'}; {self.errors} input error(s)"
-            f"{rules}" + (f"\n-- first problems: {first}" if first else "")
+            f"-- {self.cases} case(s): {statuses or 'none'}; "
+            + (f"{self.templates} template(s): {templates}; " if self.templates else "")
+            + f"{self.errors} input error(s){rules}"
+            + (f"\n-- first problems: {first}" if first else "")
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
@@ -31,6 +32,13 @@ from smscheck.verdicts import Lang, Status, Verdict
 # its line (JSON Lines) or line 1; the evidence quoted from the message body is in
 # `properties.evidence` (offsets into the body, not into the file); the recipient is masked
 # unless --show-numbers.
+#
+# Campaigns: a template's message-level findings are results at the template's line, once for
+# all its recipients (`properties.template` holds its id); a recipient's results are only what
+# differs for that recipient (`properties.template` names the template's location). A finding
+# accepted in the campaign file has a suppression (kind inSource, status accepted, the reason as
+# justification). Rules the configuration leaves out are listed in the invocation's
+# `ruleConfigurationOverrides`, disabled.
 #
 # Streaming: `item`, in a worker, renders each result as one line `<rule id>\t<lang>\t<json>`;
 # `write` numbers the rules in order of first appearance, writes each result as it arrives and
@@ -104,11 +112,24 @@ def _uri(path: str) -> str:
     return json_str(pure.as_uri() if pure.is_absolute() else quote(pure.as_posix(), safe="/"))
 
 
-# The rule-dependent part of each result, per verdict list (shared by recipients alike).
-_sarif_heads: dict[tuple[int, str], tuple[tuple[Verdict, ...], tuple[str, ...]]] = {}
+# The rule-dependent parts of each result, per verdict list (shared by recipients alike): the
+# start, up to the open `properties`, and the end, after `locations` (an accepted finding's
+# suppression).
+_Head = tuple[str, str]
+_sarif_heads: dict[tuple[int, str], tuple[tuple[Verdict, ...], tuple[_Head, ...]]] = {}
 
 
-def _sarif_verdict_heads(verdicts: tuple[Verdict, ...], lang: Lang) -> tuple[str, ...]:
+def _suppression(verdict: Verdict) -> str:
+    """An accepted finding as a SARIF suppression: accepted in the campaign file, with why."""
+    if verdict.accepted is None:
+        return ""
+    return (
+        ',"suppressions":[{"kind":"inSource","status":"accepted",'
+        f'"justification":{json_str(verdict.accepted)}}}]'
+    )
+
+
+def _sarif_verdict_heads(verdicts: tuple[Verdict, ...], lang: Lang) -> tuple[_Head, ...]:
     key = (id(verdicts), lang)
     cached = _sarif_heads.get(key)
     if cached is not None and cached[0] is verdicts:
@@ -124,17 +145,23 @@ def _sarif_verdict_heads(verdicts: tuple[Verdict, ...], lang: Lang) -> tuple[str
             text += f" {labels['remedy']} {verdict.remedy}"
         evidence = [span.model_dump() for span in verdict.evidence]
         heads.append(
-            f"{verdict.rule_id}\t{lang}\t"
-            f'{{"ruleId":{json_str(verdict.rule_id)},"level":"{level}","message":{{"text":{json_str(text)}}},'
-            f'"properties":{{"status":"{verdict.status.value}","concern":"{verdict.concern.value}",'
-            f'"severity":"{verdict.severity.value}","evidence":{compact_json(evidence)},'
+            (
+                f"{verdict.rule_id}\t{lang}\t"
+                f'{{"ruleId":{json_str(verdict.rule_id)},"level":"{level}","message":{{"text":{json_str(text)}}},'
+                f'"properties":{{"status":"{verdict.status.value}","concern":"{verdict.concern.value}",'
+                f'"severity":"{verdict.severity.value}","evidence":{compact_json(evidence)},',
+                _suppression(verdict),
+            )
         )
     if not verdicts:
         heads.append(
-            f"{NO_RULE_IN_FORCE}\t{lang}\t"
-            f'{{"ruleId":"{NO_RULE_IN_FORCE}","level":"warning",'
-            f'"message":{{"text":{json_str(labels["no_rule"])}}},'
-            f'"properties":{{"status":"{Status.REVIEW.value}",'
+            (
+                f"{NO_RULE_IN_FORCE}\t{lang}\t"
+                f'{{"ruleId":"{NO_RULE_IN_FORCE}","level":"warning",'
+                f'"message":{{"text":{json_str(labels["no_rule"])}}},'
+                f'"properties":{{"status":"{Status.REVIEW.value}",',
+                "",
+            )
         )
     if len(_sarif_heads) > 4096:
         _sarif_heads.clear()
@@ -142,9 +169,22 @@ def _sarif_verdict_heads(verdicts: tuple[Verdict, ...], lang: Lang) -> tuple[str
     return tuple(heads)
 
 
+IGNORED = "!ignored"  # a line listing rules the configuration left out (no result)
+
+
 def _sarif_item(result: Result) -> str:
-    """Each result of one case as a line `<rule id>\t<lang>\t<result JSON>` (no ruleIndex yet)."""
+    """Each result of one case or template as a line `<rule id>\t<lang>\t<result JSON>` (no
+    ruleIndex yet); a template's findings are located at the template, once for all its
+    recipients; rules left out by the configuration as a line `!ignored\t\t<JSON list>`."""
     location = _sarif_location(result.location)
+    if result.template is not None:
+        template = result.template
+        named = "null" if template.template is None else json_str(template.template)
+        return _ignored(template.ignored) + _results(
+            _sarif_verdict_heads(template.verdicts, template.lang),
+            f'"template":{named},"resolvedAt":"{template.resolved_at.isoformat()}"}},'
+            f'"locations":[{location}]',
+        )
     if result.report is None:
         body = (
             f'{{"ruleId":"{INPUT_ERROR}","level":"error",'
@@ -154,13 +194,23 @@ def _sarif_item(result: Result) -> str:
         return f"{INPUT_ERROR}\t\t{body}\n"
     report = result.report
     heads = _sarif_verdict_heads(report.verdicts, report.lang)
-    if not heads:
+    if not heads and not report.ignored:
         return ""
+    linked = "" if report.template is None else f',"template":{json_str(report.template)}'
     tail = (
-        f'"recipient":{json_str(report.recipient)},"resolvedAt":"{report.resolved_at.isoformat()}"}},'
-        f'"locations":[{location}]}}\n'
+        f'"recipient":{json_str(report.recipient)}{linked},'
+        f'"resolvedAt":"{report.resolved_at.isoformat()}"}},"locations":[{location}]'
     )
-    return "".join(head + tail for head in heads)
+    ignored = _ignored(report.ignored) if report.template is None else ""
+    return ignored + _results(heads, tail)
+
+
+def _results(heads: tuple[_Head, ...], tail: str) -> str:
+    return "".join(f"{start}{tail}{end}}}\n" for start, end in heads)
+
+
+def _ignored(rule_ids: tuple[str, ...]) -> str:
+    return f"{IGNORED}\t\t{compact_json(rule_ids)}\n" if rule_ids else ""
 
 
 # How well the source was read (see Confidence), in words.
@@ -263,6 +313,7 @@ def _sarif_writer(packs: Sequence[Pack] | None) -> Callable[[Iterable[str], Text
 
     def write(rendered: Iterable[str], out: TextIO) -> None:
         order: dict[str, int] = {}
+        ignored: dict[str, None] = {}
         lang: Lang | None = None
         errors = 0
         out.write(f'{{"$schema":"{SARIF_SCHEMA}","version":"2.1.0","runs":[{{"results":[')
@@ -272,6 +323,9 @@ def _sarif_writer(packs: Sequence[Pack] | None) -> Callable[[Iterable[str], Text
                 if not line:
                     continue
                 rule_id, line_lang, body = line.split("\t", 2)
+                if rule_id == IGNORED:
+                    ignored.update(dict.fromkeys(json.loads(body)))
+                    continue
                 index = order.get(rule_id)
                 if index is None:
                     index = order[rule_id] = len(order)
@@ -280,13 +334,17 @@ def _sarif_writer(packs: Sequence[Pack] | None) -> Callable[[Iterable[str], Text
                 errors += rule_id == INPUT_ERROR
                 out.write(f'{separator}{{"ruleIndex":{index},{body[1:]}')
                 separator = ",\n"
-        out.write(_sarif_footer(order, lang or "en", errors, packs))
+        out.write(_sarif_footer(order, lang or "en", errors, packs, tuple(ignored)))
 
     return write
 
 
 def _sarif_footer(
-    order: Mapping[str, int], lang: Lang, errors: int, packs: Sequence[Pack] | None
+    order: Mapping[str, int],
+    lang: Lang,
+    errors: int,
+    packs: Sequence[Pack] | None,
+    ignored: tuple[str, ...],
 ) -> str:
     rules: dict[str, Rule] = {}
     for pack in shipped_packs() if packs is None else packs:
@@ -299,6 +357,11 @@ def _sarif_footer(
         for rule_id in order  # insertion order is index order
     ]
     invocation: dict[str, Any] = {"executionSuccessful": errors == 0}
+    if ignored:  # rules the configuration left out: disabled, and said so
+        invocation["ruleConfigurationOverrides"] = [
+            {"descriptor": {"id": rule_id}, "configuration": {"enabled": False}}
+            for rule_id in ignored
+        ]
     if errors:
         invocation["toolExecutionNotifications"] = [
             {
