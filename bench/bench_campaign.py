@@ -110,17 +110,17 @@ def child_floor_and_read(path: str) -> dict[str, float]:
     from smscheck.inputs import read_lines
 
     lines, refused, floor_seconds = floor.validate_file(path)
-    items = errors = 0
+    cases = errors = 0
     started = time.perf_counter()
     with open(path, "rb") as handle:
-        for item in read_lines(path, handle):
-            items += 1
-            errors += item.case is None
+        for item in read_lines(path, handle):  # cases, errors, and templates (checked once)
+            cases += item.case is not None
+            errors += item.error is not None
     return {
         "lines": lines,
         "refused": refused,
         "floor_seconds": floor_seconds,
-        "items": items,
+        "cases": cases,
         "errors": errors,
         "read_seconds": time.perf_counter() - started,
     }

@@ -17,7 +17,7 @@ def _cases_and_errors(path: Path) -> tuple[list[object], int]:
     with path.open("rb") as handle:
         items = list(read_lines(str(path), handle))
     return [item.case for item in items if item.case is not None], sum(
-        item.case is None for item in items
+        item.error is not None for item in items
     )
 
 
