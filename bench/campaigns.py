@@ -334,3 +334,8 @@ def write_jsonl(path: Path, scenario: str, n: int, seed: int = 18) -> Written:
             else:
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
     return Written(path, n, bad, templates)
+
+
+def generate(path: Path, n: int, seed: int = 7) -> Written:
+    """The synthetic scenario as JSON Lines: the campaign the batch and determinism tests use."""
+    return write_jsonl(path, "synthetic", n, seed)
