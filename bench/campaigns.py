@@ -219,6 +219,15 @@ def realistic_recipient(rng: random.Random) -> dict[str, object]:
     return record
 
 
+def _political_consent(given_on: str) -> dict[str, object]:
+    return {
+        "given_on": given_on,
+        "scope": "political_sms",
+        "collected_by": "Marie Dupont",
+        "told_political_use": True,
+    }
+
+
 def bad_line(rng: random.Random) -> str:
     """A recipient line smscheck must refuse, with the error and the rest of the file checked."""
     record = realistic_recipient(rng)
@@ -234,12 +243,7 @@ def bad_line(rng: random.Random) -> str:
     elif kind == "unknown origin":
         record["origin"] = "salon_du_livre"
     elif kind == "impossible date":
-        record["consent"] = {
-            "given_on": "2025-02-30",
-            "scope": "political_sms",
-            "collected_by": "Marie Dupont",
-            "told_political_use": True,
-        }
+        record["consent"] = _political_consent("2025-02-30")
     elif kind == "missing merge field":
         record["merge"] = {"quartier": rng.choice(QUARTIERS)}  # every template has {prenom}
     else:
@@ -279,12 +283,7 @@ def synthetic_recipient(rng: random.Random) -> dict[str, object]:
         "merge": {"prenom": rng.choice(FIRST_NAMES[:10])},
     }
     if relationship == "opted_in":
-        record["consent"] = {
-            "given_on": "2025-11-02",
-            "scope": "political_sms",
-            "collected_by": "Marie Dupont",
-            "told_political_use": True,
-        }
+        record["consent"] = _political_consent("2025-11-02")
     return record
 
 
