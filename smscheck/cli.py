@@ -125,7 +125,9 @@ def _date(text: str) -> date:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="smscheck", description="Check political SMS against French rules.")
+    parser = argparse.ArgumentParser(
+        prog="smscheck", description="Check political SMS against French rules."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     check = commands.add_parser("check", help="check cases from JSON or JSON Lines files")

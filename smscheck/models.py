@@ -114,6 +114,7 @@ class SenderKind(StrEnum):
     PARTY = "party"
     CANDIDATE = "candidate"
     COMMITTEE = "committee"
+    LOCAL_AUTHORITY = "local_authority"  # a commune, department, region or their groupings
 
 
 class ElectionKind(StrEnum):
@@ -210,6 +211,10 @@ class Recipient(CaseModel):
         default=False, description="The person asked to be kept informed after a primary."
     )
     history: tuple[PastMessage, ...] = Field(default=(), max_length=1_000)
+    territory: Territory | None = Field(
+        default=None,
+        description="Where the recipient votes and lives, when the number's prefix misleads.",
+    )
 
     @field_validator("number")
     @classmethod
@@ -246,11 +251,43 @@ class Dispatch(CaseModel):
     relayed_by: str | None = None
 
 
+class ProviderKind(StrEnum):
+    """Who a provider is in campaign-finance law (Code électoral L52-8)."""
+
+    PARTY = "party"
+    POLITICAL_GROUP = "political_group"
+    CANDIDATE = "candidate"
+    COMMITTEE = "committee"  # the candidate's own campaign team or financial agent
+    INDIVIDUAL = "individual"
+    COMPANY = "company"
+    ASSOCIATION = "association"
+    FOUNDATION = "foundation"
+    TRADE_UNION = "trade_union"
+    LOCAL_AUTHORITY = "local_authority"
+    PUBLIC_BODY = "public_body"
+
+    @property
+    def barred_donor(self) -> bool:
+        """A legal person other than a party or political group: it may give nothing."""
+        return self not in _MAY_GIVE
+
+
+_MAY_GIVE = frozenset(
+    {
+        ProviderKind.PARTY,
+        ProviderKind.POLITICAL_GROUP,
+        ProviderKind.CANDIDATE,
+        ProviderKind.COMMITTEE,
+        ProviderKind.INDIVIDUAL,
+    }
+)
+
+
 class Provider(CaseModel):
     """Who supplies the file or the sending service."""
 
     name: str
-    kind: str = Field(description="party, candidate, committee, company or association")
+    kind: ProviderKind
     supplies: str = Field(description="file or sending_service")
     paid_at_market_price: bool = True
 
@@ -268,6 +305,11 @@ class Campaign(CaseModel):
     history: tuple[Dispatch, ...] = Field(default=(), max_length=10_000)
     providers: tuple[Provider, ...] = Field(default=(), max_length=100)
     info_notice_url: str | None = None
+    opponents: tuple[Name, ...] = Field(
+        default=(),
+        max_length=50,
+        description="Declared opponents (candidates, lists) as a message would name them.",
+    )
 
     @field_validator("names")
     @classmethod
