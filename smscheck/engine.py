@@ -16,6 +16,7 @@ from smscheck.outcome import Context, Outcome, Scope, Text, as_key, path_scope, 
 from smscheck.packs import Pack, Rule, distinct_rules, load_pack, rules_at, shipped_packs
 from smscheck.patterns import PatternTimeout, case_budget
 from smscheck.phones import mask, to_e164
+from smscheck.privacy import mask_evidence, mask_numbers
 from smscheck.verdicts import (
     Confidence,
     Lang,
@@ -64,7 +65,8 @@ class Checker:
     """Checks cases against a fixed set of packs; reuse one for many cases.
 
     `suppressed` holds numbers that must receive nothing, written in any usual way (an invalid
-    one raises `PhoneNumberError`).
+    one raises `PhoneNumberError`). Unless `show_numbers`, phone numbers in evidence and
+    messages are masked, as the recipient's is (`06 ** ** ** 32`; offsets still hold).
 
     Verdicts of rules that read only the message and campaign are computed once for a run of
     cases sharing the same message and campaign objects (a campaign sent to many recipients).
@@ -176,7 +178,7 @@ class Checker:
         with case_budget():
             for rule in batch.rules:
                 if not _reads_message_only(rule):
-                    verdicts.append(self._verdict(rule, _DEPENDS_ON_RECIPIENT))
+                    verdicts.append(self._verdict(rule, _DEPENDS_ON_RECIPIENT, message.body))
                     per_recipient.append(rule.id)
                     continue
                 verdict = batch.shared.get(rule.id)
@@ -262,26 +264,34 @@ class Checker:
 
     def _run(self, rule: Rule, context: Context) -> Verdict:
         outcome = _unmet_condition(rule, context) or _guarded(rule, context)
-        return self._verdict(rule, outcome)
+        return self._verdict(rule, outcome, context.case.message.body)
 
-    def _verdict(self, rule: Rule, outcome: Outcome) -> Verdict:
+    def _verdict(self, rule: Rule, outcome: Outcome, body: str) -> Verdict:
         status = outcome.status
         if rule.ceiling is not None:
             status = milder(status, rule.ceiling)
         if rule.citation.confidence is Confidence.UNVERIFIED:
             status = milder(status, Status.REVIEW)
         message = _lead(rule, status)[self.lang]
+        # Reasons, evidence and a case's own remedy quote it (bodies, links, fields): their
+        # numbers are masked as the recipient's is. Rule texts hold none (tests/test_privacy.py).
         if outcome.reason is not None:
-            message = f"{message} {outcome.reason[self.lang]}"
+            reason = outcome.reason[self.lang]
+            message = f"{message} {reason if self.show_numbers else mask_numbers(reason)}"
+        evidence = outcome.evidence
+        remedy = "" if status in _QUIET else (outcome.remedy or rule.remedy)[self.lang]
+        if not self.show_numbers:
+            evidence = mask_evidence(evidence, body)
+            remedy = mask_numbers(remedy) if outcome.remedy else remedy
         return Verdict.model_construct(
             rule_id=rule.id,
             concern=rule.concern,
             status=status,
             severity=rule.severity,
             message=message,
-            evidence=outcome.evidence,
+            evidence=evidence,
             citation=rule.citation,
-            remedy="" if status in _QUIET else (outcome.remedy or rule.remedy)[self.lang],
+            remedy=remedy,
         )
 
 

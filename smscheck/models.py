@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
@@ -17,12 +18,14 @@ from pydantic import (
 )
 
 from smscheck.phones import PhoneNumberError, to_e164
+from smscheck.privacy import mask_numbers
 
 
 class Frozen(BaseModel):
-    """Base of every model: immutable, and unknown keys are an error."""
+    """Base of every model: immutable, and unknown keys are an error. Validation errors do not
+    quote the input (`input_value=...`): it may be someone's phone number."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -69,6 +72,15 @@ class CaseModel(Frozen):
     """Base of the models of a case: text fields are bounded."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_max_length=MAX_TEXT_CHARS)
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """Fields as `repr` shows them: phone numbers masked, the recipient's and any quoted."""
+        for name, value in super().__repr_args__():
+            if isinstance(value, str):
+                value = mask_numbers(value)
+            elif isinstance(value, tuple) and all(isinstance(item, str) for item in value):
+                value = tuple(map(mask_numbers, value))
+            yield name, value
 
 
 class Channel(StrEnum):

@@ -62,7 +62,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     remove.set_defaults(handler=_guarded(_remove))
 
     listing = commands.add_parser("list", parents=[registry], help="list suppressed numbers")
-    listing.add_argument("--scope", default=GLOBAL_SCOPE, help='scope (default "*": all)')
+    listing.add_argument("--scope", help="only those suppressed in this scope (default: any)")
     listing.add_argument(
         "--show-numbers", action="store_true", help="print full numbers (masked by default)"
     )
@@ -187,10 +187,11 @@ def _remove(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     with SQLiteRegistry(_registry_path(args), create=False) as registry:
-        numbers = sorted(registry.suppressed_numbers(args.scope))
+        numbers = sorted(registry.snapshot(args.scope))
     for number in numbers:
         print(number if args.show_numbers else mask(number))
-    print(f"{len(numbers)} suppressed number(s) in scope {args.scope}", file=sys.stderr)
+    where = "any scope" if args.scope is None else f"scope {args.scope}"
+    print(f"{len(numbers)} suppressed number(s) in {where}", file=sys.stderr)
     return 0 if numbers else 1
 
 

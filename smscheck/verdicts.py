@@ -73,7 +73,8 @@ class Confidence(StrEnum):
 
 
 class Span(Frozen):
-    """A stretch of the message body: `body[start:end] == text`."""
+    """A stretch of the message body: `body[start:end] == text`, except that phone numbers in
+    `text` are masked unless the checker shows numbers (`06 ** ** ** 32`, same length)."""
 
     start: int = Field(ge=0)
     end: int = Field(ge=0)

@@ -13,10 +13,12 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from smscheck.cli import main
 from smscheck.inputs import (
@@ -29,6 +31,7 @@ from smscheck.inputs import (
     read,
     read_lines,
 )
+from smscheck.registry import OptOutRecord, RegistryError, SQLiteRegistry
 from tests.conftest import SEEDS
 
 SEED = json.loads((SEEDS / "2026-ordinary-number.json").read_text(encoding="utf-8"))
@@ -972,6 +975,25 @@ def _not_utf8_at_row_1501(folder: Path) -> None:
     (folder / "in.csv").write_bytes(b"number,event,at,source,scope\n" + b"\n".join(rows) + b"\n")
 
 
+def _file(name: str, data: bytes) -> Callable[[Path], None]:
+    def write(folder: Path) -> None:
+        (folder / name).write_bytes(data)
+
+    return write
+
+
+PREMIUM_BODY = CASE["message"]["body"].replace(
+    "STOP au 36111", "STOP au 06 98 76 54 32 (0,50 € par SMS)"
+)
+TEL_BODY = CASE["message"]["body"].replace(
+    "STOP au 36111", "Désinscription : https://exemple.fr/stop?tel=0698765432"
+)
+REFERRED = case(
+    message__body=CASE["message"]["body"] + " Parrainé par 06 98 76 54 32.",
+    recipient__origin="referral",
+    recipient__relationship="prospect",
+    recipient__referrer="06 98 76 54 32",
+)
 ADD = ["optout", "--registry", REGISTRY, "add"]
 OPTOUTS = ["--optouts", REGISTRY]
 GDPR_FAIL = "This recipient has objected to the campaign's messages."
@@ -1156,6 +1178,71 @@ HOSTILE_RUNS = [
         0,
         prepare=_optouts_csv([f"{NUMBER},opt_out,2026-01-01T10:00:00+00:00,sms,*"] * 2),
     ),
+    # --- numbers quoted in evidence and errors are masked unless --show-numbers
+    HostileRun(
+        "a premium-rate opt-out number in the body",
+        [["check", "case.json", "--lang", "en"]],
+        "« STOP au 06 ** ** ** 32 (0,50 € »",
+        1,
+        prepare=_file("case.json", dumps(case(message__body=PREMIUM_BODY))),
+        hidden=("987654",),
+    ),
+    HostileRun(
+        "a premium-rate opt-out number, as JSON",
+        [["check", "case.json", "--format", "json"]],
+        '"text":"STOP au 06 ** ** ** 32 (0,50 €"',
+        1,
+        prepare=_file("case.json", dumps(case(message__body=PREMIUM_BODY))),
+        hidden=("987654",),
+    ),
+    HostileRun(
+        "a premium-rate opt-out number, as SARIF",
+        [["check", "case.json", "--format", "sarif"]],
+        "STOP au 06 ** ** ** 32",
+        1,
+        prepare=_file("case.json", dumps(case(message__body=PREMIUM_BODY))),
+        hidden=("987654",),
+    ),
+    HostileRun(
+        "a number in an opt-out link (?tel=...)",
+        [["check", "case.json", "--format", "json"]],
+        "https://exemple.fr/stop?tel=06******32",
+        0,
+        prepare=_file("case.json", dumps(case(message__body=TEL_BODY))),
+        hidden=("987654",),
+    ),
+    HostileRun(
+        "a referrer's number quoted as evidence",
+        [["check", "case.json", "--format", "json"]],
+        '"text":"06 ** ** ** 32"',
+        1,  # a referred prospect without consent fails CNIL12-CON-01
+        prepare=_file("case.json", dumps(REFERRED)),
+        hidden=("987654",),
+    ),
+    HostileRun(
+        "a number written as a merge field",
+        [["check", "c.jsonl", "--lang", "en"]],
+        "'{06******32}' at character 1 is not a merge field",
+        2,
+        prepare=_file("c.jsonl", lines(template("{0698765432} " + CASE["message"]["body"]), recipient())),
+        hidden=("987654",),
+    ),
+    HostileRun(
+        "--show-numbers shows quoted numbers",
+        [["check", "case.json", "--lang", "en", "--show-numbers"]],
+        "« STOP au 06 98 76 54 32 (0,50 € »",
+        1,
+        prepare=_file("case.json", dumps(case(message__body=PREMIUM_BODY))),
+    ),
+    HostileRun(
+        "a short code and a date are quoted as they are",
+        [["check", "case.json", "--format", "json"]],
+        '"text":"STOP au 36111"',
+        0,
+        prepare=_file(
+            "case.json", dumps(case(message__body="Dimanche 15 mars 2026 : " + CASE["message"]["body"]))
+        ),
+    ),
 ]
 
 
@@ -1214,6 +1301,35 @@ def _checker(suppressed: Any) -> object:
     return Checker(suppressed=suppressed)
 
 
+def _recipient(**fields: str) -> object:
+    from smscheck import Recipient
+
+    return Recipient.model_validate(fields)
+
+
+def _case_model(document: dict[str, Any]) -> object:
+    from smscheck import Case
+
+    return Case.model_validate(document)
+
+
+def _opt_out_record(number: str) -> object:
+    return OptOutRecord(number=number, event="opt_out", at=datetime.now(UTC), source="sms")
+
+
+def _assert_compliant(checked: Any) -> object:
+    from smscheck.assertions import assert_compliant
+
+    return assert_compliant(checked)
+
+
+def _registry(folder: Path, data: bytes | None = None, *, read_only: bool = False) -> SQLiteRegistry:
+    path = folder / REGISTRY
+    if data is not None:
+        path.write_bytes(data)
+    return SQLiteRegistry(path, read_only=read_only)
+
+
 HOSTILE_CALLS = [
     HostileCall("suppressed written with spaces", lambda _: _objection({"06 98 76 54 32"}), "fail"),
     HostileCall("suppressed written with dots", lambda _: _objection(["06.98.76.54.32"]), "fail"),
@@ -1233,6 +1349,62 @@ HOSTILE_CALLS = [
         lambda _: _checker({"06 98 76 54 3"}),
         "Invalid phone number",
         ValueError,
+    ),
+    HostileCall(
+        "a recipient number one digit short",
+        lambda _: _recipient(number="06 98 76 54 3"),
+        "Invalid phone number",
+        ValidationError,
+    ),
+    HostileCall(
+        "a recipient with a number and a bad field",
+        lambda _: _recipient(number="0698765432", origin="moon"),
+        "Input should be 'collected_directly'",
+        ValidationError,
+    ),
+    HostileCall(
+        "a whole case with a number one digit short",
+        lambda _: _case_model(case(recipient__number="06 98 76 54 3")),
+        "recipient.number",
+        ValidationError,
+    ),
+    HostileCall(
+        "an opt-out record built by hand with a national number",
+        lambda _: _opt_out_record(number="0698765432"),
+        "String should match pattern",
+        ValidationError,
+    ),
+    HostileCall("repr of a recipient", lambda _: repr(_recipient(number="0698765432")), "+336******32"),
+    HostileCall(
+        "repr of a case quoting a number in its body",
+        lambda _: repr(case_from(case(message__body=PREMIUM_BODY, recipient__number="0698765432"))),
+        "STOP au 06 ** ** ** 32",
+    ),
+    HostileCall(
+        "assert_compliant on a premium-rate opt-out",
+        lambda _: _assert_compliant(case_from(case(message__body=PREMIUM_BODY))),
+        "« STOP au 06 ** ** ** 32 (0,50 € »",
+        AssertionError,
+    ),
+    HostileCall(
+        "an opt-out dated in the future",
+        lambda path: _registry(path).record_opt_out(
+            "0698765432", at=datetime.now(UTC) + timedelta(days=1), source="sms"
+        ),
+        "is in the future",
+        ValueError,
+    ),
+    HostileCall(
+        "an empty file opened as a registry",
+        lambda path: _registry(path, b""),
+        "is not a smscheck opt-out registry",
+        RegistryError,
+    ),
+    HostileCall(
+        "an empty file opened read-only as a registry",
+        lambda path: _registry(path, b"", read_only=True),
+        "is not a smscheck opt-out registry",
+        RegistryError,
     ),
 ]
 

@@ -13,6 +13,7 @@ from pydantic import Field, StringConstraints, ValidationError
 from smscheck.acceptance import Reason, RuleId
 from smscheck.inputs.located import MAX_PROBLEMS, InputError, Item, Location, describe_validation
 from smscheck.models import MAX_BODY_CHARS, Campaign, Case, Frozen, Message, Recipient, trusted
+from smscheck.privacy import mask_numbers
 
 TemplateId = Annotated[str, StringConstraints(pattern=r"^[\w.-]{1,64}$")]
 
@@ -78,7 +79,8 @@ class MergeBody:
                     f"write {token * 2} for the brace itself"
                 )
             if not _FIELD.fullmatch(name):
-                shown = token if len(token) <= 40 else token[:39] + "…"
+                shown = mask_numbers(token)  # a number written in braces is still a number
+                shown = shown if len(shown) <= 40 else shown[:39] + "…"
                 raise ValueError(
                     f"{shown!r} at character {column} is not a merge field: write {{name}} "
                     "(letters, digits, _ or -), and {{ or }} for a brace"
