@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.bench_campaign import generate
+from bench.campaigns import generate
 from smscheck.cli import main
 
 TEMPLATE = {

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.bench_campaign import generate
+from bench.campaigns import generate
 from smscheck.formatters import FORMATTERS
 from tests.test_packs import GOOD
 

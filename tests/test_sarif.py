@@ -13,7 +13,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from bench.bench_campaign import generate
+from bench.campaigns import generate
 from smscheck import Checker
 from smscheck.cli import main
 from smscheck.formatters import FORMATTERS, INPUT_ERROR, NO_RULE_IN_FORCE, Result
