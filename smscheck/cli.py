@@ -317,13 +317,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.handler(args)
     except (PackError, InputError, RegistryError, ConfigError) as exc:
-        _error(str(exc), getattr(args, "lang", "fr"))
+        _error(str(exc), getattr(args, "lang", None) or "fr")
         return USAGE_ERROR
     except BrokenPipeError:
         return 0
     except OSError as exc:  # a file that vanished, a full disk on output
         where = f"{exc.filename}: " if exc.filename else ""
-        _error(f"{where}{exc.strerror or exc}", getattr(args, "lang", "fr"))
+        _error(f"{where}{exc.strerror or exc}", getattr(args, "lang", None) or "fr")
         return USAGE_ERROR
     return code
 

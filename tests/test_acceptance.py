@@ -70,7 +70,7 @@ def test_an_accepted_finding_is_said_in_the_text_report(
     accept = '{ "CNIL12-ID-01" = "the sender field names the list" }'
     main(["check", str(write(tmp_path, campaign(NO_NAME, accept))), "--lang", "en", "--isolated"])
     out = capsys.readouterr().out
-    assert "fail (accepted) CNIL12-ID-01" in out
+    assert "CNIL12-ID-01 fail (accepted)" in out
     assert "accepted: the sender field names the list" in out
 
 

@@ -143,7 +143,7 @@ def test_a_bad_configuration_is_a_usage_error_naming_the_key(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], table: str, error: str
 ) -> None:
     project(tmp_path, table)
-    code, _, err = check(capsys, tmp_path, CASE_A)
+    code, _, err = check(capsys, tmp_path, CASE_A, "--lang", "en")
     assert code == 2 and error in err and "Traceback" not in err
 
 
