@@ -10,16 +10,17 @@ from __future__ import annotations
 import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from typing import IO
 
 from smscheck.acceptance import AcceptanceError
 from smscheck.engine import Checker
-from smscheck.formatters import FORMATTERS, Result, Summary
+from smscheck.formatters import FORMATTERS, PLAIN, Result, Style, Summary
 from smscheck.inputs import (
     LINE_SUFFIXES,
+    CsvOptions,
     InputError,
     Item,
     LineReader,
@@ -29,8 +30,10 @@ from smscheck.inputs import (
     is_template_line,
     read,
 )
+from smscheck.messages import error_text
 from smscheck.models import Case
 from smscheck.packs import load_pack, shipped_packs
+from smscheck.selection import Selection
 from smscheck.verdicts import Lang, Report, Status, TemplateReport
 
 CHUNK_LINES = 2000
@@ -47,12 +50,21 @@ class Settings:
     suppressed: frozenset[str] = frozenset()
     fmt: str = "text"
     only_problems: bool = False
+    style: Style = PLAIN  # for the formats people read
+    quiet: bool = False  # count only: render nothing
+    selection: Selection = field(default_factory=Selection)
+    recipients: str | None = None  # a CSV of recipients for the templates of campaign files
+    csv: CsvOptions | None = None
 
     def checker(self) -> Checker:
         base = shipped_packs() if self.default_packs else ()
         packs = tuple(base) + tuple(load_pack(path) for path in self.pack_paths)
         return Checker(
-            packs, suppressed=self.suppressed, lang=self.lang, show_numbers=self.show_numbers
+            packs,
+            suppressed=self.suppressed,
+            lang=self.lang,
+            show_numbers=self.show_numbers,
+            selection=self.selection,
         )
 
 
@@ -83,7 +95,7 @@ class _Worker:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.checker = settings.checker()
-        self.render = FORMATTERS[settings.fmt].item
+        self.render = FORMATTERS[settings.fmt].styled(settings.style).item
         # The reader of the last chunk, and the template line in force at its end: a chunk that
         # starts under the same template reuses it, keeping the same campaign objects, so the
         # checker's shared verdicts survive from chunk to chunk.
@@ -100,9 +112,14 @@ class _Worker:
                 elif item.template is not None:
                     yield Result(where, template=self._template(item.template, item.location))
                 else:
-                    yield Result(where, error=item.error)
+                    yield self._error(where, item.error or "")
             except AcceptanceError as exc:
-                yield Result(where, error=str(exc))
+                yield self._error(where, str(exc))
+
+    def _error(self, where: str, error: str) -> Result:
+        """An input that could not be checked, its error in the run's language."""
+        lang = self.settings.lang
+        return Result(where, error=error_text(error, lang), lang=lang)
 
     def _report(self, case: Case, where: str, item: Item) -> Report:
         """A case's report; filled from a template, only what differs from the template's."""
@@ -144,7 +161,9 @@ class _Worker:
         for result in self.results(items):
             summary.add(result)
             checked = result.report or result.template
-            if self.settings.only_problems and checked and checked.status is Status.PASS:
+            if self.settings.quiet or (
+                self.settings.only_problems and checked and checked.status is Status.PASS
+            ):
                 continue
             parts.append(self.render(result))
         return Done("".join(parts), summary)
@@ -262,7 +281,7 @@ def run(
                     else:
                         yield from _ordered(pool, chunks(path, handle), window=2 * jobs)
             else:
-                yield worker().run(read(path, stdin))
+                yield worker().run(read(path, stdin, settings.recipients, settings.csv))
     finally:
         if pool is not None:
             pool.terminate()

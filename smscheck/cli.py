@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
 from datetime import date
-from typing import get_args
+from importlib import metadata
+from pathlib import Path
+from typing import TextIO, get_args
 
 from pydantic import TypeAdapter
 
-from smscheck import catalogue, optout_cli
+from smscheck import catalogue, config, explain, optout_cli, starter
 from smscheck.batch import Settings, run
-from smscheck.formatters import FORMATTERS, Summary
-from smscheck.inputs import InputError
+from smscheck.config import Config, ConfigError
+from smscheck.formatters import FORMATTERS, Style, Summary, summary_table
+from smscheck.inputs import CAMPAIGN_SUFFIXES, CampaignFile, CsvOptions, InputError
+from smscheck.inputs.csv_file import DELIMITERS, ENCODINGS
+from smscheck.messages import error_text
 from smscheck.models import Case
-from smscheck.packs import Pack, PackError, load_pack, shipped_packs
+from smscheck.packs import Pack, PackError, load_pack, rules_at, shipped_packs
 from smscheck.progress import Progress
 from smscheck.registry import RegistryError, SQLiteRegistry
-from smscheck.verdicts import Lang, Report, TemplateReport
+from smscheck.selection import Selection, split_ids
+from smscheck.verdicts import Lang, Report, Status, TemplateReport
 
 USAGE_ERROR = 2
 
@@ -30,7 +37,7 @@ def _packs(args: argparse.Namespace) -> tuple[Pack, ...]:
     return tuple(base) + tuple(load_pack(path) for path in args.pack)
 
 
-def _add_pack_options(parser: argparse.ArgumentParser) -> None:
+def _add_pack_options(parser: argparse.ArgumentParser, lang: Lang | None = "fr") -> None:
     parser.add_argument(
         "--pack",
         action="append",
@@ -41,39 +48,133 @@ def _add_pack_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-default-packs", action="store_true", help="use only the packs given with --pack"
     )
-    parser.add_argument("--lang", choices=get_args(Lang), default="fr", help="language of messages")
+    parser.add_argument(
+        "--lang", choices=get_args(Lang), default=lang, help="language of messages (default fr)"
+    )
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    packs = _packs(args)  # a broken pack is a usage error before any input is read
-    settings = Settings(
-        pack_paths=tuple(args.pack),
-        default_packs=not args.no_default_packs,
-        lang=args.lang,
-        show_numbers=args.show_numbers,
-        suppressed=_suppressed(args.optouts),
-        fmt=args.format,
-        only_problems=args.only_problems,
+    configured = _configuration(args)
+    args.lang = args.lang or configured.lang or "fr"
+    # A broken pack, or a selector naming no rule, is a usage error before any input is read.
+    default_packs = configured.default_packs and not args.no_default_packs
+    pack_paths = (*configured.packs, *args.pack)
+    packs = (tuple(shipped_packs()) if default_packs else ()) + tuple(map(load_pack, pack_paths))
+    selection = Selection(
+        split_ids(args.select) or configured.selection.select,
+        split_ids(args.ignore) or configured.selection.ignore,
     )
-    summary = Summary()
-    progress = Progress.for_stream(sys.stderr, _sizes(args.files))
-    formatter = FORMATTERS[args.format].for_packs(packs)
+    configured.check_selection(packs, selection)
+    if args.recipients is not None and not all(
+        Path(path).suffix in CAMPAIGN_SUFFIXES for path in args.files
+    ):
+        raise InputError("--recipients fills the templates of campaign files (.toml) only")
+    fail_on = Status(args.fail_on) if args.fail_on else configured.fail_on or Status.FAIL
+    with _output(args.output) as out:
+        style = Style(verbose=args.verbose, colour=_colour(out))
+        settings = Settings(
+            pack_paths=pack_paths,
+            default_packs=default_packs,
+            lang=args.lang,
+            show_numbers=args.show_numbers,
+            suppressed=_suppressed(args.optouts or configured.optouts),
+            fmt=args.format,
+            only_problems=args.only_problems,
+            style=style,
+            quiet=args.quiet,
+            selection=selection,
+            recipients=args.recipients,
+            csv=CsvOptions(dict(args.column), args.csv_delimiter, args.csv_encoding),
+        )
+        summary = Summary()
+        progress = Progress.for_stream(sys.stderr, _sizes(args.files), args.lang)
+        formatter = FORMATTERS[args.format].for_packs(packs)
 
-    def rendered() -> Iterator[str]:
-        for done in run(args.files, settings, sys.stdin.buffer, jobs=args.jobs):
-            summary.merge(done.summary)
-            progress.advance(done.summary.cases + done.summary.errors, done.consumed)
-            yield done.rendered
+        def rendered() -> Iterator[str]:
+            for done in run(args.files, settings, sys.stdin.buffer, jobs=args.jobs):
+                summary.merge(done.summary)
+                progress.clear()  # never let the progress line run into the report
+                yield done.rendered
+                progress.advance(done.summary.cases + done.summary.errors, done.consumed)
 
-    formatter.write(rendered(), sys.stdout)
-    sys.stdout.flush()
-    progress.close()
-    checked = summary.cases + summary.errors + summary.templates
-    if checked != 1 or summary.errors:
-        print(summary.text(), file=sys.stderr)
+        if not args.quiet:
+            formatter.write(rendered(), out)
+        else:
+            for _ in rendered():
+                pass
+        progress.close()
+        checked = summary.cases + summary.errors + summary.templates
+        if args.quiet or args.format == "text":
+            out.write(summary_table(summary, args.lang, style))
+        elif checked != 1 or summary.errors:
+            print(summary.text(args.lang), file=sys.stderr)
+        out.flush()
     if checked == 0:  # e.g. an empty JSON Lines file: nothing was checked
         raise InputError("no case to check in the input")
-    return summary.exit_code
+    return summary.exit_code_for(fail_on)
+
+
+def _configuration(args: argparse.Namespace) -> Config:
+    if args.isolated:
+        return Config()
+    return config.load(Path(args.config)) if args.config else config.discover()
+
+
+def _column(text: str) -> tuple[str, str]:
+    name, equals, header = text.partition("=")
+    if not (equals and name.strip() and header.strip()):
+        raise argparse.ArgumentTypeError(f"not FIELD=HEADER: {text!r}")
+    return name.strip(), header.strip()
+
+
+def _delimiter(text: str) -> str:
+    found = {"tab": "\t", "\\t": "\t"}.get(text, text)
+    if found not in DELIMITERS:
+        raise argparse.ArgumentTypeError(f"not one of ; , tab: {text!r}")
+    return found
+
+
+def _add_check_options(check: argparse.ArgumentParser) -> None:
+    """What a configuration file may also set, recipients of campaign files, and CSV reading."""
+    check.add_argument("--config", metavar="PATH", help="configuration file (default: found)")
+    check.add_argument("--isolated", action="store_true", help="ignore configuration files")
+    check.add_argument(
+        "--select", action="append", default=[], metavar="IDS", help="only these rules or families"
+    )
+    check.add_argument(
+        "--ignore", action="append", default=[], metavar="IDS", help="leave these rules out"
+    )
+    check.add_argument(
+        "--fail-on",
+        choices=("fail", "review", "warn"),
+        help="the least status that fails the run (exit 1); default fail",
+    )
+    check.add_argument("--recipients", metavar="CSV", help="recipients for campaign files")
+    check.add_argument(
+        "--column",
+        action="append",
+        type=_column,
+        default=[],
+        metavar="FIELD=HEADER",
+        help="the CSV column of a recipient or merge field",
+    )
+    check.add_argument("--csv-delimiter", type=_delimiter, help="; , or tab (default: detected)")
+    check.add_argument("--csv-encoding", choices=ENCODINGS, help="default: detected")
+
+
+@contextlib.contextmanager
+def _output(path: str | None) -> Iterator[TextIO]:
+    """Standard output, or the file given with -o (written in UTF-8)."""
+    if path is None or path == "-":
+        yield sys.stdout
+        return
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        yield out
+
+
+def _colour(out: TextIO) -> bool:
+    """Colour on a terminal only, never when NO_COLOR is set (https://no-color.org)."""
+    return out.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
 def _sizes(files: Sequence[str]) -> int | None:
@@ -94,7 +195,22 @@ def _suppressed(given: str | None) -> frozenset[str]:
 
 def _run_rules(args: argparse.Namespace) -> int:
     packs = _packs(args)
+    if args.at is not None and not rules_at(packs, args.at):
+        raise PackError("--at", "", f"no rule in force on {args.at} in the packs loaded")
     sys.stdout.write(catalogue.render(packs, args.format, args.lang, at=args.at))
+    return 0
+
+
+def _run_explain(args: argparse.Namespace) -> int:
+    sys.stdout.write(explain.explain(_packs(args), args.rule_id, args.lang))
+    return 0
+
+
+def _run_init(args: argparse.Namespace) -> int:
+    written = starter.init(Path(args.folder))
+    done = "écrit" if args.lang == "fr" else "written"
+    for path in written:
+        print(f"{path}: {done}" if args.lang == "en" else f"{path} : {done}")
     return 0
 
 
@@ -102,6 +218,8 @@ def _run_schema(args: argparse.Namespace) -> int:
     if args.report:  # one line of `--format json`: a case's report or a template's
         schema = TypeAdapter(Report | TemplateReport).json_schema(mode="serialization")
         schema["title"] = "smscheck report (a case's, or a campaign template's)"
+    elif args.campaign:
+        schema = CampaignFile.model_json_schema(mode="validation")
     else:
         schema = Case.model_json_schema(mode="validation")
     print(json.dumps(schema, indent=2, ensure_ascii=False))
@@ -124,16 +242,30 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _version() -> str:
+    try:
+        return metadata.version("smscheck")
+    except metadata.PackageNotFoundError:
+        return "(not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="smscheck", description="Check political SMS against French rules."
     )
+    parser.add_argument("--version", action="version", version=f"smscheck {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     check = commands.add_parser("check", help="check cases from JSON or JSON Lines files")
     check.add_argument("files", nargs="+", metavar="FILE", help="JSON or JSON Lines; - for stdin")
     check.add_argument("--format", choices=sorted(FORMATTERS), default="text")
     check.add_argument("--only-problems", action="store_true", help="omit cases that pass")
+    check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    shown = check.add_mutually_exclusive_group()
+    shown.add_argument("-q", "--quiet", action="store_true", help="print the summary only")
+    shown.add_argument(
+        "--verbose", action="store_true", help="text: show passing and not-applicable rules too"
+    )
     check.add_argument("--jobs", type=_jobs, default=1, metavar="N", help="worker processes")
     check.add_argument(
         "--optouts",
@@ -144,7 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--show-numbers", action="store_true", help="print full phone numbers (masked by default)"
     )
-    _add_pack_options(check)
+    _add_pack_options(check, lang=None)  # None: the configuration's, else fr
+    _add_check_options(check)
     check.set_defaults(handler=_run_check)
 
     rules = commands.add_parser("rules", help="list the rules, optionally those in force at a date")
@@ -153,8 +286,26 @@ def build_parser() -> argparse.ArgumentParser:
     _add_pack_options(rules)
     rules.set_defaults(handler=_run_rules)
 
+    explaining = commands.add_parser(
+        "explain", help="what a rule checks, its source, validity and examples"
+    )
+    explaining.add_argument("rule_id", metavar="RULE-ID")
+    _add_pack_options(explaining)
+    explaining.set_defaults(handler=_run_explain)
+
+    starting = commands.add_parser(
+        "init", help="write a starter campaign file and a commented charter pack"
+    )
+    starting.add_argument("folder", nargs="?", default=".", help="where to write (default: .)")
+    starting.add_argument("--lang", choices=get_args(Lang), default="fr", help="language of messages")
+    starting.set_defaults(handler=_run_init)
+
     schema = commands.add_parser("schema", help="print the JSON Schema of a case (or a report)")
-    schema.add_argument("--report", action="store_true", help="the schema of a report instead")
+    which = schema.add_mutually_exclusive_group()
+    which.add_argument("--report", action="store_true", help="the schema of a report instead")
+    which.add_argument(
+        "--campaign", action="store_true", help="the schema of a campaign file (TOML) instead"
+    )
     schema.set_defaults(handler=_run_schema)
 
     optout_cli.register(commands)
@@ -165,15 +316,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.handler(args)
-    except (PackError, InputError, RegistryError) as exc:
-        print(f"smscheck: error: {exc}", file=sys.stderr)
+    except (PackError, InputError, RegistryError, ConfigError) as exc:
+        _error(str(exc), getattr(args, "lang", None) or "fr")
         return USAGE_ERROR
     except BrokenPipeError:
         return 0
     except OSError as exc:  # a file that vanished, a full disk on output
-        print(f"smscheck: error: {exc.strerror or exc}", file=sys.stderr)
+        where = f"{exc.filename}: " if exc.filename else ""
+        _error(f"{where}{exc.strerror or exc}", getattr(args, "lang", None) or "fr")
         return USAGE_ERROR
     return code
+
+
+def _error(message: str, lang: Lang) -> None:
+    label = "smscheck : erreur :" if lang == "fr" else "smscheck: error:"
+    print(f"{label} {error_text(message, lang)}", file=sys.stderr)
 
 
 if __name__ == "__main__":

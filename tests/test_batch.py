@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.bench_campaign import generate
+from bench.campaigns import generate
 from smscheck.cli import main
 
 TEMPLATE = {
@@ -52,7 +52,7 @@ def test_bad_lines_in_the_middle_are_reported_and_every_good_line_checked(
         lines.append(bad.get(number, recipient(number)))
     path = tmp_path / "campaign.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert main(["check", str(path), "--format", "json"]) == 2
+    assert main(["check", str(path), "--format", "json", "--lang", "en"]) == 2
     captured = capsys.readouterr()
     out = [json.loads(line) for line in captured.out.splitlines()]
     errors = {
@@ -124,7 +124,7 @@ def _run_cut(path: Path, size: int) -> list[str]:
     """Errors and sources of a batch run with chunks of `size` lines, in order."""
     from smscheck.batch import Settings, _Worker, chunks
 
-    worker = _Worker(Settings(fmt="json"))
+    worker = _Worker(Settings(fmt="json", lang="en"))
     with path.open("rb") as handle:
         rendered = "".join(
             worker.run_chunk(chunk).rendered for chunk in chunks(str(path), handle, size)

@@ -4,6 +4,7 @@ findings reported once, at the template, each recipient's report holding what di
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +145,9 @@ def test_a_template_fault_appears_once_in_text_for_1000_recipients(
     thousand: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _, out = run(capsys, str(thousand))
-    assert out.count("CNIL12-OPT-01") == 1
-    assert f"{thousand}:1: template relance: FAIL" in out
-    assert f"message-level verdicts at the template {thousand}:1" in out
+    report, summary = out.split("\nSummary: ")
+    assert report.count("CNIL12-OPT-01") == 1
+    assert f"{thousand}:1: template relance: FAIL" in report
+    assert re.search(r"CNIL12-OPT-01 +fail +1\n", summary)  # counted once, not 1,000 times
+    _, verbose = run(capsys, str(thousand), "--verbose")
+    assert f"message-level verdicts at the template {thousand}:1" in verbose

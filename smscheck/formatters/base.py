@@ -9,8 +9,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TextIO, TypeVar
 
+from smscheck.messages import LABELS, STATUS_WORDS
 from smscheck.packs import Pack
-from smscheck.verdicts import Report, Status, TemplateReport, Verdict, at_least
+from smscheck.verdicts import Lang, Report, Status, TemplateReport, Verdict, at_least
 
 QUIET = (Status.PASS, Status.NOT_APPLICABLE)
 
@@ -21,8 +22,9 @@ class Result:
 
     location: str
     report: Report | None = None
-    error: str | None = None
+    error: str | None = None  # in the language of the run
     template: TemplateReport | None = None
+    lang: Lang = "fr"  # of the run (a report also carries its own)
 
 
 # Verdict tuples are shared by every recipient of a campaign with the same profile (see
@@ -72,12 +74,20 @@ class Summary:
     by_template_status: Counter[str] = field(default_factory=Counter)
     by_rule: Counter[str] = field(default_factory=Counter)
     first_problems: list[str] = field(default_factory=list)
+    # Per template (by its source `file:line`): its id, its own findings, and its recipients
+    # that need action.
+    template_ids: dict[str, str] = field(default_factory=dict)
+    template_findings: Counter[str] = field(default_factory=Counter)
+    template_recipients: Counter[str] = field(default_factory=Counter)
 
     def add(self, result: Result) -> None:
         if result.template is not None:
             self.templates += 1
             self.by_template_status[result.template.status.value] += 1
-            self.by_rule.update(_keys_of_problems(result.template.verdicts))
+            problems = _keys_of_problems(result.template.verdicts)
+            self.by_rule.update(problems)
+            self.template_ids[result.location] = result.template.template or ""
+            self.template_findings[result.location] += len(problems)
             if result.template.status is not Status.PASS:
                 self._remember(result.location)
             return
@@ -91,6 +101,8 @@ class Summary:
             self.by_rule[key] += 1
         if result.report.status is not Status.PASS:
             self._remember(result.location)
+            if result.report.template is not None:
+                self.template_recipients[result.report.template] += 1
 
     def merge(self, other: Summary) -> None:
         self.cases += other.cases
@@ -99,6 +111,9 @@ class Summary:
         self.by_status.update(other.by_status)
         self.by_template_status.update(other.by_template_status)
         self.by_rule.update(other.by_rule)
+        self.template_ids.update(other.template_ids)
+        self.template_findings.update(other.template_findings)
+        self.template_recipients.update(other.template_recipients)
         for location in other.first_problems:
             self._remember(location)
 
@@ -118,19 +133,44 @@ class Summary:
         found = (self.by_status + self.by_template_status).keys()
         return 1 if any(at_least(Status(name), fail_on) for name in found) else 0
 
-    def text(self) -> str:
-        statuses = ", ".join(f"{name} {count}" for name, count in sorted(self.by_status.items()))
-        templates = ", ".join(
-            f"{name} {count}" for name, count in sorted(self.by_template_status.items())
+    def text(self, lang: Lang = "en") -> str:
+        """The summary in a few lines: counts per status and per rule, the first problems."""
+        words, labels, colon, semicolon = STATUS_WORDS[lang], LABELS[lang], COLON[lang], SEMICOLON[lang]
+
+        def counted(counter: Counter[str]) -> str:
+            return ", ".join(f"{words[Status(name)]} {n}" for name, n in sorted(counter.items()))
+
+        templates = (
+            f"{self.templates} {labels['templates']}{colon} {counted(self.by_template_status)}"
+            f"{semicolon} "
+            if self.templates
+            else ""
         )
-        rules = "".join(f"\n   {count:>8}  {rule}" for rule, count in sorted(self.by_rule.items()))
+        rules = "".join(
+            f"\n   {count:>8}  {rule} {words[status]}"
+            + (f" ({labels['accepted']})" if accepted else "")
+            for (rule, status, accepted), count in sorted(self.rule_counts().items())
+        )
         first = ", ".join(self.first_problems)
         return (
-            f"-- {self.cases} case(s): {statuses or 'none'}; "
-            + (f"{self.templates} template(s): {templates}; " if self.templates else "")
-            + f"{self.errors} input error(s){rules}"
-            + (f"\n-- first problems: {first}" if first else "")
+            f"-- {self.cases} {labels['cases']}{colon} {counted(self.by_status) or '-'}{semicolon} "
+            f"{templates}{self.errors} {labels['input_errors']}{rules}"
+            + (f"\n-- {labels['first']}{colon} {first}" if first else "")
         )
+
+    def rule_counts(self) -> dict[tuple[str, Status, bool], int]:
+        """Findings per rule, status that needs action, and whether they were accepted (a
+        template's finding counts once)."""
+        counts = {}
+        for key, count in self.by_rule.items():
+            rule, status, *accepted = key.split(" ", 2)
+            counts[rule, Status(status), bool(accepted)] = count
+        return counts
+
+
+# French typography puts a space before a colon or a semicolon.
+COLON: dict[Lang, str] = {"fr": " :", "en": ":"}
+SEMICOLON: dict[Lang, str] = {"fr": " ;", "en": ";"}
 
 
 def json_str(value: str) -> str:
@@ -154,14 +194,35 @@ Write = Callable[[Iterable[str], TextIO], None]
 
 
 @dataclass(frozen=True, slots=True)
+class Style:
+    """How a format for people lays a result out: passing rules too, colour (ANSI)."""
+
+    verbose: bool = False
+    colour: bool = False
+
+
+PLAIN = Style()
+
+
+@dataclass(frozen=True, slots=True)
 class Formatter:
     """An output format: `item` renders one result (it may run in a worker process) and `write`
-    lays the rendered items out on the output stream."""
+    lays the rendered items out on the output stream. `bind` tells `write` the packs of the
+    run; `style` gives an `item` for a `Style` (formats that have one)."""
 
     item: Callable[[Result], str]
     write: Write
     bind: Callable[[Sequence[Pack]], Write] | None = None
+    style: Callable[[Style], Callable[[Result], str]] | None = None
 
     def for_packs(self, packs: Sequence[Pack]) -> Formatter:
         """This format, its `write` told which packs the run loaded (for rule metadata)."""
-        return self if self.bind is None else Formatter(self.item, self.bind(packs), self.bind)
+        if self.bind is None:
+            return self
+        return Formatter(self.item, self.bind(packs), self.bind, self.style)
+
+    def styled(self, style: Style) -> Formatter:
+        """This format laid out in `style` (unchanged if it has no styles)."""
+        if self.style is None:
+            return self
+        return Formatter(self.style(style), self.write, self.bind, self.style)

@@ -12,6 +12,7 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from smscheck.formatters.base import Formatter, Result, compact_json, json_str
+from smscheck.messages import CONFIDENCE_WORDS, LABELS
 from smscheck.packs import Pack, Rule, shipped_packs
 from smscheck.verdicts import Lang, Status, Verdict
 
@@ -56,16 +57,8 @@ SARIF_LEVELS: Mapping[Status, str] = {
 INPUT_ERROR = "input-error"
 NO_RULE_IN_FORCE = "no-rule-in-force"
 _SARIF_LABELS = {
-    "fr": {
-        "remedy": "Correction :",
-        "no_rule": "Aucune règle chargée n'est en vigueur à la date "
-        "d'envoi : ce n'est pas une preuve de conformité, une personne doit vérifier.",
-    },
-    "en": {
-        "remedy": "Remedy:",
-        "no_rule": "No loaded rule is in force at the send date: that is "
-        "no evidence of compliance, a person must check this message.",
-    },
+    "fr": {"remedy": "Correction :", "no_rule": LABELS["fr"]["no_rule"]},
+    "en": {"remedy": "Remedy:", "no_rule": LABELS["en"]["no_rule"]},
 }
 
 
@@ -213,11 +206,6 @@ def _ignored(rule_ids: tuple[str, ...]) -> str:
     return f"{IGNORED}\t\t{compact_json(rule_ids)}\n" if rule_ids else ""
 
 
-# How well the source was read (see Confidence), in words.
-_CONFIDENCE = {
-    "fr": {"read": "texte lu", "summary": "lu dans un résumé", "unverified": "non vérifiée"},
-    "en": {"read": "text read", "summary": "read in a summary", "unverified": "unverified"},
-}
 _PROBLEM_SEVERITY = {"high": "error", "medium": "warning", "low": "recommendation"}
 
 
@@ -226,7 +214,7 @@ def rule_descriptor(rule: Rule, lang: Lang) -> dict[str, Any]:
     cite = rule.citation
     article = f", {cite.article}" if cite.article else ""
     until = rule.valid_until.isoformat() if rule.valid_until else None
-    confidence = _CONFIDENCE[lang][cite.confidence.value]
+    confidence = CONFIDENCE_WORDS[lang][cite.confidence]
     if lang == "fr":
         source = f"Source : {cite.reference}{article} ({confidence})."
         validity = f"En vigueur du {rule.valid_from} au {until or '(sans fin)'}."
@@ -367,7 +355,10 @@ def _sarif_footer(
             {
                 "level": "error",
                 "message": {
-                    "text": f"{errors} input(s) could not be checked: "
+                    "text": f"{errors} entrée(s) n'ont pas pu être vérifiées : voyez les "
+                    f"résultats de la règle {INPUT_ERROR}."
+                    if lang == "fr"
+                    else f"{errors} input(s) could not be checked: "
                     f"see the results of rule {INPUT_ERROR}."
                 },
             }
