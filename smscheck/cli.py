@@ -1,31 +1,37 @@
-"""The `smscheck` command. Exit codes: 0 nothing fails, 1 something fails, 2 usage or input error."""
+"""The `smscheck` command. Exit codes: 0 nothing fails, 1 something fails, 2 usage or input error
+(or any unexpected error), 130 interrupted."""
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+import traceback
+from collections.abc import Generator, Sequence
+from contextlib import closing, suppress
 from datetime import date
-from typing import get_args
+from pathlib import Path
+from typing import TextIO, get_args
 
 from smscheck import catalogue, optout_cli
 from smscheck.batch import Settings, run
 from smscheck.formatters import FORMATTERS, Summary
 from smscheck.inputs import InputError
 from smscheck.models import Case
-from smscheck.packs import Pack, PackError, load_pack, shipped_packs
+from smscheck.packs import Pack, PackError, distinct_rules, load_pack, shipped_packs
 from smscheck.progress import Progress
 from smscheck.registry import RegistryError, SQLiteRegistry
 from smscheck.verdicts import Lang, Report
 
 USAGE_ERROR = 2
+INTERRUPTED = 130  # as shells report a command stopped by SIGINT
 
 
 def _packs(args: argparse.Namespace) -> tuple[Pack, ...]:
     base = () if args.no_default_packs else shipped_packs()
-    return tuple(base) + tuple(load_pack(path) for path in args.pack)
+    return distinct_rules(tuple(base) + tuple(load_pack(path) for path in args.pack))
 
 
 def _add_pack_options(parser: argparse.ArgumentParser) -> None:
@@ -56,16 +62,24 @@ def _run_check(args: argparse.Namespace) -> int:
     summary = Summary()
     progress = Progress.for_stream(sys.stderr, _sizes(args.files))
     formatter = FORMATTERS[args.format].for_packs(packs)
+    stdin = sys.stdin.buffer if sys.stdin is not None else None
+    if args.format != "text":  # JSON is UTF-8 whatever the terminal's encoding
+        _reconfigure(sys.stdout, encoding="utf-8")
 
-    def rendered() -> Iterator[str]:
-        for done in run(args.files, settings, sys.stdin.buffer, jobs=args.jobs):
-            summary.merge(done.summary)
-            progress.advance(done.summary.cases + done.summary.errors, done.consumed)
-            yield done.rendered
+    def rendered() -> Generator[str, None, None]:
+        # Closed on any way out, so that worker processes are stopped at once.
+        with closing(run(args.files, settings, stdin, jobs=args.jobs)) as results:
+            for done in results:
+                summary.merge(done.summary)
+                progress.advance(done.summary.cases + done.summary.errors, done.consumed)
+                yield done.rendered
 
-    formatter.write(rendered(), sys.stdout)
-    sys.stdout.flush()
-    progress.close()
+    with closing(rendered()) as chunks:
+        try:
+            formatter.write(chunks, sys.stdout)
+            sys.stdout.flush()
+        finally:
+            progress.close()
     if summary.cases + summary.errors != 1 or summary.errors:
         print(summary.text(), file=sys.stderr)
     if summary.cases + summary.errors == 0:  # e.g. an empty JSON Lines file: nothing was checked
@@ -159,18 +173,55 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if sys.stderr is None:  # started with 2>&-: errors go nowhere, the exit code still tells
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (for the process)
+    _reconfigure(sys.stderr)
+    if sys.stdout is None:
+        return _error("standard output is closed")
+    _reconfigure(sys.stdout)
     args = build_parser().parse_args(argv)
     try:
         code: int = args.handler(args)
     except (PackError, InputError, RegistryError) as exc:
-        print(f"smscheck: error: {exc}", file=sys.stderr)
-        return USAGE_ERROR
+        return _error(str(exc))
+    except KeyboardInterrupt:
+        _error("interrupted: the results are incomplete")
+        return INTERRUPTED
     except BrokenPipeError:
-        return 0
+        _discard_stdout()
+        return _error("the output was closed before the end (broken pipe): results are incomplete")
     except OSError as exc:  # a file that vanished, a full disk on output
-        print(f"smscheck: error: {exc.strerror or exc}", file=sys.stderr)
-        return USAGE_ERROR
+        return _error(exc.strerror or str(exc))
+    except Exception as exc:  # a bug: one line, and 2 (exit code 1 would read "a rule fails")
+        return _error(f"unexpected {type(exc).__name__} at {_where(exc)}: please report it")
     return code
+
+
+def _error(message: str) -> int:
+    print(f"smscheck: error: {message}", file=sys.stderr)
+    return USAGE_ERROR
+
+
+def _where(exc: BaseException) -> str:
+    """The innermost line of smscheck the error came from, without its message (which may
+    quote data)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    own = [frame for frame in frames if "smscheck" in Path(frame.filename).parts]
+    frame = (own or frames)[-1]
+    return f"{Path(frame.filename).name}:{frame.lineno}"
+
+
+def _reconfigure(stream: TextIO, encoding: str | None = None) -> None:
+    """Never fail on a character the stream's encoding lacks (a latin-1 terminal, a file name
+    that is not UTF-8): write it as an escape instead."""
+    if isinstance(stream, io.TextIOWrapper):
+        stream.reconfigure(encoding=encoding, errors="backslashreplace")
+
+
+def _discard_stdout() -> None:
+    """After a broken pipe, what is still buffered goes nowhere (not into a second error)."""
+    with suppress(OSError, ValueError):  # ValueError: not a real file (tests capture it)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
 from pathlib import Path
+from typing import get_args
 
 from smscheck.models import Campaign, Case, Message, Recipient, trusted
 from smscheck.outcome import Context, Outcome, Scope, Text, as_key, path_scope, read_path
@@ -74,6 +75,10 @@ class Checker:
         lang: Lang = "fr",
         show_numbers: bool = False,
     ) -> None:
+        if lang not in get_args(Lang):
+            raise ValueError(
+                f"unknown language {lang!r}: smscheck speaks {' and '.join(get_args(Lang))}"
+            )
         added = tuple(pack if isinstance(pack, Pack) else load_pack(pack) for pack in extra)
         self.packs: tuple[Pack, ...] = distinct_rules(
             (tuple(shipped_packs()) if packs is None else tuple(packs)) + added

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import suppress
 from functools import lru_cache
 from importlib import metadata
 from pathlib import PurePath
@@ -101,7 +103,9 @@ def _sarif_location(where: str) -> str:
 def _uri(path: str) -> str:
     """A file path as a JSON string of a URI reference (cached: one file, many lines)."""
     pure = PurePath(path)
-    return json_str(pure.as_uri() if pure.is_absolute() else quote(pure.as_posix(), safe="/"))
+    if pure.is_absolute():
+        return json_str(pure.as_uri())
+    return json_str(quote(os.fsencode(pure.as_posix()), safe="/"))  # a name's very bytes
 
 
 # The rule-dependent part of each result, per verdict list (shared by recipients alike).
@@ -265,28 +269,44 @@ def _sarif_writer(packs: Sequence[Pack] | None) -> Callable[[Iterable[str], Text
         order: dict[str, int] = {}
         lang: Lang | None = None
         errors = 0
-        out.write(f'{{"$schema":"{SARIF_SCHEMA}","version":"2.1.0","runs":[{{"results":[')
-        separator = "\n"
-        for chunk in rendered:
-            for line in chunk.split("\n"):
-                if not line:
-                    continue
-                rule_id, line_lang, body = line.split("\t", 2)
-                index = order.get(rule_id)
-                if index is None:
-                    index = order[rule_id] = len(order)
-                if lang is None and line_lang in ("fr", "en"):
-                    lang = "fr" if line_lang == "fr" else "en"
-                errors += rule_id == INPUT_ERROR
-                out.write(f'{separator}{{"ruleIndex":{index},{body[1:]}')
-                separator = ",\n"
-        out.write(_sarif_footer(order, lang or "en", errors, packs))
+        begun = False
+        header = f'{{"$schema":"{SARIF_SCHEMA}","version":"2.1.0","runs":[{{"results":['
+        try:
+            # Set just before the write: Ctrl-C raises after a write, not within one.
+            begun = True
+            out.write(header)
+            separator = "\n"
+            for chunk in rendered:
+                for line in chunk.split("\n"):
+                    if not line:
+                        continue
+                    rule_id, line_lang, body = line.split("\t", 2)
+                    index = order.get(rule_id)
+                    if index is None:
+                        index = order[rule_id] = len(order)
+                    if lang is None and line_lang in ("fr", "en"):
+                        lang = "fr" if line_lang == "fr" else "en"
+                    errors += rule_id == INPUT_ERROR
+                    out.write(f'{separator}{{"ruleIndex":{index},{body[1:]}')
+                    separator = ",\n"
+            footer = _sarif_footer(order, lang or "en", errors, packs)
+        except BaseException:  # interrupted, or an error: a document begun still ends, marked
+            if begun:
+                with suppress(OSError):
+                    out.write(_sarif_footer(order, lang or "en", errors, packs, stopped=True))
+            raise
+        out.write(footer)
 
     return write
 
 
 def _sarif_footer(
-    order: Mapping[str, int], lang: Lang, errors: int, packs: Sequence[Pack] | None
+    order: Mapping[str, int],
+    lang: Lang,
+    errors: int,
+    packs: Sequence[Pack] | None,
+    *,
+    stopped: bool = False,
 ) -> str:
     rules: dict[str, Rule] = {}
     for pack in shipped_packs() if packs is None else packs:
@@ -298,16 +318,14 @@ def _sarif_footer(
         else _pseudo_descriptor(rule_id, lang)
         for rule_id in order  # insertion order is index order
     ]
-    invocation: dict[str, Any] = {"executionSuccessful": errors == 0}
-    if errors:
+    invocation: dict[str, Any] = {"executionSuccessful": errors == 0 and not stopped}
+    notes = [f"{errors} input(s) could not be checked: see the results of rule {INPUT_ERROR}."]
+    notes = notes if errors else []
+    if stopped:
+        notes.append("The run stopped before the end of the input: the results are incomplete.")
+    if notes:
         invocation["toolExecutionNotifications"] = [
-            {
-                "level": "error",
-                "message": {
-                    "text": f"{errors} input(s) could not be checked: "
-                    f"see the results of rule {INPUT_ERROR}."
-                },
-            }
+            {"level": "error", "message": {"text": note}} for note in notes
         ]
     driver = {
         "name": "smscheck",

@@ -24,9 +24,10 @@ from smscheck.inputs.strict import ExtraData, loads
 def read(path: str, stdin: IO[bytes] | None = None) -> Iterator[Item]:
     """The items of one input (`-` is standard input)."""
     if path == "-":
-        if stdin is None:
-            raise InputError("no standard input")
-        yield from _read_stream(path, stdin)
+        if stdin is None:  # started with <&-: the other inputs are still checked
+            yield Item(Location(path), error="standard input is closed")
+        else:
+            yield from _read_stream(path, stdin)
         return
     file = Path(path)
     try:
