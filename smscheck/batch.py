@@ -67,6 +67,7 @@ class Chunk:
     first_line: int
     lines: list[bytes]
     template: tuple[int, bytes] | None = None
+    used: bool = True  # whether a line before this chunk used that template
     final: int | None = None
     error: str | None = None
 
@@ -121,8 +122,9 @@ class _Worker:
             reader = self._reader = LineReader(chunk.path)
             if chunk.template is not None:
                 reader.feed(*chunk.template)
+        reader.resume(chunk.first_line, chunk.used)
         lines = chunk.lines
-        self._reader_template = _last_template(chunk.first_line, lines, chunk.template)
+        self._reader_template, _ = _state_after(chunk, chunk.template, chunk.used)
         done = self.run(_fed(reader, chunk))
         return Done(done.rendered, done.summary, sum(map(len, lines)))
 
@@ -144,6 +146,7 @@ def chunks(path: str, handle: IO[bytes], size: int = CHUNK_LINES) -> Iterator[Ch
     Lines are read with a bounded length (an endless line stops the reading with an error);
     the last chunk, possibly empty, closes the file."""
     template: tuple[int, bytes] | None = None
+    used = True
     lines: list[bytes] = []
     first, number = 1, 0
     error = None
@@ -153,22 +156,34 @@ def chunks(path: str, handle: IO[bytes], size: int = CHUNK_LINES) -> Iterator[Ch
                 first = number
             lines.append(raw)
             if len(lines) == size:
-                yield Chunk(path, first, lines, template)
-                template = _last_template(first, lines, template)
+                chunk = Chunk(path, first, lines, template, used)
+                yield chunk
+                template, used = _state_after(chunk, template, used)
                 lines = []
                 first = number + 1
     except InputError as exc:  # a line with no end
         error = str(exc)
-    yield Chunk(path, first, lines, template, final=number, error=error)
+    yield Chunk(path, first, lines, template, used, final=number, error=error)
 
 
-def _last_template(
-    first: int, lines: list[bytes], current: tuple[int, bytes] | None
-) -> tuple[int, bytes] | None:
+def _state_after(
+    chunk: Chunk, template: tuple[int, bytes] | None, used: bool
+) -> tuple[tuple[int, bytes] | None, bool]:
+    """The template line in force after the chunk's lines, and whether a line used it: what a
+    reader of the whole file would know there (see `LineReader.changes_template`)."""
+    lines, first = chunk.lines, chunk.first_line
+    start = 0
     for offset in range(len(lines) - 1, -1, -1):
-        if is_template_line(lines[offset]) and LineReader.sets_template(lines[offset]):
-            return (first + offset, lines[offset])
-    return current
+        if is_template_line(lines[offset]) and LineReader.changes_template(
+            first + offset, lines[offset]
+        ):
+            template, used, start = (first + offset, lines[offset]), False, offset + 1
+            break
+    used = used or any(
+        LineReader.uses_template(first + offset, lines[offset])
+        for offset in range(start, len(lines))
+    )
+    return template, used
 
 
 _worker: _Worker | Exception | None = None

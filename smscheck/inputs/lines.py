@@ -38,13 +38,36 @@ class LineReader:
         self._last: int | None = None
 
     @staticmethod
-    def sets_template(raw: bytes) -> bool:
-        """Whether this line is a template line (a JSON object whose only key is `template`)."""
+    def changes_template(number: int, raw: bytes) -> bool:
+        """Whether feeding line `number` sets the template in force or drops it (as `feed`
+        does for a template line too long or not JSON): a batch gives each chunk the last such
+        line before it, so that its reader starts as one reading the whole file would be."""
+        if len(raw) > MAX_LINE_BYTES:
+            return _TEMPLATE_START.match(raw) is not None
+        if raw.startswith(BOM):
+            if number != 1:
+                return False
+            raw = raw[len(BOM) :]
+        if not is_template_line(raw):
+            return False
         try:
             document = loads(raw)
         except InputError:
-            return False
+            return _TEMPLATE_START.match(raw) is not None
         return isinstance(document, dict) and set(document) == {"template"}
+
+    @staticmethod
+    def uses_template(number: int, raw: bytes) -> bool:
+        """Whether feeding line `number`, not one that `changes_template`, counts as a use of
+        the template in force (any line but a blank one or a misplaced byte order mark)."""
+        if len(raw) > MAX_LINE_BYTES:
+            return True
+        return bool(raw.strip()) and not (raw.startswith(BOM) and number != 1)
+
+    def resume(self, number: int, used: bool) -> None:
+        """Go on at line `number`, the lines before it read elsewhere (a batch's chunks):
+        `used` tells whether one of them used the template in force."""
+        self._last, self._used = number - 1, used
 
     def feed(self, number: int, raw: bytes) -> Item | None:
         """The item of line `number`; None for blank lines and template lines that parse.
