@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from smscheck.cli import main
 from smscheck.inputs import (
@@ -30,11 +31,14 @@ from smscheck.inputs import (
     read,
     read_lines,
 )
+from smscheck.inputs.merge import RecipientLine
+from smscheck.models import Campaign, Case, Message, Recipient
 from tests.conftest import SEEDS
 
 SEED = json.loads((SEEDS / "2026-ordinary-number.json").read_text(encoding="utf-8"))
 CASE: dict[str, Any] = SEED["case"]  # passes every rule
 NUMBER = CASE["recipient"]["number"]  # +33612345678
+SEND_AT = CASE["message"]["send_at"]
 SECONDS = 1.0  # generous: each input takes a few milliseconds
 
 
@@ -464,6 +468,80 @@ HOSTILE = [
     Hostile("a missing file", _missing, "cannot open: No such file or directory"),
     Hostile("/dev/zero", _dev_zero, "larger than 64 MiB and not JSON Lines"),
     Hostile("/dev/zero as JSON Lines", _dev_zero_lines, "line longer than 1 MiB", line=1),
+    # --- invisible format characters: a phone shows another text than the one checked
+    Hostile(
+        "a right-to-left override around the opt-out (passed GDPR-OBJ-01)",
+        dumps(case(message__body=CASE["message"]["body"] + " \u202eSTOP au 36111\u202c")),
+        "message.body: the text holds the invisible format character U+202E (right-to-left "
+        "override)",
+    ),
+    Hostile(
+        "a right-to-left override written as a JSON escape",
+        dumps(case()).replace(b"STOP au 36111", b"\\u202eSTOP au 36111"),
+        "message.body: the text holds the invisible format character U+202E",
+    ),
+    Hostile(
+        "a left-to-right isolate in the sender",
+        dumps(case(message__sender="\u2066LYONAVENIR")),
+        "message.sender: the text holds the invisible format character U+2066",
+    ),
+    Hostile(
+        "a zero width space in a merge field",
+        lines(template(), recipient(prenom="Zo\u200bé")),
+        "merge.prenom: the text holds the invisible format character U+200B",
+        suffix=".jsonl",
+        line=2,
+    ),
+    Hostile(
+        "a right-to-left mark in a template body",
+        lines(template("\u200f" + CASE["message"]["body"]), CASE["recipient"]),
+        "template.message.body: the text holds the invisible format character U+200F",
+        suffix=".jsonl",
+        line=1,
+    ),
+    Hostile(
+        "a byte order mark inside the body",
+        dumps(case(message__body=CASE["message"]["body"].replace("STOP", "ST\ufeffOP"))),
+        "message.body: the text holds the invisible format character U+FEFF",
+    ),
+    Hostile(
+        "a soft hyphen in a campaign name",
+        dumps(case(campaign__names=["Marie Du\xadpont", "Lyon Avenir"])),
+        "campaign.names.0: the text holds the invisible format character U+00AD (soft hyphen)",
+    ),
+    Hostile(
+        "a tag character outside an emoji flag",
+        dumps(case(message__body=CASE["message"]["body"] + " \U000e0041")),
+        "message.body: the text holds the invisible format character U+E0041",
+    ),
+    Hostile(
+        "an Arabic letter mark in the referrer",
+        dumps(case(recipient__referrer="\u061cJean")),
+        "recipient.referrer: the text holds the invisible format character U+061C",
+    ),
+    Hostile(
+        "an emoji joined by U+200D is fine",
+        dumps(case(message__body="👩\u200d👩\u200d👧 " + CASE["message"]["body"])),
+        "rules as of 2026-02-10",
+        code=0,
+    ),
+    Hostile(
+        "an emoji with a variation selector is fine",
+        dumps(case(message__body="❤\ufe0f " + CASE["message"]["body"])),
+        "rules as of 2026-02-10",
+        code=0,
+    ),
+    Hostile(
+        "a subdivision flag (an emoji tag sequence) is fine",
+        dumps(
+            case(
+                message__body="\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067"
+                "\U000e007f " + CASE["message"]["body"]
+            )
+        ),
+        "rules as of 2026-02-10",
+        code=0,
+    ),
 ]
 
 
@@ -1489,3 +1567,35 @@ def test_an_unknown_language_is_a_clear_error() -> None:
 
     with pytest.raises(ValueError, match="unknown language 'de': smscheck speaks fr and en"):
         Checker(lang="de")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: Case.model_validate(case(message__body="\x1b[2J Marie Dupont")),
+        lambda: Message(sender="36111", body="\u202eSTOP au 36111", send_at=SEND_AT),
+        lambda: Message(sender="\u200bLYON", body="Marie Dupont", send_at=SEND_AT),
+        lambda: Recipient(number=NUMBER, referrer="Jean\u2067"),
+        lambda: RecipientLine(number=NUMBER, merge={"prenom": "Zo\u202e"}),
+        lambda: Campaign.model_validate({**CASE["campaign"], "info_notice_url": "https://a\xad"}),
+    ],
+    ids=["ESC in Case", "override in Message", "ZWSP in sender", "isolate", "merge", "notice"],
+)
+def test_a_case_built_in_code_refuses_the_characters_files_refuse(
+    build: Callable[[], object],
+) -> None:
+    # File input refused ESC but Case(...) accepted it, and neither refused bidi controls.
+    with pytest.raises(ValidationError, match=r"the text holds the (control|invisible format) "):
+        build()
+
+
+def test_every_format_character_but_the_emoji_joiner_is_refused() -> None:
+    import unicodedata
+
+    from smscheck.models import refused_character
+
+    for code in range(0x110000):
+        char = chr(code)
+        if unicodedata.category(char) == "Cf" and char != "\u200d":
+            assert refused_character(f"a{char}b") is not None, f"U+{code:04X}"
+    assert refused_character("a\u200db") is None

@@ -10,7 +10,16 @@ from dataclasses import dataclass
 from pydantic import Field
 
 from smscheck.inputs.located import MAX_PROBLEMS, InputError
-from smscheck.models import MAX_BODY_CHARS, Campaign, Case, Frozen, Message, Recipient, trusted
+from smscheck.models import (
+    MAX_BODY_CHARS,
+    Campaign,
+    Case,
+    CleanText,
+    Frozen,
+    Message,
+    Recipient,
+    trusted,
+)
 
 
 class Template(Frozen):
@@ -19,7 +28,7 @@ class Template(Frozen):
 
 
 class RecipientLine(Recipient):
-    merge: dict[str, str] = Field(default_factory=dict)
+    merge: dict[str, CleanText] = Field(default_factory=dict)
 
 
 _BRACES = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
@@ -92,7 +101,6 @@ class MergeBody:
                 f"merge: the filled body has {len(body)} characters, more than {MAX_BODY_CHARS}"
             )
         return body
-
 
     def spans(self, merge: dict[str, str]) -> tuple[tuple[int, int], ...]:
         """Where the merge values sit in the filled body, as [start, end) offsets."""
