@@ -1,180 +1,357 @@
-"""Campaign-scale benchmark: a synthetic personalised campaign through the checker.
+"""Campaign-scale benchmark: generated campaigns through `smscheck check` as a user runs it.
 
-    python bench/bench_campaign.py                 # N = 10k, 100k, 1M
-    python bench/bench_campaign.py --sizes 10000   # quicker
+    python -m bench.bench_campaign                      # realistic + synthetic, N = 10k, 100k
+    python -m bench.bench_campaign --million            # and 1M
+    python -m bench.bench_campaign --sizes 20000 --scenarios realistic --commands only-problems
 
-For each N it prints cases/second for validation alone (the floor: parse and validate every
-line), for the full check (parse, check, render JSON of the cases that do not pass), their
-ratio, the peak memory of the full check, and the rate with --jobs 2; then the same full check
-rendering SARIF (one small result per failing verdict), alone and with --jobs 2. Each
-measurement runs in a fresh process so that peak memory is that of the run alone.
+For each scenario (bench/campaigns.py) and size N it prints, all measured in the same run:
+
+- the floor: validating every line with a plain Pydantic model of its fields (bench/floor.py),
+  and smscheck's own reading of the file (parse, validate, fill merge fields, no rule);
+- the command start-up: `smscheck check` on a two-recipient campaign;
+- for each command (`--format json`, `--format json --only-problems`, `--format sarif`) and
+  each `--jobs` value: cases/s end to end (process start included, output written to a file),
+  the ratio of its time to the floor's, CPU seconds of all its processes (and cases per CPU
+  second: steadier than wall time on a loaded machine), peak memory of all
+  its processes (bench/processes.py), the output size, and the speed-up over one job;
+- the library: `smscheck.check`, `Checker.check` on the file's cases (cases of one template
+  share their message and campaign objects, as the reader builds them), and `Checker.check`
+  on the same cases rebuilt one by one from JSON (equal campaigns that share no object);
+- the machine's own scaling: a plain Python loop in one process, then in two at once.
+
+The options used are read from `smscheck check --help` first: a missing one stops the run with
+a message naming it. Every measurement runs in a fresh process.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
+import itertools
 import json
-import random
-import resource
+import os
+import re
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-BODIES = (
-    "Bonjour {prenom}, dimanche chaque voix compte : votez pour la liste Ensemble pour Lyon ! "
-    "Marie Dupont. Vos coordonnées proviennent de notre fichier d'adhérents. "
-    "Infos et droits : https://exemple.fr/donnees. STOP au 36111",
-    "{prenom}, réunion publique mardi 19h salle des fêtes avec Marie Dupont. "
-    "Vos données : https://exemple.fr/donnees. STOP au 36111",
-)
-FIRST_NAMES = (
-    "Marie",
-    "Jean",
-    "Zoé",
-    "Étienne",
-    "Françoise",
-    "Noël",
-    "Inès",
-    "Loïc",
-    "Anaïs",
-    "Hugo",
-)
-MOBILE_BLOCKS = ("+33612", "+33623", "+33645", "+33650", "+33678", "+33699", "+33751", "+33782")
-RELATIONSHIPS = ("member", "member", "member", "regular_contact", "opted_in", "prospect")
-ORIGINS = ("party_member_file", "collected_directly", "rented_file", "referral", "unknown")
+from bench import campaigns, floor, processes
+
+COMMANDS = {
+    "json": ("--format", "json"),
+    "only-problems": ("--format", "json", "--only-problems"),
+    "sarif": ("--format", "sarif"),
+}
+_SUMMARY = re.compile(r"-- (\d+) case\(s\):.*?; (\d+) input error\(s\)")
 
 
-def template(body: str) -> dict[str, object]:
+class BenchError(Exception):
+    """The benchmark cannot run as asked; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cli:
+    """The `smscheck` command and the `check` options it has."""
+
+    executable: str
+    options: frozenset[str]
+    formats: frozenset[str]
+
+    @classmethod
+    def find(cls) -> Cli:
+        beside = Path(sys.executable).with_name("smscheck")
+        executable = str(beside) if beside.exists() else shutil.which("smscheck")
+        if executable is None:
+            raise BenchError("no `smscheck` command: install the project first (see README)")
+        done = subprocess.run(
+            [executable, "check", "--help"], capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            raise BenchError(f"`smscheck check --help` failed: {done.stderr.strip()[:500]}")
+        return cls.from_help(executable, done.stdout)
+
+    @classmethod
+    def from_help(cls, executable: str, text: str) -> Cli:
+        options = frozenset(re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*", text))
+        choices = re.search(r"--format \{([^}]*)\}", text)
+        formats = frozenset(choices[1].split(",")) if choices else frozenset()
+        return cls(executable, options, formats)
+
+    def require(self, arguments: Sequence[str]) -> None:
+        """BenchError naming every option or --format value of `arguments` it lacks."""
+        missing = [a for a in arguments if a.startswith("--") and a not in self.options]
+        missing += [
+            f"--format {value}"
+            for option, value in itertools.pairwise(arguments)
+            if option == "--format" and value not in self.formats
+        ]
+        missing = list(dict.fromkeys(missing))
+        if missing:
+            raise BenchError(
+                f"`smscheck check` has no {', '.join(missing)} (its options: "
+                f"{', '.join(sorted(self.options))}); update bench/bench_campaign.py"
+            )
+
+
+def command_arguments(name: str, jobs: int) -> tuple[str, ...]:
+    return COMMANDS[name] + (("--jobs", str(jobs)) if jobs != 1 else ())
+
+
+# --- child processes: each measurement in a fresh interpreter ------------------------------
+
+
+def child_floor_and_read(path: str) -> dict[str, float]:
+    """The floor, then smscheck's own reading of the same file (nothing else), in one process."""
+    from smscheck.inputs import read_lines
+
+    lines, refused, floor_seconds = floor.validate_file(path)
+    cases = errors = 0
+    started = time.perf_counter()
+    with open(path, "rb") as handle:
+        for item in read_lines(path, handle):  # cases, errors, and templates (checked once)
+            cases += item.case is not None
+            errors += item.error is not None
     return {
-        "template": {
-            "message": {"sender": "36111", "body": body, "send_at": "2026-03-11T14:00:00+01:00"},
-            "campaign": {
-                "sender_kind": "candidate",
-                "names": ["Marie Dupont", "Ensemble pour Lyon"],
-                "election": {
-                    "kind": "municipal",
-                    "rounds": [{"polling_date": "2026-03-15"}, {"polling_date": "2026-03-22"}],
-                },
-                "info_notice_url": "https://exemple.fr/donnees",
-            },
-        }
+        "lines": lines,
+        "refused": refused,
+        "floor_seconds": floor_seconds,
+        "cases": cases,
+        "errors": errors,
+        "read_seconds": time.perf_counter() - started,
     }
 
 
-def generate(path: Path, n: int, seed: int = 7) -> None:
-    """N recipient lines under two templates, 1% of them broken in various ways."""
-    rng = random.Random(seed)
-    with path.open("w", encoding="utf-8") as out:
-        for index in range(n):
-            if index % (n // 2 or 1) == 0:
-                out.write(
-                    json.dumps(template(BODIES[(index // (n // 2 or 1)) % 2]), ensure_ascii=False)
-                    + "\n"
-                )
-            if rng.random() < 0.01:
-                out.write(
-                    rng.choice(
-                        ('{"number": "+336', '{"number": "+33612345678", "origin": "moon"}', "[]")
-                    )
-                    + "\n"
-                )
-                continue
-            relationship = rng.choice(RELATIONSHIPS)
-            line: dict[str, object] = {
-                "number": f"{rng.choice(MOBILE_BLOCKS)}{rng.randrange(10**6):06d}",
-                "relationship": relationship,
-                "origin": "party_member_file" if relationship == "member" else rng.choice(ORIGINS),
-                "merge": {"prenom": rng.choice(FIRST_NAMES)},
-            }
-            if relationship == "opted_in":
-                line["consent"] = {
-                    "given_on": "2025-11-02",
-                    "scope": "political_sms",
-                    "collected_by": "Marie Dupont",
-                    "told_political_use": True,
-                }
-            out.write(json.dumps(line, ensure_ascii=False) + "\n")
-
-
-def _validate_only(path: str) -> int:
+def child_library(path: str, limit: int) -> dict[str, float]:
+    """Rates of the library API on up to `limit` valid cases of the file (check() on a tenth)."""
+    from smscheck import Case, Checker, check
     from smscheck.inputs import read_lines
 
-    count = 0
+    cases = []
     with open(path, "rb") as handle:
-        for _ in read_lines(path, handle):
-            count += 1
-    return count
+        for item in read_lines(path, handle):
+            if item.case is not None:
+                cases.append(item.case)
+                if len(cases) == limit:
+                    break
+    rebuilt = [Case.model_validate_json(case.model_dump_json()) for case in cases]
+
+    def rate(work: Sequence[Case], checker: object) -> float:
+        started = time.perf_counter()
+        for case in work:
+            checker(case)  # type: ignore[operator]
+        return len(work) / (time.perf_counter() - started)
+
+    few = cases[: max(1, limit // 10)]
+    return {
+        "cases": len(cases),
+        "check": rate(few, check),
+        "check_cases": len(few),
+        "checker_shared": rate(cases, Checker().check),
+        "checker_equal": rate(rebuilt, Checker().check),
+    }
 
 
-def _full_check(path: str, jobs: int, fmt: str) -> int:
-    from smscheck.batch import Settings, run
-
-    settings = Settings(fmt=fmt, only_problems=True)
-    sink = io.StringIO()
-    cases = 0
-    for done in run([path], settings, sys.stdin.buffer, jobs=jobs):
-        cases += done.summary.cases + done.summary.errors
-        sink.write(done.rendered)
-        sink.seek(0)
-        sink.truncate()
-    return cases
+# A plain Python loop (integer arithmetic and a small dict), timed inside a bare interpreter.
+LOOP = """
+import sys, time
+started = time.perf_counter()
+table = {}
+for index in range(int(sys.argv[1])):
+    table[index & 1023] = table.get(index & 511, 0) + index * 3
+print(time.perf_counter() - started)
+"""
 
 
-def measure(mode: str, path: str, jobs: int) -> None:
-    """Runs in a child process: prints `count seconds peak_mib` for one mode."""
-    started = time.perf_counter()
-    count = _validate_only(path) if mode == "validate" else _full_check(path, jobs, mode)
-    seconds = time.perf_counter() - started
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(count, seconds, peak_mib)
+def in_child(mode: str, *arguments: object) -> dict[str, float]:
+    command = [sys.executable, "-m", "bench.bench_campaign", "--child", mode, *map(str, arguments)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=_ROOT)
+    if done.returncode != 0:
+        raise BenchError(f"the {mode} measurement failed:\n{done.stderr.strip()[-2000:]}")
+    result: dict[str, float] = json.loads(done.stdout)
+    return result
 
 
-def child(mode: str, path: Path, jobs: int = 1) -> tuple[int, float, float]:
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", mode, str(path), str(jobs)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    count, seconds, peak = done.stdout.split()
-    return int(count), float(seconds), float(peak)
+_ROOT = Path(__file__).resolve().parent.parent
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        mode, path, jobs = args.child
-        measure(mode, path, int(jobs))
-        return
+def run_child(mode: str, arguments: Sequence[str]) -> None:
+    if mode == "library":
+        result = child_library(arguments[0], int(arguments[1]))
+    else:
+        result = child_floor_and_read(arguments[0])
+    print(json.dumps(result))
+
+
+# --- the parent: generate, run, print -------------------------------------------------------
+
+
+def machine_scaling(iterations: int) -> tuple[float, float, float]:
+    """(one process s, slowest of two at once s, speed-up of two processes over one)."""
+    command = [sys.executable, "-c", LOOP, str(iterations)]
+    alone = float(subprocess.run(command, capture_output=True, check=True).stdout)
+    pair = [subprocess.Popen(command, stdout=subprocess.PIPE) for _ in range(2)]
+    slowest = max(float(p.communicate()[0]) for p in pair)
+    return alone, slowest, 2 * alone / slowest
+
+
+def cli_run(
+    cli: Cli, arguments: Sequence[str], path: Path, expected: int, repeat: int
+) -> processes.Run:
+    """The best of `repeat` runs of `smscheck check ARGS FILE > out`; BenchError if it did not
+    check every line."""
+    best: processes.Run | None = None
+    for _ in range(repeat):
+        output = path.with_suffix(".out")
+        done = processes.run([cli.executable, "check", *arguments, str(path)], output)
+        output.unlink()
+        summary = _SUMMARY.search(done.stderr)
+        if done.returncode not in (0, 1, 2) or summary is None:
+            raise BenchError(
+                f"`smscheck check {' '.join(arguments)}` exited {done.returncode}:\n"
+                f"{done.stderr.strip()[-2000:]}"
+            )
+        seen = int(summary[1]) + int(summary[2])
+        if seen != expected:
+            raise BenchError(
+                f"`smscheck check {' '.join(arguments)}` saw {seen} of {expected} lines"
+            )
+        if best is None or done.seconds < best.seconds:
+            best = done
+    assert best is not None
+    return best
+
+
+def startup(cli: Cli, folder: Path) -> float:
+    """Seconds for `smscheck check --format json` of a two-recipient campaign (one alone
+    prints no summary)."""
+    path = folder / "two.jsonl"
+    campaigns.write_jsonl(path, "synthetic", 2)
+    return cli_run(cli, ("--format", "json"), path, 2, 1).seconds
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} CPUs"
+
+
+def bench_size(cli: Cli, args: argparse.Namespace, scenario: str, n: int, folder: Path) -> None:
+    path = folder / f"{scenario}-{n}.jsonl"
+    began = time.perf_counter()
+    written = campaigns.write_jsonl(path, scenario, n, seed=args.seed)
+    megabytes = path.stat().st_size / 1e6
     print(
-        f"{'N':>9} {'validate/s':>11} {'check/s':>9} {'ratio':>6} {'peak MiB':>9} "
-        f"{'jobs=2/s':>9} {'speed-up':>8} {'sarif/s':>9} {'sarif j=2':>9} {'speed-up':>8}"
+        f"\n## {scenario}, N = {n:,}: {written.templates} templates, {written.bad:,} bad lines, "
+        f"{megabytes:,.1f} MB (generated in {time.perf_counter() - began:.1f} s); {load()}",
+        flush=True,
     )
-    with tempfile.TemporaryDirectory() as folder:
-        for n in args.sizes:
-            path = Path(folder) / f"campaign-{n}.jsonl"
-            generate(path, n)
-            count, floor_s, _ = child("validate", path)
-            _, check_s, peak = child("json", path)
-            _, jobs_s, _ = child("json", path, jobs=2)
-            _, sarif_s, _ = child("sarif", path)
-            _, sarif_jobs_s, _ = child("sarif", path, jobs=2)
+    base = in_child("floor", path)
+    floor_s = base["floor_seconds"]
+    print(
+        f"floor (plain Pydantic, in-process): {n / floor_s:,.0f} lines/s "
+        f"({base['refused']:,.0f} refused); smscheck reading alone: "
+        f"{n / base['read_seconds']:,.0f}/s ({base['errors']:,.0f} errors), "
+        f"{base['read_seconds'] / floor_s:.2f}x the floor",
+        flush=True,
+    )
+    print(
+        f"{'command':<30} {'jobs':>4} {'cases/s':>9} {'x floor':>7} {'CPU s':>7} {'/CPU s':>7} "
+        f"{'peak MiB':>8} {'RSS sum':>7} {'procs':>5} {'out MB':>8} {'B/case':>7} {'vs 1 job':>8}"
+    )
+    for name in args.commands:
+        one_job: float | None = None
+        for jobs in args.jobs:
+            arguments = command_arguments(name, jobs)
+            done = cli_run(cli, arguments, path, n, args.repeat)
+            if jobs == 1:
+                one_job = done.seconds
+            speedup = f"{one_job / done.seconds:.2f}" if one_job is not None else "-"
+            shown = " ".join(COMMANDS[name])
             print(
-                f"{n:>9,} {count / floor_s:>11,.0f} {count / check_s:>9,.0f} {check_s / floor_s:>6.2f} "
-                f"{peak:>9.0f} {count / jobs_s:>9,.0f} {check_s / jobs_s:>8.2f} "
-                f"{count / sarif_s:>9,.0f} {count / sarif_jobs_s:>9,.0f} {sarif_s / sarif_jobs_s:>8.2f}",
+                f"{shown:<30} {jobs:>4} {n / done.seconds:>9,.0f} {done.seconds / floor_s:>7.1f} "
+                f"{done.cpu_seconds:>7.1f} {n / done.cpu_seconds:>7,.0f} {done.peak_mib:>8.0f} {done.rss_sum_mib:>7.0f} "
+                f"{done.processes:>5} {done.output_bytes / 1e6:>8,.1f} "
+                f"{done.output_bytes / n:>7,.0f} {speedup:>8}",
                 flush=True,
             )
-            path.unlink()
+    if args.library_cases:
+        lib = in_child("library", path, min(n, args.library_cases))
+        print(
+            f"library on {lib['cases']:,.0f} valid cases: smscheck.check {lib['check']:,.0f}/s "
+            f"(on {lib['check_cases']:,.0f}); Checker.check {lib['checker_shared']:,.0f}/s "
+            f"(campaign objects shared), {lib['checker_equal']:,.0f}/s (equal campaigns "
+            "built separately)",
+            flush=True,
+        )
+    path.unlink()
+    print(f"({load()} at the end)")
+
+
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.bench_campaign",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--scenarios", nargs="+", choices=campaigns.SCENARIOS, default=list(campaigns.SCENARIOS)
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--million", action="store_true", help="add N = 1,000,000")
+    parser.add_argument("--commands", nargs="+", choices=sorted(COMMANDS), default=list(COMMANDS))
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="best of this many runs of each command"
+    )
+    parser.add_argument(
+        "--library-cases", type=int, default=10_000, help="cases for the library figures (0: skip)"
+    )
+    parser.add_argument(
+        "--loop", type=int, default=5_000_000, help="iterations of the scaling loop (0: skip)"
+    )
+    parser.add_argument("--seed", type=int, default=18)
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.million and 1_000_000 not in args.sizes:
+        args.sizes.append(1_000_000)
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse(argv)
+    if args.child:
+        run_child(args.child[0], args.child[1:])
+        return 0
+    try:
+        cli = Cli.find()
+        cli.require([a for c in args.commands for j in args.jobs for a in command_arguments(c, j)])
+        print(f"smscheck benchmark, Python {sys.version.split()[0]}, {load()}", flush=True)
+        if args.loop:
+            alone, pair, scaling = machine_scaling(args.loop)
+            print(
+                f"machine: a plain Python loop takes {alone:.2f} s alone, {pair:.2f} s two at once: "
+                f"{scaling:.2f}x for 2 processes",
+                flush=True,
+            )
+        with tempfile.TemporaryDirectory(prefix="smscheck-bench-") as name:
+            folder = Path(name)
+            print(
+                f"start-up: `smscheck check --format json` of two recipients takes {startup(cli, folder):.2f} s"
+            )
+            for scenario in args.scenarios:
+                for n in args.sizes:
+                    bench_size(cli, args, scenario, n, folder)
+    except BenchError as exc:
+        print(f"bench: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    # Stopped with SIGTERM, it still removes its files (many GB at 1M).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    sys.exit(main())

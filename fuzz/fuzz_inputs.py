@@ -23,8 +23,8 @@ from pathlib import Path
 if __name__ == "__main__":  # run as a script: make the repository's smscheck importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from smscheck.engine import Checker
-from smscheck.formatters import FORMATTERS, Result
+from smscheck.batch import Settings, _Worker
+from smscheck.formatters import FORMATTERS
 from smscheck.inputs import Item, read, read_lines
 from smscheck.verdicts import Status
 
@@ -37,14 +37,15 @@ TEMPLATE = (
     b'"municipal", "rounds": [{"polling_date": "2026-03-15"}]}}}}\n'
 )
 
-_checker: Checker | None = None
+_worker: _Worker | None = None
 
 
-def checker() -> Checker:
-    global _checker
-    if _checker is None:
-        _checker = Checker(lang="en")
-    return _checker
+def worker() -> _Worker:
+    """The batch worker, as `smscheck check` runs it (templates, acceptances, campaign split)."""
+    global _worker
+    if _worker is None:
+        _worker = _Worker(Settings(lang="en"))
+    return _worker
 
 
 def run_one(data: bytes) -> int:
@@ -68,17 +69,15 @@ def _lines(data: bytes) -> list[bytes]:
 
 
 def _check(item: Item) -> int:
-    assert (item.case is None) != (item.error is None), item
-    where = str(item.location)
-    if item.case is None:
-        assert item.error, item
-        result = Result(where, error=item.error)
-    else:
-        report = checker().check(item.case, source=where)
-        assert report.status in Status
-        result = Result(where, report=report)
-    for formatter in FORMATTERS.values():
-        formatter.item(result).encode("utf-8")  # raises on a lone surrogate
+    template = item.case is None and item.error is None
+    assert (item.case is not None) + (item.error is not None) + template == 1, item
+    assert item.error != "", item
+    assert not template or item.template is not None, item
+    for result in worker().results([item]):
+        if result.report is not None:
+            assert result.report.status in Status
+        for formatter in FORMATTERS.values():
+            formatter.item(result).encode("utf-8")  # raises on a lone surrogate
     return item.case is not None
 
 

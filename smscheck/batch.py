@@ -17,20 +17,24 @@ from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from typing import IO
 
+from smscheck.acceptance import AcceptanceError
 from smscheck.engine import Checker
-from smscheck.formatters import FORMATTERS, Result, Summary
+from smscheck.formatters import FORMATTERS, PLAIN, Result, Style, Summary
 from smscheck.inputs import (
     LINE_SUFFIXES,
     InputError,
     Item,
     LineReader,
     Location,
+    Template,
     bounded_lines,
     is_template_line,
     read,
 )
+from smscheck.messages import error_text
+from smscheck.models import Case
 from smscheck.packs import load_pack, shipped_packs
-from smscheck.verdicts import Lang, Status
+from smscheck.verdicts import Lang, Report, Status, TemplateReport
 
 CHUNK_LINES = 2000
 
@@ -46,6 +50,8 @@ class Settings:
     suppressed: frozenset[str] = frozenset()
     fmt: str = "text"
     only_problems: bool = False
+    style: Style = PLAIN  # for the formats people read
+    quiet: bool = False  # count only: render nothing
 
     def checker(self) -> Checker:
         base = shipped_packs() if self.default_packs else ()
@@ -57,18 +63,13 @@ class Settings:
 
 @dataclass(frozen=True, slots=True)
 class Chunk:
-    """Consecutive lines of a file, with the template line in force before the first.
-
-    The last chunk of a file knows the file's line count (`final`), so that a template left
-    without recipients at the end is reported, and the error that stopped reading, if any.
-    """
+    """Consecutive lines of a file, with the template line in force before the first; the
+    last chunk of a file knows the error that stopped reading, if any."""
 
     path: str
     first_line: int
     lines: list[bytes]
     template: tuple[int, bytes] | None = None
-    used: bool = True  # whether a line before this chunk used that template
-    final: int | None = None
     error: str | None = None
 
 
@@ -87,30 +88,74 @@ class _Worker:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.checker = settings.checker()
-        self.render = FORMATTERS[settings.fmt].item
+        self.render = FORMATTERS[settings.fmt].styled(settings.style).item
         # The reader of the last chunk, and the template line in force at its end: a chunk that
         # starts under the same template reuses it, keeping the same campaign objects, so the
         # checker's shared verdicts survive from chunk to chunk.
         self._reader: LineReader | None = None
         self._reader_template: tuple[int, bytes] | None = None
+        self._templates: dict[int, tuple[Template, TemplateReport | AcceptanceError]] = {}
 
     def results(self, items: Iterable[Item]) -> Iterator[Result]:
         for item in items:
-            if item.case is None:
-                yield Result(str(item.location), error=item.error)
-            else:
-                where = str(item.location)
-                yield Result(where, report=self.checker.check(item.case, source=where))
+            where = str(item.location)
+            try:
+                if item.case is not None:
+                    yield Result(where, report=self._report(item.case, where, item))
+                elif item.template is not None:
+                    yield Result(where, template=self._template(item.template, item.location))
+                else:
+                    yield self._error(where, item.error or "")
+            except AcceptanceError as exc:
+                yield self._error(where, str(exc))
+
+    def _error(self, where: str, error: str) -> Result:
+        """An input that could not be checked, its error in the run's language."""
+        lang = self.settings.lang
+        return Result(where, error=error_text(error, lang), lang=lang)
+
+    def _report(self, case: Case, where: str, item: Item) -> Report:
+        """A case's report; filled from a template, only what differs from the template's."""
+        template, at = item.template, item.template_at
+        if template is None or at is None:
+            return self.checker.check(case, source=where)
+        try:
+            report = self._template(template, at)
+        except AcceptanceError as exc:
+            raise AcceptanceError(f"its template ({at}) cannot be checked: {exc}") from None
+        return self.checker.check(case, source=where, accept=template.accept, template=report)
+
+    def _template(self, template: Template, at: Location) -> TemplateReport:
+        """The report of a template, computed once per template object (a chunk of a file may
+        run in another process: there it is computed again, the same)."""
+        found = self._templates.get(id(template))
+        if found is None or found[0] is not template:
+            report: TemplateReport | AcceptanceError
+            try:
+                report = self.checker.check_template(
+                    template.message,
+                    template.campaign,
+                    source=str(at),
+                    template_id=template.id,
+                    accept=template.accept,
+                )
+            except AcceptanceError as exc:
+                report = exc
+            if len(self._templates) > 64:
+                self._templates.clear()
+            found = self._templates[id(template)] = (template, report)
+        if isinstance(found[1], AcceptanceError):
+            raise found[1]
+        return found[1]
 
     def run(self, items: Iterable[Item]) -> Done:
         summary = Summary()
         parts = []
         for result in self.results(items):
             summary.add(result)
-            if (
-                self.settings.only_problems
-                and result.report is not None
-                and result.report.status is Status.PASS
+            checked = result.report or result.template
+            if self.settings.quiet or (
+                self.settings.only_problems and checked and checked.status is Status.PASS
             ):
                 continue
             parts.append(self.render(result))
@@ -122,9 +167,8 @@ class _Worker:
             reader = self._reader = LineReader(chunk.path)
             if chunk.template is not None:
                 reader.feed(*chunk.template)
-        reader.resume(chunk.first_line, chunk.used)
         lines = chunk.lines
-        self._reader_template, _ = _state_after(chunk, chunk.template, chunk.used)
+        self._reader_template = _last_template(chunk.first_line, lines, chunk.template)
         done = self.run(_fed(reader, chunk))
         return Done(done.rendered, done.summary, sum(map(len, lines)))
 
@@ -136,8 +180,6 @@ def _fed(reader: LineReader, chunk: Chunk) -> Iterator[Item]:
             yield item
     if chunk.error is not None:
         yield Item(Location(chunk.path, chunk.first_line + len(chunk.lines) - 1), error=chunk.error)
-    elif chunk.final is not None and (unused := reader.finish(chunk.final)) is not None:
-        yield unused
 
 
 def chunks(path: str, handle: IO[bytes], size: int = CHUNK_LINES) -> Iterator[Chunk]:
@@ -146,7 +188,6 @@ def chunks(path: str, handle: IO[bytes], size: int = CHUNK_LINES) -> Iterator[Ch
     Lines are read with a bounded length (an endless line stops the reading with an error);
     the last chunk, possibly empty, closes the file."""
     template: tuple[int, bytes] | None = None
-    used = True
     lines: list[bytes] = []
     first, number = 1, 0
     error = None
@@ -156,34 +197,26 @@ def chunks(path: str, handle: IO[bytes], size: int = CHUNK_LINES) -> Iterator[Ch
                 first = number
             lines.append(raw)
             if len(lines) == size:
-                chunk = Chunk(path, first, lines, template, used)
-                yield chunk
-                template, used = _state_after(chunk, template, used)
+                yield Chunk(path, first, lines, template)
+                template = _last_template(first, lines, template)
                 lines = []
                 first = number + 1
     except InputError as exc:  # a line with no end
         error = str(exc)
-    yield Chunk(path, first, lines, template, used, final=number, error=error)
+    yield Chunk(path, first, lines, template, error=error)
 
 
-def _state_after(
-    chunk: Chunk, template: tuple[int, bytes] | None, used: bool
-) -> tuple[tuple[int, bytes] | None, bool]:
-    """The template line in force after the chunk's lines, and whether a line used it: what a
-    reader of the whole file would know there (see `LineReader.changes_template`)."""
-    lines, first = chunk.lines, chunk.first_line
-    start = 0
+def _last_template(
+    first: int, lines: list[bytes], current: tuple[int, bytes] | None
+) -> tuple[int, bytes] | None:
+    """The line setting or dropping the template in force after these lines (see
+    `LineReader.changes_template`), else `current`."""
     for offset in range(len(lines) - 1, -1, -1):
         if is_template_line(lines[offset]) and LineReader.changes_template(
             first + offset, lines[offset]
         ):
-            template, used, start = (first + offset, lines[offset]), False, offset + 1
-            break
-    used = used or any(
-        LineReader.uses_template(first + offset, lines[offset])
-        for offset in range(start, len(lines))
-    )
-    return template, used
+            return (first + offset, lines[offset])
+    return current
 
 
 _worker: _Worker | Exception | None = None

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
+from smscheck.elections import calendar
 from smscheck.packs import Pack, Rule
 from smscheck.verdicts import Lang
 
@@ -32,6 +33,59 @@ def _selected(packs: Sequence[Pack], at: date | None) -> list[tuple[Pack, list[R
     return chosen
 
 
+def calendar_entries(at: date | None) -> list[dict[str, Any]]:
+    """The electoral calendar's entries in force on `at` (all when None): the territories that
+    vote a day early, always, and each election from its convening text to its last round."""
+    known = calendar()
+    early = [
+        {
+            "entry": "early_vote",
+            "kinds": [kind.value for kind in entry.kinds],
+            "territories": [territory.value for territory in entry.territories],
+            "citation": known.citation(entry.source).model_dump(mode="json"),
+        }
+        for entry in known.spec.early
+    ]
+    elections = [
+        {
+            "entry": "election",
+            "name": election.name,
+            "kind": election.kind.value,
+            "rounds": [
+                {
+                    "date": round_.polling_date.isoformat(),
+                    "territory_dates": {
+                        territory.value: day.isoformat()
+                        for territory, day in round_.territory_dates.items()
+                    },
+                }
+                for round_ in election.rounds
+            ],
+            "citation": known.citation(election.source).model_dump(mode="json"),
+        }
+        for election in known.elections_at(at)
+    ]
+    return early + elections
+
+
+def _calendar_items(at: date | None) -> list[tuple[str, str]]:
+    """Each calendar entry in force as (what it says, its source)."""
+    items = []
+    for entry in calendar_entries(at):
+        cite = entry["citation"]
+        if entry["entry"] == "early_vote":
+            what = f"{'/'.join(entry['kinds'])}: vote a day early in {', '.join(entry['territories'])}"
+        else:
+            days = ", ".join(
+                round_["date"]
+                + "".join(f" ({t} {d})" for t, d in round_["territory_dates"].items())
+                for round_ in entry["rounds"]
+            )
+            what = f"{entry['name']} ({entry['kind']}): {days}"
+        items.append((what, f"{cite['reference']} ({cite['confidence']}) <{cite['link']}>"))
+    return items
+
+
 def _text(packs: Sequence[Pack], lang: Lang, at: date | None) -> str:
     lines = [f"# rules in force on {at}" if at else "# all rules"]
     for pack, rules in _selected(packs, at):
@@ -45,6 +99,9 @@ def _text(packs: Sequence[Pack], lang: Lang, at: date | None) -> str:
             lines.append(
                 f"  {'':16} source: {cite.reference}{article} ({cite.confidence.value}) <{cite.link}>"
             )
+    lines.append(f"electoral calendar{f' on {at}' if at else ''}:")
+    for what, source in _calendar_items(at):
+        lines += [f"  {what}", f"  {'':16} source: {source}"]
     return "\n".join(lines) + "\n"
 
 
@@ -66,7 +123,9 @@ def _json(packs: Sequence[Pack], lang: Lang, at: date | None) -> str:
     ]
     return (
         json.dumps(
-            {"at": at.isoformat() if at else None, "rules": entries}, indent=2, ensure_ascii=False
+            {"at": at.isoformat() if at else None, "rules": entries, "calendar": calendar_entries(at)},
+            indent=2,
+            ensure_ascii=False,
         )
         + "\n"
     )
@@ -259,6 +318,8 @@ def _markdown(
             if examples is not None:
                 failing, passing = examples.get(rule.id, (None, None))
                 lines += _example("fail", failing) + _example("pass", passing)
+    lines += ["## Electoral calendar", "", "Built in (`smscheck/data/calendar.toml`); dates given in a case win.", ""]
+    lines += [f"- {what} — source: {source}" for what, source in _calendar_items(at)]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

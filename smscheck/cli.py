@@ -4,26 +4,30 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
 import sys
 import traceback
-from collections.abc import Generator, Sequence
-from contextlib import closing, suppress
+from collections.abc import Generator, Iterator, Sequence
 from datetime import date
+from importlib import metadata
 from pathlib import Path
 from typing import TextIO, get_args
 
-from smscheck import catalogue, optout_cli
+from pydantic import TypeAdapter
+
+from smscheck import catalogue, explain, optout_cli, starter
 from smscheck.batch import Settings, run
-from smscheck.formatters import FORMATTERS, Summary
+from smscheck.formatters import FORMATTERS, Style, Summary, summary_table
 from smscheck.inputs import InputError
+from smscheck.messages import error_text
 from smscheck.models import Case
-from smscheck.packs import Pack, PackError, distinct_rules, load_pack, shipped_packs
+from smscheck.packs import Pack, PackError, distinct_rules, load_pack, rules_at, shipped_packs
 from smscheck.progress import Progress
 from smscheck.registry import RegistryError, SQLiteRegistry
-from smscheck.verdicts import Lang, Report
+from smscheck.verdicts import Lang, Report, TemplateReport
 
 USAGE_ERROR = 2
 INTERRUPTED = 130  # as shells report a command stopped by SIGINT
@@ -50,41 +54,68 @@ def _add_pack_options(parser: argparse.ArgumentParser) -> None:
 
 def _run_check(args: argparse.Namespace) -> int:
     packs = _packs(args)  # a broken pack is a usage error before any input is read
-    settings = Settings(
-        pack_paths=tuple(args.pack),
-        default_packs=not args.no_default_packs,
-        lang=args.lang,
-        show_numbers=args.show_numbers,
-        suppressed=_suppressed(args.optouts),
-        fmt=args.format,
-        only_problems=args.only_problems,
-    )
-    summary = Summary()
-    progress = Progress.for_stream(sys.stderr, _sizes(args.files))
-    formatter = FORMATTERS[args.format].for_packs(packs)
-    stdin = sys.stdin.buffer if sys.stdin is not None else None
-    if args.format != "text":  # JSON is UTF-8 whatever the terminal's encoding
-        _reconfigure(sys.stdout, encoding="utf-8")
+    with _output(args.output) as out:
+        style = Style(verbose=args.verbose, colour=_colour(out))
+        settings = Settings(
+            pack_paths=tuple(args.pack),
+            default_packs=not args.no_default_packs,
+            lang=args.lang,
+            show_numbers=args.show_numbers,
+            suppressed=_suppressed(args.optouts),
+            fmt=args.format,
+            only_problems=args.only_problems,
+            style=style,
+            quiet=args.quiet,
+        )
+        summary = Summary()
+        progress = Progress.for_stream(sys.stderr, _sizes(args.files), args.lang)
+        formatter = FORMATTERS[args.format].for_packs(packs)
+        stdin = sys.stdin.buffer if sys.stdin is not None else None
+        if args.format != "text" and out is sys.stdout:  # JSON is UTF-8 whatever the terminal
+            _reconfigure(out, encoding="utf-8")
 
-    def rendered() -> Generator[str, None, None]:
-        # Closed on any way out, so that worker processes are stopped at once.
-        with closing(run(args.files, settings, stdin, jobs=args.jobs)) as results:
-            for done in results:
-                summary.merge(done.summary)
-                progress.advance(done.summary.cases + done.summary.errors, done.consumed)
-                yield done.rendered
+        def rendered() -> Generator[str, None, None]:
+            # Closed on any way out, so that worker processes are stopped at once.
+            with contextlib.closing(run(args.files, settings, stdin, jobs=args.jobs)) as results:
+                for done in results:
+                    summary.merge(done.summary)
+                    progress.clear()  # never let the progress line run into the report
+                    yield done.rendered
+                    progress.advance(done.summary.cases + done.summary.errors, done.consumed)
 
-    with closing(rendered()) as chunks:
-        try:
-            formatter.write(chunks, sys.stdout)
-            sys.stdout.flush()
-        finally:
-            progress.close()
-    if summary.cases + summary.errors != 1 or summary.errors:
-        print(summary.text(), file=sys.stderr)
-    if summary.cases + summary.errors == 0:  # e.g. an empty JSON Lines file: nothing was checked
+        with contextlib.closing(rendered()) as chunks:
+            try:
+                if not args.quiet:
+                    formatter.write(chunks, out)
+                else:
+                    for _ in chunks:
+                        pass
+            finally:
+                progress.close()
+        checked = summary.cases + summary.errors + summary.templates
+        if args.quiet or args.format == "text":
+            out.write(summary_table(summary, args.lang, style))
+        elif checked != 1 or summary.errors:
+            print(summary.text(args.lang), file=sys.stderr)
+        out.flush()
+    if checked == 0:  # e.g. an empty JSON Lines file: nothing was checked
         raise InputError("no case to check in the input")
     return summary.exit_code
+
+
+@contextlib.contextmanager
+def _output(path: str | None) -> Iterator[TextIO]:
+    """Standard output, or the file given with -o (written in UTF-8)."""
+    if path is None or path == "-":
+        yield sys.stdout
+        return
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        yield out
+
+
+def _colour(out: TextIO) -> bool:
+    """Colour on a terminal only, never when NO_COLOR is set (https://no-color.org)."""
+    return out.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
 def _sizes(files: Sequence[str]) -> int | None:
@@ -105,19 +136,32 @@ def _suppressed(given: str | None) -> frozenset[str]:
 
 def _run_rules(args: argparse.Namespace) -> int:
     packs = _packs(args)
+    if args.at is not None and not rules_at(packs, args.at):
+        raise PackError("--at", "", f"no rule in force on {args.at} in the packs loaded")
     sys.stdout.write(catalogue.render(packs, args.format, args.lang, at=args.at))
     return 0
 
 
+def _run_explain(args: argparse.Namespace) -> int:
+    sys.stdout.write(explain.explain(_packs(args), args.rule_id, args.lang))
+    return 0
+
+
+def _run_init(args: argparse.Namespace) -> int:
+    written = starter.init(Path(args.folder))
+    done = "écrit" if args.lang == "fr" else "written"
+    for path in written:
+        print(f"{path}: {done}" if args.lang == "en" else f"{path} : {done}")
+    return 0
+
+
 def _run_schema(args: argparse.Namespace) -> int:
-    model = Report if args.report else Case
-    print(
-        json.dumps(
-            model.model_json_schema(mode="serialization" if args.report else "validation"),
-            indent=2,
-            ensure_ascii=False,
-        )
-    )
+    if args.report:  # one line of `--format json`: a case's report or a template's
+        schema = TypeAdapter(Report | TemplateReport).json_schema(mode="serialization")
+        schema["title"] = "smscheck report (a case's, or a campaign template's)"
+    else:
+        schema = Case.model_json_schema(mode="validation")
+    print(json.dumps(schema, indent=2, ensure_ascii=False))
     return 0
 
 
@@ -137,14 +181,30 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _version() -> str:
+    try:
+        return metadata.version("smscheck")
+    except metadata.PackageNotFoundError:
+        return "(not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="smscheck", description="Check political SMS against French rules.")
+    parser = argparse.ArgumentParser(
+        prog="smscheck", description="Check political SMS against French rules."
+    )
+    parser.add_argument("--version", action="version", version=f"smscheck {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     check = commands.add_parser("check", help="check cases from JSON or JSON Lines files")
     check.add_argument("files", nargs="+", metavar="FILE", help="JSON or JSON Lines; - for stdin")
     check.add_argument("--format", choices=sorted(FORMATTERS), default="text")
     check.add_argument("--only-problems", action="store_true", help="omit cases that pass")
+    check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    shown = check.add_mutually_exclusive_group()
+    shown.add_argument("-q", "--quiet", action="store_true", help="print the summary only")
+    shown.add_argument(
+        "--verbose", action="store_true", help="text: show passing and not-applicable rules too"
+    )
     check.add_argument("--jobs", type=_jobs, default=1, metavar="N", help="worker processes")
     check.add_argument(
         "--optouts",
@@ -164,6 +224,22 @@ def build_parser() -> argparse.ArgumentParser:
     _add_pack_options(rules)
     rules.set_defaults(handler=_run_rules)
 
+    explaining = commands.add_parser(
+        "explain", help="what a rule checks, its source, validity and examples"
+    )
+    explaining.add_argument("rule_id", metavar="RULE-ID")
+    _add_pack_options(explaining)
+    explaining.set_defaults(handler=_run_explain)
+
+    starting = commands.add_parser(
+        "init", help="write a starter campaign file and a commented charter pack"
+    )
+    starting.add_argument("folder", nargs="?", default=".", help="where to write (default: .)")
+    starting.add_argument(
+        "--lang", choices=get_args(Lang), default="fr", help="language of messages"
+    )
+    starting.set_defaults(handler=_run_init)
+
     schema = commands.add_parser("schema", help="print the JSON Schema of a case (or a report)")
     schema.add_argument("--report", action="store_true", help="the schema of a report instead")
     schema.set_defaults(handler=_run_schema)
@@ -176,30 +252,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     if sys.stderr is None:  # started with 2>&-: errors go nowhere, the exit code still tells
         sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (for the process)
     _reconfigure(sys.stderr)
-    if sys.stdout is None:
-        return _error("standard output is closed")
-    _reconfigure(sys.stdout)
     args = build_parser().parse_args(argv)
+    lang: Lang = getattr(args, "lang", "fr")
+    if sys.stdout is None:
+        _error("standard output is closed", lang)
+        return USAGE_ERROR
+    _reconfigure(sys.stdout)
     try:
         code: int = args.handler(args)
     except (PackError, InputError, RegistryError) as exc:
-        return _error(str(exc))
+        _error(str(exc), lang)
+        return USAGE_ERROR
     except KeyboardInterrupt:
-        _error("interrupted: the results are incomplete")
+        _error("interrupted: the results are incomplete", lang)
         return INTERRUPTED
     except BrokenPipeError:
         _discard_stdout()
-        return _error("the output was closed before the end (broken pipe): results are incomplete")
+        _error("the output was closed before the end (broken pipe): results are incomplete", lang)
+        return USAGE_ERROR
     except OSError as exc:  # a file that vanished, a full disk on output
-        return _error(exc.strerror or str(exc))
+        where = f"{exc.filename}: " if exc.filename else ""
+        _error(f"{where}{exc.strerror or exc}", lang)
+        return USAGE_ERROR
     except Exception as exc:  # a bug: one line, and 2 (exit code 1 would read "a rule fails")
-        return _error(f"unexpected {type(exc).__name__} at {_where(exc)}: please report it")
+        _error(f"unexpected {type(exc).__name__} at {_where(exc)}: please report it", lang)
+        return USAGE_ERROR
     return code
 
 
-def _error(message: str) -> int:
-    print(f"smscheck: error: {message}", file=sys.stderr)
-    return USAGE_ERROR
+def _error(message: str, lang: Lang) -> None:
+    label = "smscheck : erreur :" if lang == "fr" else "smscheck: error:"
+    print(f"{label} {error_text(message, lang)}", file=sys.stderr)
 
 
 def _where(exc: BaseException) -> str:
@@ -220,7 +303,7 @@ def _reconfigure(stream: TextIO, encoding: str | None = None) -> None:
 
 def _discard_stdout() -> None:
     """After a broken pipe, what is still buffered goes nowhere (not into a second error)."""
-    with suppress(OSError, ValueError):  # ValueError: not a real file (tests capture it)
+    with contextlib.suppress(OSError, ValueError):  # ValueError: not a real file (tests)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 

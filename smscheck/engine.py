@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
 from pathlib import Path
-from typing import get_args
+from typing import TypeVar, get_args
 
+from smscheck import acceptance
+from smscheck.config import Selection
 from smscheck.models import Campaign, Case, Message, Recipient, trusted
 from smscheck.outcome import Context, Outcome, Scope, Text, as_key, path_scope, read_path
 from smscheck.packs import Pack, Rule, distinct_rules, load_pack, rules_at, shipped_packs
 from smscheck.patterns import PatternTimeout, case_budget
 from smscheck.phones import mask, to_e164
+from smscheck.privacy import mask_evidence, mask_numbers
 from smscheck.verdicts import (
     Confidence,
     Lang,
     PackRef,
     Report,
     Status,
+    TemplateReport,
     Verdict,
     milder,
-    worst,
+    status_of,
 )
 
 _QUIET = (Status.PASS, Status.NOT_APPLICABLE)
@@ -50,6 +54,7 @@ class _Batch:
     campaign: Campaign
     at: date
     rules: tuple[Rule, ...]
+    ignored: tuple[str, ...]  # rules in force that the selection leaves out
     refs: tuple[PackRef, ...]
     by_number: bool  # whether a rule reads the number itself: then no two numbers share verdicts
     shared: dict[str, Verdict]  # by rule id: ids are unique among a checker's packs
@@ -60,7 +65,8 @@ class Checker:
     """Checks cases against a fixed set of packs; reuse one for many cases.
 
     `suppressed` holds numbers that must receive nothing, written in any usual way (an invalid
-    one raises `PhoneNumberError`).
+    one raises `PhoneNumberError`). Unless `show_numbers`, phone numbers in evidence and
+    messages are masked, as the recipient's is (`06 ** ** ** 32`; offsets still hold).
 
     Verdicts of rules that read only the message and campaign are computed once for a run of
     cases sharing the same message and campaign objects (a campaign sent to many recipients).
@@ -74,6 +80,7 @@ class Checker:
         suppressed: Collection[str] = frozenset(),
         lang: Lang = "fr",
         show_numbers: bool = False,
+        selection: Selection | None = None,
     ) -> None:
         if lang not in get_args(Lang):
             raise ValueError(
@@ -89,6 +96,11 @@ class Checker:
             raise TypeError("`suppressed` is a collection of numbers, not a string")
         # Any usual writing of a number, compared as recipients' numbers are: in E.164.
         self.suppressed = frozenset(map(to_e164, suppressed))
+        self.selection = selection or Selection()
+        self.rule_ids = frozenset(rule.id for pack in self.packs for rule in pack.rules)
+        # Verdict tuples derived from shared ones (accepted, split from their template's),
+        # kept by the identity of what they derive from, as the shared tuples are.
+        self._derived: dict[tuple[int, int], tuple[object, object, tuple[Verdict, ...]]] = {}
         self.charters = {pack.charter: pack for pack in self.packs if pack.charter}
         self._charter_packs = {pack.id for pack in self.charters.values()}
         self._at: dict[date, tuple[Rule, ...]] = {}
@@ -103,7 +115,18 @@ class Checker:
             found = self._at[at] = rules_at(self.packs, at)
         return found
 
-    def check(self, case: Case, *, source: str | None = None) -> Report:
+    def check(
+        self,
+        case: Case,
+        *,
+        source: str | None = None,
+        accept: Mapping[str, str] | None = None,
+        template: TemplateReport | None = None,
+    ) -> Report:
+        """The case's report. `accept`: findings accepted with a reason (AcceptanceError for
+        one that cannot be). `template`: the report of the template the case was filled from;
+        the report then holds only the verdicts that differ from it (and those of rules that
+        need a recipient), its status still the whole case's."""
         batch = self._batch(case)
         number = case.recipient.number
         suppressed = number in self.suppressed
@@ -117,6 +140,11 @@ class Checker:
         if found is None:
             found = batch.by_profile[profile] = self._verdicts(batch, case)
         verdicts, status, refs = found
+        if accept:
+            verdicts = self._derive(verdicts, accept, acceptance.apply)
+            status = status_of(verdicts)
+        if template is not None:
+            verdicts = self._derive(verdicts, template, _differing)
         return trusted(
             Report,
             {
@@ -127,8 +155,71 @@ class Checker:
                 "lang": self.lang,
                 "recipient": number if self.show_numbers else mask(number),
                 "source": source,
+                "template": None if template is None else template.source,
+                "ignored": batch.ignored,
             },
         )
+
+    def check_template(
+        self,
+        message: Message,
+        campaign: Campaign,
+        *,
+        source: str,
+        template_id: str | None = None,
+        accept: Mapping[str, str] | None = None,
+    ) -> TemplateReport:
+        """A campaign template checked without recipients: rules that read only the message,
+        sender, date and campaign; the others `not_applicable`, as depending on the recipient.
+        AcceptanceError if `accept` names an unknown rule or a finding that cannot be accepted.
+        """
+        if accept:
+            acceptance.check_names(accept, self.rule_ids)
+        case = trusted(Case, {"message": message, "recipient": _NOBODY, "campaign": campaign})
+        batch = self._batch(case)
+        context = Context(case=case, suppressed=self.suppressed, charters=self.charters)
+        verdicts, per_recipient = [], []
+        with case_budget():
+            for rule in batch.rules:
+                if not _reads_message_only(rule):
+                    verdicts.append(self._verdict(rule, _DEPENDS_ON_RECIPIENT, message.body))
+                    per_recipient.append(rule.id)
+                    continue
+                verdict = batch.shared.get(rule.id)
+                if verdict is None:
+                    verdict = batch.shared[rule.id] = self._run(rule, context)
+                verdicts.append(verdict)
+        found = tuple(verdicts)
+        if accept:
+            found = acceptance.apply(found, accept)
+        return TemplateReport(
+            template=template_id,
+            status=status_of(found),
+            verdicts=found,
+            packs=batch.refs,
+            resolved_at=batch.at,
+            lang=self.lang,
+            source=source,
+            per_recipient=tuple(per_recipient),
+            ignored=batch.ignored,
+        )
+
+    def _derive(
+        self,
+        verdicts: tuple[Verdict, ...],
+        basis: _Basis,
+        derive: Callable[[tuple[Verdict, ...], _Basis], tuple[Verdict, ...]],
+    ) -> tuple[Verdict, ...]:
+        """`derive(verdicts, basis)`, computed once per (verdicts, basis) pair of objects."""
+        key = (id(verdicts), id(basis))
+        found = self._derived.get(key)
+        if found is not None and found[0] is verdicts and found[1] is basis:
+            return found[2]
+        derived = derive(verdicts, basis)
+        if len(self._derived) > _MAX_BATCHES:
+            self._derived.clear()
+        self._derived[key] = (verdicts, basis, derived)
+        return derived
 
     def _batch(self, case: Case) -> _Batch:
         """The shared state of this message and campaign: the same objects as the last case,
@@ -148,15 +239,17 @@ class Checker:
         at = case.message.send_at.date()
         own = self.charters.get(case.campaign.charter or "")
         own_charter = own.id if own is not None else None
-        rules = tuple(
+        in_force = [
             rule
             for rule in self.rules_at(at)
             if rule.pack not in self._charter_packs or rule.pack == own_charter
-        )
+        ]
+        rules = tuple(rule for rule in in_force if self.selection.keeps(rule.id))
+        ignored = tuple(rule.id for rule in in_force if not self.selection.keeps(rule.id))
         used = {rule.pack for rule in rules}
         refs = tuple(PackRef(name=p.id, version=p.version) for p in self.packs if p.id in used)
         by_number = any(_reads_number(rule) for rule in rules)
-        return _Batch(case.message, case.campaign, at, rules, refs, by_number, {}, {})
+        return _Batch(case.message, case.campaign, at, rules, ignored, refs, by_number, {}, {})
 
     def _verdicts(
         self, batch: _Batch, case: Case
@@ -171,33 +264,65 @@ class Checker:
                     if _reads_message_only(rule):
                         batch.shared[rule.id] = verdict
                 verdicts.append(verdict)
-        # No rule in force at that date is no evidence of compliance: a person must look.
-        status = worst(v.status for v in verdicts) if verdicts else Status.REVIEW
-        return tuple(verdicts), status, batch.refs
+        return tuple(verdicts), status_of(verdicts), batch.refs
 
     def _run(self, rule: Rule, context: Context) -> Verdict:
         outcome = _unmet_condition(rule, context) or _guarded(rule, context)
-        return self._verdict(rule, outcome)
+        return self._verdict(rule, outcome, context.case.message.body)
 
-    def _verdict(self, rule: Rule, outcome: Outcome) -> Verdict:
+    def _verdict(self, rule: Rule, outcome: Outcome, body: str) -> Verdict:
         status = outcome.status
         if rule.ceiling is not None:
             status = milder(status, rule.ceiling)
         if rule.citation.confidence is Confidence.UNVERIFIED:
             status = milder(status, Status.REVIEW)
         message = _lead(rule, status)[self.lang]
+        # Reasons, evidence and a case's own remedy quote it (bodies, links, fields): their
+        # numbers are masked as the recipient's is. Rule texts hold none (tests/test_privacy.py).
         if outcome.reason is not None:
-            message = f"{message} {outcome.reason[self.lang]}"
+            reason = outcome.reason[self.lang]
+            message = f"{message} {reason if self.show_numbers else mask_numbers(reason)}"
+        evidence = outcome.evidence
+        remedy = "" if status in _QUIET else (outcome.remedy or rule.remedy)[self.lang]
+        if not self.show_numbers:
+            evidence = mask_evidence(evidence, body)
+            remedy = mask_numbers(remedy) if outcome.remedy else remedy
         return Verdict.model_construct(
             rule_id=rule.id,
             concern=rule.concern,
             status=status,
             severity=rule.severity,
             message=message,
-            evidence=outcome.evidence,
+            evidence=evidence,
             citation=rule.citation,
-            remedy="" if status in _QUIET else (outcome.remedy or rule.remedy)[self.lang],
+            remedy=remedy,
         )
+
+
+_Basis = TypeVar("_Basis")
+
+# The recipient of a template checked alone: never read, as only rules that read nothing of the
+# recipient are run for a template.
+_NOBODY = Recipient.model_construct(number="+33600000000")
+_DEPENDS_ON_RECIPIENT = Outcome(
+    Status.NOT_APPLICABLE,
+    Text(
+        fr="(dépend du destinataire : vérifié dans le rapport de chacun.)",
+        en="(depends on the recipient: checked in each recipient's report.)",
+    ),
+)
+
+
+def _differing(verdicts: tuple[Verdict, ...], template: TemplateReport) -> tuple[Verdict, ...]:
+    """A recipient's verdicts less those its template's report already gives (same rule, same
+    status and acceptance): what remains is what differs per recipient."""
+    given = {verdict.rule_id: (verdict.status, verdict.accepted) for verdict in template.verdicts}
+    return tuple(
+        verdict
+        for verdict in verdicts
+        if verdict.rule_id in template.per_recipient
+        or given.get(verdict.rule_id) != (verdict.status, verdict.accepted)
+    )
 
 
 def _lead(rule: Rule, status: Status) -> Text:

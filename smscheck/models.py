@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
@@ -19,12 +20,14 @@ from pydantic import (
 )
 
 from smscheck.phones import PhoneNumberError, to_e164
+from smscheck.privacy import mask_numbers
 
 
 class Frozen(BaseModel):
-    """Base of every model: immutable, and unknown keys are an error."""
+    """Base of every model: immutable, and unknown keys are an error. Validation errors do not
+    quote the input (`input_value=...`): it may be someone's phone number."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -122,6 +125,15 @@ class CaseModel(Frozen):
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_max_length=MAX_TEXT_CHARS)
 
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """Fields as `repr` shows them: phone numbers masked, the recipient's and any quoted."""
+        for name, value in super().__repr_args__():
+            if isinstance(value, str):
+                value = mask_numbers(value)
+            elif isinstance(value, tuple) and all(isinstance(item, str) for item in value):
+                value = tuple(map(mask_numbers, value))
+            yield name, value
+
 
 class Channel(StrEnum):
     SMS = "sms"
@@ -166,6 +178,7 @@ class SenderKind(StrEnum):
     PARTY = "party"
     CANDIDATE = "candidate"
     COMMITTEE = "committee"
+    LOCAL_AUTHORITY = "local_authority"  # a commune, department, region or their groupings
 
 
 class ElectionKind(StrEnum):
@@ -262,6 +275,10 @@ class Recipient(CaseModel):
         default=False, description="The person asked to be kept informed after a primary."
     )
     history: tuple[PastMessage, ...] = Field(default=(), max_length=1_000)
+    territory: Territory | None = Field(
+        default=None,
+        description="Where the recipient votes and lives, when the number's prefix misleads.",
+    )
 
     @field_validator("number")
     @classmethod
@@ -298,11 +315,43 @@ class Dispatch(CaseModel):
     relayed_by: CleanText | None = None
 
 
+class ProviderKind(StrEnum):
+    """Who a provider is in campaign-finance law (Code électoral L52-8)."""
+
+    PARTY = "party"
+    POLITICAL_GROUP = "political_group"
+    CANDIDATE = "candidate"
+    COMMITTEE = "committee"  # the candidate's own campaign team or financial agent
+    INDIVIDUAL = "individual"
+    COMPANY = "company"
+    ASSOCIATION = "association"
+    FOUNDATION = "foundation"
+    TRADE_UNION = "trade_union"
+    LOCAL_AUTHORITY = "local_authority"
+    PUBLIC_BODY = "public_body"
+
+    @property
+    def barred_donor(self) -> bool:
+        """A legal person other than a party or political group: it may give nothing."""
+        return self not in _MAY_GIVE
+
+
+_MAY_GIVE = frozenset(
+    {
+        ProviderKind.PARTY,
+        ProviderKind.POLITICAL_GROUP,
+        ProviderKind.CANDIDATE,
+        ProviderKind.COMMITTEE,
+        ProviderKind.INDIVIDUAL,
+    }
+)
+
+
 class Provider(CaseModel):
     """Who supplies the file or the sending service."""
 
     name: CleanText
-    kind: CleanText = Field(description="party, candidate, committee, company or association")
+    kind: ProviderKind
     supplies: CleanText = Field(description="file or sending_service")
     paid_at_market_price: bool = True
 
@@ -320,6 +369,11 @@ class Campaign(CaseModel):
     history: tuple[Dispatch, ...] = Field(default=(), max_length=10_000)
     providers: tuple[Provider, ...] = Field(default=(), max_length=100)
     info_notice_url: CleanText | None = None
+    opponents: tuple[Name, ...] = Field(
+        default=(),
+        max_length=50,
+        description="Declared opponents (candidates, lists) as a message would name them.",
+    )
 
     @field_validator("names")
     @classmethod

@@ -1,13 +1,13 @@
 """`smscheck optout ...`: record and lift opt-outs, list, import and export them, classify replies.
 
 Exit codes: 0 done, 1 nothing matched or rejected rows, 2 usage or input error (one line on
-stderr). Numbers are shown masked everywhere except in `list --show-numbers` and `export`.
+stderr). Numbers are shown masked everywhere except in `list --show-numbers`, `classify
+--show-numbers` and `export`. `classify` lives in `smscheck.classify_cli`.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -19,6 +19,7 @@ from typing import TextIO
 
 from pydantic import ValidationError
 
+from smscheck import classify_cli
 from smscheck.phones import mask, to_e164
 from smscheck.registry import (
     GLOBAL_SCOPE,
@@ -29,7 +30,6 @@ from smscheck.registry import (
     export_csv,
     import_csv,
 )
-from smscheck.replies import ReplyClass, classify_reply
 
 ENV_REGISTRY = "SMSCHECK_OPTOUTS"
 DEFAULT_REGISTRY = "smscheck-optouts.sqlite3"
@@ -62,16 +62,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     remove.set_defaults(handler=_guarded(_remove))
 
     listing = commands.add_parser("list", parents=[registry], help="list suppressed numbers")
-    listing.add_argument("--scope", default=GLOBAL_SCOPE, help='scope (default "*": all)')
+    listing.add_argument("--scope", help="only those suppressed in this scope (default: any)")
     listing.add_argument(
         "--show-numbers", action="store_true", help="print full numbers (masked by default)"
     )
     listing.set_defaults(handler=_guarded(_list))
 
-    classify = commands.add_parser("classify", help="classify replies (- reads one per line)")
-    classify.add_argument("text", nargs="+", metavar="TEXT")
-    classify.add_argument("--format", choices=("text", "json"), default="text")
-    classify.add_argument("--lang", choices=("fr", "en"), default="fr", help="language of reasons")
+    classify = commands.add_parser(
+        "classify",
+        parents=[registry],
+        help="classify replies, or an inbound export, and record what they ask (--record)",
+    )
+    classify_cli.add_arguments(classify)
     classify.set_defaults(handler=_guarded(_classify))
 
     importing = commands.add_parser(
@@ -185,36 +187,16 @@ def _remove(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     with SQLiteRegistry(_registry_path(args), create=False) as registry:
-        numbers = sorted(registry.suppressed_numbers(args.scope))
+        numbers = sorted(registry.snapshot(args.scope))
     for number in numbers:
         print(number if args.show_numbers else mask(number))
-    print(f"{len(numbers)} suppressed number(s) in scope {args.scope}", file=sys.stderr)
+    where = "any scope" if args.scope is None else f"scope {args.scope}"
+    print(f"{len(numbers)} suppressed number(s) in {where}", file=sys.stderr)
     return 0 if numbers else 1
 
 
-def _texts(args: argparse.Namespace) -> Iterator[str]:
-    if args.text == ["-"]:
-        yield from (line.rstrip("\r\n") for line in sys.stdin)
-    else:
-        yield from args.text
-
-
-def _line(result: ReplyClass, lang: str) -> str:
-    reason = result.reason_fr if lang == "fr" else result.reason_en
-    fields = (result.kind, result.status, result.keyword or "-", f"{result.confidence:.2f}")
-    return "\t".join((*fields, reason))
-
-
 def _classify(args: argparse.Namespace) -> int:
-    matched = False
-    for text in _texts(args):
-        result = classify_reply(text)
-        matched = matched or result.kind != "other"
-        if args.format == "json":
-            print(json.dumps(result.model_dump(), ensure_ascii=False))
-        else:
-            print(_line(result, args.lang))
-    return 0 if matched else 1
+    return classify_cli.run(args, _registry_path(args) if args.record else None)
 
 
 def _import(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ from types import MappingProxyType
 import phonenumbers
 from phonenumbers import (
     COUNTRY_CODE_TO_REGION_CODE,
+    CountryCodeSource,
     NumberParseException,
     PhoneMetadata,
     PhoneNumber,
@@ -126,6 +127,10 @@ def _fast_validators() -> dict[str, re.Pattern[str]]:
 _FAST_VALIDATORS = _fast_validators()
 _FAST_SHAPE = re.compile(r"\+(" + "|".join(sorted(_FAST_VALIDATORS)) + r")([1-9][0-9]{5,11})")
 _FR_NATIONAL = re.compile(r"0[1-9](?:[ .-]?[0-9]){8}")
+# Calling codes of the overseas departments whose numbers belong to the national plan and are
+# written there like mainland ones, 0 + nine digits (0692 12 34 56 in Réunion, 0690 in
+# Guadeloupe, 0694 in Guyane, 0696 in Martinique, 0639 in Mayotte, which shares +262).
+_OVERSEAS_NATIONAL = tuple(code for code in ("262", "590", "594", "596") if code in _FAST_VALIDATORS)
 _NO_SEPARATORS = str.maketrans("", "", " .-")
 
 
@@ -205,14 +210,22 @@ def _mask_tail(raw: str) -> str:
 
 def _fast_match(raw: str, region: str) -> re.Match[str] | None:
     """Without a full parse: the valid E.164 form of a French number written as E.164, or of a
-    mainland number written nationally when `region` is FR, split into country code and number.
+    French number written nationally when `region` is FR, split into country code and number.
 
     National writing (0 + nine digits) parses as +33 and the nine digits whenever those are
-    valid, as the parser strips the national prefix 0 then.
+    valid, as the parser strips the national prefix 0 then. Nine digits that are no mainland
+    number but a number of exactly one overseas department are that department's (the national
+    plan gives the overseas departments their own blocks: 0692 is Réunion's, never mainland's).
     """
     shape = _FAST_SHAPE.fullmatch(raw)
     if shape is None and region == "FR" and _FR_NATIONAL.fullmatch(raw):
-        shape = _FAST_SHAPE.fullmatch("+33" + raw.translate(_NO_SEPARATORS)[1:])
+        digits = raw.translate(_NO_SEPARATORS)[1:]
+        if _FAST_VALIDATORS["33"].fullmatch(digits) is not None:
+            return _FAST_SHAPE.fullmatch("+33" + digits)
+        overseas = [
+            code for code in _OVERSEAS_NATIONAL if _FAST_VALIDATORS[code].fullmatch(digits)
+        ]
+        return _FAST_SHAPE.fullmatch(f"+{overseas[0]}{digits}") if len(overseas) == 1 else None
     if shape is None or _FAST_VALIDATORS[shape[1]].fullmatch(shape[2]) is None:
         return None
     return shape
@@ -230,14 +243,19 @@ def _parse_valid(raw: str, region: str) -> PhoneNumber:
     if any(char.isalpha() for char in raw):
         raise PhoneNumberError(raw, "letters are not allowed")
     try:
-        number = phonenumbers.parse(raw, region)
+        number = phonenumbers.parse(raw, region, keep_raw_input=True)
     except NumberParseException as exc:
         raise PhoneNumberError(raw, "not a phone number") from exc
     if number.extension:
         raise PhoneNumberError(raw, "extensions are not allowed")
-    if not phonenumbers.is_valid_number(number):
+    if phonenumbers.is_valid_number(number):
+        return PhoneNumber(country_code=number.country_code, national_number=number.national_number)
+    # Written nationally in a way the fast path does not read, e.g. "(0692) 12-34-56".
+    national = number.country_code_source == CountryCodeSource.FROM_DEFAULT_COUNTRY
+    overseas = _fast_match(f"0{number.national_number}", region) if national else None
+    if overseas is None:
         raise PhoneNumberError(raw, "no such number in its numbering plan")
-    return number
+    return PhoneNumber(country_code=int(overseas[1]), national_number=int(overseas[2]))
 
 
 def _e164(number: PhoneNumber) -> str:

@@ -3,7 +3,9 @@
 A message is sent in the GSM 7-bit alphabet when every character is in it, otherwise the whole
 message goes as UCS-2. One SMS carries 160 septets or 70 UCS-2 units; a concatenated part loses
 room to its header and carries 153 septets or 67 units. A part never ends inside a GSM escape
-pair, a surrogate pair or a grapheme cluster (what a reader sees as one character).
+pair, a surrogate pair or a grapheme cluster (what a reader sees as one character), with one
+exception: CR and LF are two independent characters of the alphabet, so a part may end between
+them, as networks (and Twilio's segment calculator) cut them.
 """
 
 from __future__ import annotations
@@ -30,21 +32,22 @@ _BASIC = (
 # Extension table: each is sent as ESC + code, two septets.
 _EXTENSION = "\f^{}\\[~]|€"
 
-# Text made only of these is one septet per character with no multi-character cluster
-# (carriage return is left out because CR LF is one grapheme cluster).
-_NOT_SIMPLE = re.compile("[^" + re.escape(_BASIC.replace("\r", "")) + "]")
+# Text made only of these is one septet per character, and a part may end after any of them
+# (CR LF is one grapheme cluster, but two characters to the network).
+_NOT_SIMPLE = re.compile("[^" + re.escape(_BASIC) + "]")
 _NOT_GSM = re.compile("[^" + re.escape(_BASIC + _EXTENSION) + "]")
 _EXTENSION_CHAR = re.compile("[" + re.escape(_EXTENSION) + "]")
 _GRAPHEME = regex.compile(r"\X")
 
 # Tokens for packing: group 1 is a run of one-unit characters, each a grapheme cluster of its
-# own, so a part may end anywhere in it; group 2 is one grapheme cluster, never to be cut.
-# In GSM-7 text every basic character but CR qualifies (no combining marks exist there).
-_GSM_TOKENS = regex.compile("([" + regex.escape(_BASIC.replace("\r", "")) + r"]+)|(\X)")
-# In UCS-2 text a run holds BMP characters that no grapheme rule (UAX #29) joins to their
-# neighbours, and its last one must not be followed by a mark or joiner that attaches to it.
+# own (CR and LF counted apart), so a part may end anywhere in it; group 2 is one grapheme
+# cluster, never to be cut. In GSM-7 text every basic character qualifies (no combining marks
+# exist there).
+_GSM_TOKENS = regex.compile("([" + regex.escape(_BASIC) + r"]+)|(\X)")
+# In UCS-2 text a run holds CR, LF and BMP characters that no grapheme rule (UAX #29) joins to
+# their neighbours, and its last one must not be followed by a mark or joiner that attaches to it.
 _UCS2_TOKENS = regex.compile(
-    r"([[\p{GCB=Other}\n]--[\p{Extended_Pictographic}\p{InCB=Consonant}\U00010000-\U0010FFFF]]+)"
+    r"([[\p{GCB=Other}\n\r]--[\p{Extended_Pictographic}\p{InCB=Consonant}\U00010000-\U0010FFFF]]+)"
     r"(?![\p{GCB=Extend}\p{GCB=ZWJ}\p{GCB=SpacingMark}])|(\X)",
     regex.V1,
 )

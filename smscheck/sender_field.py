@@ -3,16 +3,21 @@
 Three forms are accepted (af2m): an alphanumeric name of 1 to 11 ASCII letters and digits with at
 least one letter, which cannot receive replies; a 5-digit short code starting 36 or 38; or a phone
 number, which must belong to the sender (loi 2020-901, art. 10), here: be declared by the campaign.
+
+Since 10 March 2025 operators also refuse a name that is only a generic word ("INFO", "RDV"):
+`generic_parts` tells whether a name is made of nothing else. Mobile numbers of the French
+plan (06, 07, and the overseas mobiles) are for person-to-person traffic (ARCEP decision
+2022-1583): `phone_line` tells whether a sender is one.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from smscheck.phones import PhoneNumberError, to_e164
+from smscheck.phones import PhoneNumberError, describe, to_e164
 
 SenderKind = Literal["alphanumeric", "short_code", "phone_number", "invalid"]
 
@@ -21,6 +26,7 @@ _NAME = re.compile(rf"[A-Za-z0-9]{{1,{_NAME_MAX}}}")
 _SHORT_CODE = re.compile(r"[0-9]{5}")
 # Written like a phone number: digits, the usual separators, perhaps a leading +.
 _NUMERIC = re.compile(r"\+?[ .()-]*[0-9][0-9 .()-]*")
+_DIGITS = re.compile(r"[0-9]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,3 +119,40 @@ def _invalid_name(value: str) -> SenderField:
 
 def _invalid(fr: str, en: str) -> SenderField:
     return SenderField("invalid", False, False, fr, en)
+
+
+def generic_parts(name: str, generic: Collection[str]) -> tuple[str, ...] | None:
+    """The generic words (and numbers) an alphanumeric name is made of, or None if it has more.
+
+    `generic` holds upper-case words; "INFO", "INFOVOTE" and "RDV2026" are only generic, while
+    "MAIRIELYON" also names someone.
+    """
+    upper = name.upper()
+    longest = max(map(len, generic), default=0)
+    # split[i]: a way to cut upper[:i] into generic words and numbers, if there is one.
+    split: list[tuple[str, ...] | None] = [()] + [None] * len(upper)
+    for start in range(len(upper)):
+        done = split[start]
+        if done is None:
+            continue
+        digits = _DIGITS.match(upper, start)
+        ends = [digits.end()] if digits else []
+        ends += [end for end in range(start + 1, min(len(upper), start + longest) + 1)]
+        for end in ends:
+            piece = upper[start:end]
+            if split[end] is None and (piece in generic or piece.isdigit()):
+                split[end] = (*done, piece)
+    found = split[-1]
+    return found if found and any(not piece.isdigit() for piece in found) else None
+
+
+def phone_line(value: str) -> Literal["french_mobile", "other"] | None:
+    """Whether a sender is a mobile number of the French numbering plan, another phone number,
+    or (None) no phone number at all: a name, a short code, digits no number has."""
+    if not _NUMERIC.fullmatch(value) or _SHORT_CODE.fullmatch(value):
+        return None
+    try:
+        info = describe(to_e164(value))
+    except PhoneNumberError:
+        return None
+    return "french_mobile" if info.is_mobile is True and info.territory != "foreign" else "other"

@@ -64,3 +64,26 @@ def _calendar(territory: Territory, year: int, lang: str) -> dict[date, str]:
 def holiday_name(territory: Territory, day: date, lang: str = "fr") -> str | None:
     """The public holiday on `day` in `territory`, if any, named in `lang` (fr or en)."""
     return _calendar(territory, day.year, lang).get(day)
+
+
+_NAMES = {
+    Territory.MAINLAND: ("la métropole", "mainland France"),
+    Territory.CORSICA: ("la Corse", "Corsica"),
+    Territory.REUNION: ("La Réunion", "Reunion"),
+    Territory.GUADELOUPE: ("la Guadeloupe", "Guadeloupe"),
+    Territory.MARTINIQUE: ("la Martinique", "Martinique"),
+    Territory.GUYANE: ("la Guyane", "French Guiana"),
+    Territory.MAYOTTE: ("Mayotte", "Mayotte"),
+    Territory.SAINT_PIERRE_ET_MIQUELON: ("Saint-Pierre-et-Miquelon", "Saint Pierre and Miquelon"),
+    Territory.NOUVELLE_CALEDONIE: ("la Nouvelle-Calédonie", "New Caledonia"),
+    Territory.POLYNESIE_FRANCAISE: ("la Polynésie française", "French Polynesia"),
+    Territory.WALLIS_ET_FUTUNA: ("Wallis-et-Futuna", "Wallis and Futuna"),
+    Territory.SAINT_BARTHELEMY: ("Saint-Barthélemy", "Saint Barthélemy"),
+    Territory.SAINT_MARTIN: ("Saint-Martin", "Saint Martin"),
+}
+
+
+def territory_name(territory: Territory, lang: str) -> str:
+    """The territory as a sentence names it, in `lang` (fr or en)."""
+    french, english = _NAMES[territory]
+    return french if lang == "fr" else english

@@ -38,6 +38,11 @@ def worst(statuses: Iterable[Status]) -> Status:
     return Status.PASS if found is Status.NOT_APPLICABLE else found
 
 
+def at_least(status: Status, threshold: Status) -> bool:
+    """Whether `status` is as serious as `threshold` or more (fail > review > warn)."""
+    return _RANK[status] >= _RANK[threshold]
+
+
 def milder(status: Status, ceiling: Status) -> Status:
     """`status`, but never worse than `ceiling`."""
     return ceiling if _RANK[status] > _RANK[ceiling] else status
@@ -68,7 +73,8 @@ class Confidence(StrEnum):
 
 
 class Span(Frozen):
-    """A stretch of the message body: `body[start:end] == text`."""
+    """A stretch of the message body: `body[start:end] == text`, except that phone numbers in
+    `text` are masked unless the checker shows numbers (`06 ** ** ** 32`, same length)."""
 
     start: int = Field(ge=0)
     end: int = Field(ge=0)
@@ -93,6 +99,16 @@ class Verdict(Frozen):
     evidence: tuple[Span, ...] = ()
     citation: Citation
     remedy: str = ""
+    accepted: str | None = Field(
+        default=None,
+        description="Why this finding was accepted (a template's `accept`): an accepted "
+        "verdict keeps its status but no longer counts towards the report's status.",
+    )
+
+    @property
+    def counted(self) -> Status:
+        """The status this verdict gives its report: an accepted one counts as a pass."""
+        return self.status if self.accepted is None else Status.PASS
 
 
 class PackRef(Frozen):
@@ -108,6 +124,15 @@ class Report(Frozen):
     lang: Lang = "fr"
     recipient: str = Field(description="The recipient's number, masked unless asked otherwise.")
     source: str | None = Field(default=None, description="Where the case was read: file[:line].")
+    template: str | None = Field(
+        default=None,
+        description="The `source` of the template report holding this case's message-level "
+        "verdicts (a campaign run): `verdicts` then holds only what differs per recipient, "
+        "and `status` is still the case's whole status. None: `verdicts` holds every verdict.",
+    )
+    ignored: tuple[str, ...] = Field(
+        default=(), description="Rules in force that the configuration (select, ignore) left out."
+    )
 
     def by_concern(self) -> dict[Concern, Status]:
         """The worst status per concern, for concerns with at least one verdict."""
@@ -128,3 +153,35 @@ def _concern_status(statuses: list[Status]) -> Status:
     if all(status is Status.NOT_APPLICABLE for status in statuses):
         return Status.NOT_APPLICABLE
     return worst(statuses)
+
+
+class TemplateReport(Frozen):
+    """The check of a campaign template, once for all its recipients: the verdicts of rules that
+    read only the message, sender, date and campaign; rules that need a recipient are
+    `not_applicable` here ("depends on the recipient") and checked in each recipient's report
+    (`Report.template` names this report's `source`)."""
+
+    kind: Literal["template"] = "template"
+    template: str | None = Field(description="The template's id, when it has one.")
+    status: Status = Field(description="The worst message-level verdict (accepted ones aside).")
+    verdicts: tuple[Verdict, ...]
+    packs: tuple[PackRef, ...]
+    resolved_at: date = Field(description="The date at which the rules were resolved.")
+    lang: Lang = "fr"
+    source: str = Field(description="Where the template was read: file[:line].")
+    per_recipient: tuple[str, ...] = Field(
+        default=(),
+        description="The rules that need a recipient: `not_applicable` here, each checked in "
+        "every recipient's report. The other verdicts are message-level: a recipient's report "
+        "repeats one only where it differs for that recipient (a merge field filled).",
+    )
+    ignored: tuple[str, ...] = Field(
+        default=(), description="Rules in force that the configuration (select, ignore) left out."
+    )
+
+
+def status_of(verdicts: Iterable[Verdict]) -> Status:
+    """A report's status: the worst counted verdict; no rule in force is no evidence of
+    compliance, so a person must look (review)."""
+    counted = [verdict.counted for verdict in verdicts]
+    return worst(counted) if counted else Status.REVIEW

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bench.bench_campaign import generate
+from bench.campaigns import generate
 from smscheck.cli import main
 
 TEMPLATE = {
@@ -53,13 +53,14 @@ def test_bad_lines_in_the_middle_are_reported_and_every_good_line_checked(
         lines.append(bad.get(number, recipient(number)))
     path = tmp_path / "campaign.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert main(["check", str(path), "--format", "json"]) == 2
+    assert main(["check", str(path), "--format", "json", "--lang", "en"]) == 2
     captured = capsys.readouterr()
     out = [json.loads(line) for line in captured.out.splitlines()]
     errors = {
         int(item["source"].rsplit(":", 1)[1]): item["error"] for item in out if "error" in item
     }
-    reports = [item for item in out if "verdicts" in item]
+    reports = [item for item in out if "recipient" in item]
+    assert out[0]["kind"] == "template" and out[0]["source"] == f"{path}:1"
     assert set(errors) == set(bad)
     assert "recipient.origin" not in errors[9] and "origin" in errors[9]
     assert len(reports) == 14 - len(bad)
@@ -72,13 +73,18 @@ def test_bad_lines_in_the_middle_are_reported_and_every_good_line_checked(
 def test_a_personalised_body_is_checked_with_its_merge_fields_filled(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    long_name = json.dumps({**json.loads(recipient(2)), "merge": {"prenom": "Zoé" * 150}})
     path = tmp_path / "campaign.jsonl"
-    path.write_text(json.dumps(TEMPLATE) + "\n" + recipient(1) + "\n", encoding="utf-8")
+    path.write_text("\n".join([json.dumps(TEMPLATE), recipient(1), long_name]) + "\n")
     main(["check", str(path), "--format", "json", "--lang", "en"])
-    report = json.loads(capsys.readouterr().out)
-    spans = [span["text"] for verdict in report["verdicts"] for span in verdict["evidence"]]
+    template, short, long = map(json.loads, capsys.readouterr().out.splitlines())
+    spans = [span["text"] for verdict in template["verdicts"] for span in verdict["evidence"]]
     assert "Marie Dupont" in spans
-    assert report["recipient"] == "+33 6 ** ** ** 01"
+    assert short["recipient"] == "+33 6 ** ** ** 01" and short["template"] == f"{path}:1"
+    # The filled body of the long name needs more parts: only there does FMT-LEN-01 differ.
+    assert "FMT-LEN-01" not in [v["rule_id"] for v in short["verdicts"]]
+    [length] = [v for v in long["verdicts"] if v["rule_id"] == "FMT-LEN-01"]
+    assert length["status"] == "warn" and long["status"] == "warn"
 
 
 def test_jobs_output_is_identical_to_single_process_output(tmp_path: Path) -> None:
@@ -102,7 +108,7 @@ def test_jobs_output_is_identical_to_single_process_output(tmp_path: Path) -> No
     assert single.returncode == double.returncode == 2  # the generator writes 1% bad lines
     assert single.stdout == double.stdout
     assert single.stderr == double.stderr
-    assert len(single.stdout.splitlines()) == 5000
+    assert len(single.stdout.splitlines()) == 5000 + 2  # the two templates' reports
 
 
 def test_only_problems_leaves_out_the_cases_that_pass(
@@ -119,35 +125,35 @@ def _run_cut(path: Path, size: int) -> list[str]:
     """Errors and sources of a batch run with chunks of `size` lines, in order."""
     from smscheck.batch import Settings, _Worker, chunks
 
-    worker = _Worker(Settings(fmt="json"))
+    worker = _Worker(Settings(fmt="json", lang="en"))
     with path.open("rb") as handle:
         rendered = "".join(
             worker.run_chunk(chunk).rendered for chunk in chunks(str(path), handle, size)
         )
-    return [
-        json.loads(line).get("error") or json.loads(line)["source"]
-        for line in rendered.splitlines()
+    return [_summary_of(json.loads(line)) for line in rendered.splitlines()]
+
+
+def _summary_of(line: dict[str, str]) -> str:
+    if "error" in line:
+        return line["error"]
+    if line.get("kind") == "template":
+        return f"template {line['source']}"
+    return f"{line['source']} (template {line['template']})"
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 2000])
+def test_each_template_is_reported_once_at_its_line_whatever_the_chunks(
+    tmp_path: Path, size: int
+) -> None:
+    path = tmp_path / "campaign.jsonl"
+    lines = [json.dumps(TEMPLATE), recipient(1), recipient(2), json.dumps(TEMPLATE)]
+    path.write_text("\n".join(lines) + "\n")
+    assert _run_cut(path, size) == [
+        f"template {path}:1",
+        f"{path}:2 (template {path}:1)",
+        f"{path}:3 (template {path}:1)",
+        f"template {path}:4",  # a template with no recipient after it: checked alone
     ]
-
-
-@pytest.mark.parametrize("size", [1, 2, 3, 2000])
-def test_a_template_left_without_recipients_at_the_end_is_reported_whatever_the_chunks(
-    tmp_path: Path, size: int
-) -> None:
-    path = tmp_path / "campaign.jsonl"
-    path.write_text("\n".join([json.dumps(TEMPLATE), recipient(1), json.dumps(TEMPLATE)]) + "\n")
-    out = _run_cut(path, size)
-    assert out[0] == f"{path}:2"
-    assert out[1:] == ["template line with no recipient line after it"]
-
-
-@pytest.mark.parametrize("size", [1, 2, 3, 2000])
-def test_a_used_template_is_never_reported_unused_at_a_chunk_boundary(
-    tmp_path: Path, size: int
-) -> None:
-    path = tmp_path / "campaign.jsonl"
-    path.write_text("\n".join([json.dumps(TEMPLATE), recipient(1), recipient(2)]) + "\n")
-    assert _run_cut(path, size) == [f"{path}:2", f"{path}:3"]
 
 
 # What each kind of line is, for the property below: good and bad templates, recipients.
@@ -197,7 +203,9 @@ def test_recipients_after_an_unparseable_template_line_are_errors_whatever_the_j
     path = tmp_path / "campaign.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert main(["check", str(path), "--jobs", jobs, "--format", "json", "--lang", "en"]) == 2
-    out = capsys.readouterr().out.splitlines()
-    errors = [json.loads(line).get("error") for line in out]
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    errors = [line.get("error") for line in out]
     assert errors.count("follows the invalid template of line 3") == 5999
-    assert sum(error is None for error in errors) == 1
+    assert [
+        line["source"] for line in out if "status" in line and line.get("kind") != "template"
+    ] == [f"{path}:2"]

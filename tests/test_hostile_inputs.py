@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,6 @@ from smscheck.inputs import (
     MAX_DOCUMENT_BYTES,
     MAX_LINE_BYTES,
     InputError,
-    LineReader,
     MergeBody,
     bounded_lines,
     case_from,
@@ -33,6 +33,7 @@ from smscheck.inputs import (
 )
 from smscheck.inputs.merge import RecipientLine
 from smscheck.models import Campaign, Case, Message, Recipient
+from smscheck.registry import OptOutRecord, RegistryError, SQLiteRegistry
 from tests.conftest import SEEDS
 
 SEED = json.loads((SEEDS / "2026-ordinary-number.json").read_text(encoding="utf-8"))
@@ -375,17 +376,18 @@ HOSTILE = [
         line=2,
     ),
     # --- campaigns and merge fields
-    Hostile(
+    Hostile(  # checked alone, as a template (a lint before the contact list exists)
         "a template and no recipient (JSON Lines)",
         lines(template()),
-        "template line with no recipient line after it",
+        "input.jsonl:1: template: PASS",
+        code=0,
         suffix=".jsonl",
-        line=1,
     ),
     Hostile(
         "a template and no recipient (one document)",
         dumps(template()),
-        "a campaign template and no recipient",
+        "input.json: template: PASS",
+        code=0,
     ),
     Hostile(
         "a recipient line before any template",
@@ -551,7 +553,7 @@ def test_a_hostile_input_ends_in_a_report_or_a_clear_error(
 ) -> None:
     path = hostile.path(tmp_path)
     started = time.perf_counter()
-    code = main(["check", str(path), "--lang", "en"])
+    code = main(["check", str(path), "--lang", "en", "--verbose"])
     elapsed = time.perf_counter() - started
     captured = capsys.readouterr()
     output = captured.out + captured.err
@@ -603,7 +605,7 @@ def test_the_installed_command_reports_hostile_input_without_a_traceback(
     data: bytes, expect: str
 ) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "smscheck.cli", "check", "-"],
+        [sys.executable, "-m", "smscheck.cli", "check", "-", "--lang", "en"],
         input=data,
         capture_output=True,
         check=False,
@@ -690,27 +692,23 @@ def test_a_named_pipe_of_json_lines_is_read_as_it_comes(tmp_path: Path) -> None:
     writer.stdin.close()
     items = list(read(str(fifo)))
     writer.wait(timeout=30)
-    assert [item.location.line for item in items] == [2, 3]
-    assert all(item.case is not None for item in items)
+    assert [item.location.line for item in items] == [1, 2, 3]
+    assert items[0].case is None and items[0].template is not None
+    assert all(item.case is not None for item in items[1:])
 
 
-def test_a_template_no_recipient_used_is_an_error_at_its_line() -> None:
+def test_each_template_is_an_item_and_its_recipients_say_where_it_was_read() -> None:
     data = lines(template(), template(), recipient(), template())
     items = list(read_lines("c.jsonl", data.splitlines(keepends=True)))
-    assert [(item.location.line, item.error) for item in items] == [
-        (1, "template line with no recipient line after it"),
-        (3, None),
-        (4, "template line with no recipient line after it"),
+    assert [(item.location.line, item.case is None, item.error) for item in items] == [
+        (1, True, None),
+        (2, True, None),
+        (3, False, None),
+        (4, True, None),
     ]
-
-
-def test_lines_a_reader_did_not_see_count_as_using_the_template() -> None:
-    # A batch cuts files into chunks and gives a worker the template line in force at the start
-    # of its chunk: the recipients between that template and the chunk were in another chunk.
-    reader = LineReader("c.jsonl")
-    assert reader.feed(1, dumps(template())) is None
-    assert reader.feed(2001, dumps(template())) is None
-    assert reader.finish() is not None  # line 2001's template is followed by nothing
+    assert all(items[n].template is not None for n in (0, 1, 3))
+    assert items[2].template is items[1].template
+    assert items[2].template_at is not None and items[2].template_at.line == 2
 
 
 def test_a_merge_body_only_fills_plain_names() -> None:
@@ -778,7 +776,7 @@ def test_a_catastrophic_user_pattern_through_the_command(
     pack = _pack(tmp_path, "(a+)+$")
     assert main(["check", str(path), "--pack", str(pack), "--lang", "en"]) in (0, 1)
     out = capsys.readouterr().out
-    assert re.search(r"review\s+USER-OPT-01 .*Pattern \(a\+\)\+\$ ran out of time", out)
+    assert re.search(r"USER-OPT-01 review .*Pattern \(a\+\)\+\$ ran out of time", out)
 
 
 @pytest.mark.parametrize(
@@ -1054,6 +1052,25 @@ def _not_utf8_at_row_1501(folder: Path) -> None:
     (folder / "in.csv").write_bytes(b"number,event,at,source,scope\n" + b"\n".join(rows) + b"\n")
 
 
+def _file(name: str, data: bytes) -> Callable[[Path], None]:
+    def write(folder: Path) -> None:
+        (folder / name).write_bytes(data)
+
+    return write
+
+
+PREMIUM_BODY = CASE["message"]["body"].replace(
+    "STOP au 36111", "STOP au 06 98 76 54 32 (0,50 € par SMS)"
+)
+TEL_BODY = CASE["message"]["body"].replace(
+    "STOP au 36111", "Désinscription : https://exemple.fr/stop?tel=0698765432"
+)
+REFERRED = case(
+    message__body=CASE["message"]["body"] + " Parrainé par 06 98 76 54 32.",
+    recipient__origin="referral",
+    recipient__relationship="prospect",
+    recipient__referrer="06 98 76 54 32",
+)
 ADD = ["optout", "--registry", REGISTRY, "add"]
 OPTOUTS = ["--optouts", REGISTRY]
 GDPR_FAIL = "This recipient has objected to the campaign's messages."
@@ -1238,6 +1255,74 @@ HOSTILE_RUNS = [
         0,
         prepare=_optouts_csv([f"{NUMBER},opt_out,2026-01-01T10:00:00+00:00,sms,*"] * 2),
     ),
+    # --- numbers quoted in evidence and errors are masked unless --show-numbers
+    HostileRun(
+        "a premium-rate opt-out number in the body",
+        [["check", "case.json", "--lang", "en"]],
+        "« STOP au 06 ** ** ** 32 (0,50 € »",
+        1,
+        prepare=_file("case.json", dumps(case(message__body=PREMIUM_BODY))),
+        hidden=("987654",),
+    ),
+    HostileRun(
+        "a premium-rate opt-out number, as JSON",
+        [["check", "case.json", "--format", "json"]],
+        '"text":"STOP au 06 ** ** ** 32 (0,50 €"',
+        1,
+        prepare=_file("case.json", dumps(case(message__body=PREMIUM_BODY))),
+        hidden=("987654",),
+    ),
+    HostileRun(
+        "a premium-rate opt-out number, as SARIF",
+        [["check", "case.json", "--format", "sarif"]],
+        "STOP au 06 ** ** ** 32",
+        1,
+        prepare=_file("case.json", dumps(case(message__body=PREMIUM_BODY))),
+        hidden=("987654",),
+    ),
+    HostileRun(
+        "a number in an opt-out link (?tel=...)",
+        [["check", "case.json", "--format", "json"]],
+        "https://exemple.fr/stop?tel=06******32",
+        0,
+        prepare=_file("case.json", dumps(case(message__body=TEL_BODY))),
+        hidden=("987654",),
+    ),
+    HostileRun(
+        "a referrer's number quoted as evidence",
+        [["check", "case.json", "--format", "json"]],
+        '"text":"06 ** ** ** 32"',
+        1,  # a referred prospect without consent fails CNIL12-CON-01
+        prepare=_file("case.json", dumps(REFERRED)),
+        hidden=("987654",),
+    ),
+    HostileRun(
+        "a number written as a merge field",
+        [["check", "c.jsonl", "--lang", "en"]],
+        "'{06******32}' at character 1 is not a merge field",
+        2,
+        prepare=_file(
+            "c.jsonl", lines(template("{0698765432} " + CASE["message"]["body"]), recipient())
+        ),
+        hidden=("987654",),
+    ),
+    HostileRun(
+        "--show-numbers shows quoted numbers",
+        [["check", "case.json", "--lang", "en", "--show-numbers"]],
+        "« STOP au 06 98 76 54 32 (0,50 € »",
+        1,
+        prepare=_file("case.json", dumps(case(message__body=PREMIUM_BODY))),
+    ),
+    HostileRun(
+        "a short code and a date are quoted as they are",
+        [["check", "case.json", "--format", "json"]],
+        '"text":"STOP au 36111"',
+        0,
+        prepare=_file(
+            "case.json",
+            dumps(case(message__body="Dimanche 15 mars 2026 : " + CASE["message"]["body"])),
+        ),
+    ),
 ]
 
 
@@ -1296,6 +1381,37 @@ def _checker(suppressed: Any) -> object:
     return Checker(suppressed=suppressed)
 
 
+def _recipient(**fields: str) -> object:
+    from smscheck import Recipient
+
+    return Recipient.model_validate(fields)
+
+
+def _case_model(document: dict[str, Any]) -> object:
+    from smscheck import Case
+
+    return Case.model_validate(document)
+
+
+def _opt_out_record(number: str) -> object:
+    return OptOutRecord(number=number, event="opt_out", at=datetime.now(UTC), source="sms")
+
+
+def _assert_compliant(checked: Any) -> object:
+    from smscheck.assertions import assert_compliant
+
+    return assert_compliant(checked)
+
+
+def _registry(
+    folder: Path, data: bytes | None = None, *, read_only: bool = False
+) -> SQLiteRegistry:
+    path = folder / REGISTRY
+    if data is not None:
+        path.write_bytes(data)
+    return SQLiteRegistry(path, read_only=read_only)
+
+
 HOSTILE_CALLS = [
     HostileCall("suppressed written with spaces", lambda _: _objection({"06 98 76 54 32"}), "fail"),
     HostileCall("suppressed written with dots", lambda _: _objection(["06.98.76.54.32"]), "fail"),
@@ -1315,6 +1431,64 @@ HOSTILE_CALLS = [
         lambda _: _checker({"06 98 76 54 3"}),
         "Invalid phone number",
         ValueError,
+    ),
+    HostileCall(
+        "a recipient number one digit short",
+        lambda _: _recipient(number="06 98 76 54 3"),
+        "Invalid phone number",
+        ValidationError,
+    ),
+    HostileCall(
+        "a recipient with a number and a bad field",
+        lambda _: _recipient(number="0698765432", origin="moon"),
+        "Input should be 'collected_directly'",
+        ValidationError,
+    ),
+    HostileCall(
+        "a whole case with a number one digit short",
+        lambda _: _case_model(case(recipient__number="06 98 76 54 3")),
+        "recipient.number",
+        ValidationError,
+    ),
+    HostileCall(
+        "an opt-out record built by hand with a national number",
+        lambda _: _opt_out_record(number="0698765432"),
+        "String should match pattern",
+        ValidationError,
+    ),
+    HostileCall(
+        "repr of a recipient", lambda _: repr(_recipient(number="0698765432")), "+336******32"
+    ),
+    HostileCall(
+        "repr of a case quoting a number in its body",
+        lambda _: repr(case_from(case(message__body=PREMIUM_BODY, recipient__number="0698765432"))),
+        "STOP au 06 ** ** ** 32",
+    ),
+    HostileCall(
+        "assert_compliant on a premium-rate opt-out",
+        lambda _: _assert_compliant(case_from(case(message__body=PREMIUM_BODY))),
+        "« STOP au 06 ** ** ** 32 (0,50 € »",
+        AssertionError,
+    ),
+    HostileCall(
+        "an opt-out dated in the future",
+        lambda path: _registry(path).record_opt_out(
+            "0698765432", at=datetime.now(UTC) + timedelta(days=1), source="sms"
+        ),
+        "is in the future",
+        ValueError,
+    ),
+    HostileCall(
+        "an empty file opened as a registry",
+        lambda path: _registry(path, b""),
+        "is not a smscheck opt-out registry",
+        RegistryError,
+    ),
+    HostileCall(
+        "an empty file opened read-only as a registry",
+        lambda path: _registry(path, b"", read_only=True),
+        "is not a smscheck opt-out registry",
+        RegistryError,
     ),
 ]
 
@@ -1381,7 +1555,7 @@ HOSTILE_PROCESSES = [
     ),
     HostileProcess(
         "standard error closed and a missing input",
-        ["check", "absent.json"],
+        ["check", "absent.json", "--lang", "en"],
         "absent.json: error: cannot open: No such file or directory",
         2,
         "2>&-",
@@ -1502,7 +1676,7 @@ def test_ctrl_c_stops_workers_says_one_line_and_exits_130(
 
     command = [sys.executable, "-m", "smscheck.cli", "check", str(long_campaign)]
     process = subprocess.Popen(
-        [*command, "--jobs", jobs, "--format", fmt],
+        [*command, "--jobs", jobs, "--format", fmt, "--lang", "en"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
@@ -1528,7 +1702,17 @@ def test_ctrl_c_stops_workers_says_one_line_and_exits_130(
 def test_an_output_closed_early_is_reported_not_a_silent_success(long_campaign: Path) -> None:
     # `smscheck check big.jsonl | head -1` ended with exit 0 and no word of the lost results.
     process = subprocess.Popen(
-        [sys.executable, "-m", "smscheck.cli", "check", str(long_campaign), "--jobs", "2"],
+        [
+            sys.executable,
+            "-m",
+            "smscheck.cli",
+            "check",
+            str(long_campaign),
+            "--jobs",
+            "2",
+            "--lang",
+            "en",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )

@@ -12,6 +12,7 @@ import json
 import re
 import tomllib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -139,10 +140,13 @@ def test_text_output_labels_follow_the_language(
 ) -> None:
     from smscheck.cli import main
 
-    main(["check", str(SEEDS / "2011-ump-cantonales.json"), "--lang", lang])
+    main(["check", str(SEEDS / "2011-ump-cantonales.json"), "--lang", lang, "--verbose"])
     out = capsys.readouterr().out
-    labels = {"fr": ("preuve", "correction:", "règles au"), "en": ("remedy:", "rules as of")}
-    assert all(label in out for label in labels[lang][1:])
+    labels = {
+        "fr": ("preuve :", "correction :", "règles au", "Résumé :", "non conforme"),
+        "en": ("evidence:", "remedy:", "rules as of", "Summary:", " fail "),
+    }
+    assert all(label in out for label in labels[lang])
     assert not any(label in out for label in labels["en" if lang == "fr" else "fr"])
 
 
@@ -169,3 +173,105 @@ def test_a_review_verdict_opens_with_what_to_check_not_with_the_pass_wording() -
             rule = RULES[verdict.rule_id]
             assert not verdict.message.startswith(rule.title[lang]), verdict.message
             assert verdict.message.startswith(("À vérifier", "To check")), verdict.message
+
+
+# --- whole outputs: every format, input errors included, speaks the language asked
+
+# Words of smscheck's output that are data or names in any language: field paths and enum
+# values of the input, format names, pseudo-rule ids, units.
+PATH_OR_DATA = re.compile(
+    r"[\w./-]+\.(?:jsonl?|toml)(?:[:\[]\d+\]?)?|[a-z_]+(?:\.[a-z_0-9]+)+|'[^'\s]*'|\{[^}]*\}"
+    r"|<[^>]*>|https?://\S+|U\+[0-9A-F]+|[a-z]+_[a-z_]+|input-error|no-rule-in-force|JSON Lines"
+    r"|--[a-z-]+"
+)
+
+
+def _texts_of(output: str) -> str:
+    """What a person reads in an output: JSON and SARIF reduced to their strings."""
+    try:
+        documents = [json.loads(line) for line in output.splitlines() if line.strip()]
+    except ValueError:
+        return output
+    return "\n".join(text for document in documents for text in strings(_unquoted(document)))
+
+
+def _unquoted(value: object) -> object:
+    """A JSON value without its quotations of the message body (`evidence`)."""
+    if isinstance(value, dict):
+        return {key: _unquoted(item) for key, item in value.items() if key != "evidence"}
+    if isinstance(value, list):
+        return [_unquoted(item) for item in value]
+    return value
+
+
+RULE_ID = re.compile("|".join(sorted(map(re.escape, RULES), key=len, reverse=True)))
+
+# Citations name the texts as they are published (French law, 3GPP), in either language.
+CITATIONS = sorted(
+    {
+        text
+        for rule in RULES.values()
+        for text in (rule.citation.title, rule.citation.reference, rule.citation.article)
+        if len(text) >= 4
+    },
+    key=len,
+    reverse=True,
+)
+
+
+def _leftovers(output: str, lang: str, data: list[str]) -> list[str]:
+    text = RULE_ID.sub(" ", _texts_of(output))
+    for value in CITATIONS + data:
+        text = text.replace(value, " ")
+    return foreign_words(PATH_OR_DATA.sub(" ", text), lang, [])
+
+
+def _hostile_files(folder: Path) -> list[Path]:
+    from tests.test_hostile_inputs import HOSTILE
+
+    paths = []
+    for number, hostile in enumerate(HOSTILE):
+        if callable(hostile.data):
+            continue
+        path = folder / f"hostile-{number}{hostile.suffix}"
+        path.write_bytes(hostile.data)
+        paths.append(path)
+    return paths
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_output_of_hostile_inputs_speaks_only_the_language_asked(
+    fmt: str, lang: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from smscheck.cli import main
+
+    data = data_of(load_seed("2026-ordinary-number.json"))
+    for path in _hostile_files(tmp_path):
+        main(["check", str(path), "--lang", lang, "--format", fmt, "--verbose"])
+        captured = capsys.readouterr()
+        output = captured.out.replace(str(tmp_path), "") + captured.err.replace(str(tmp_path), "")
+        assert not _leftovers(output, lang, data), (path.name, _leftovers(output, lang, data))
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_usage_errors_speak_the_language_asked(
+    lang: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from smscheck.cli import main
+
+    bad_pack = tmp_path / "pack.toml"
+    bad_pack.write_text("[pack]\nid = 'x'\n", encoding="utf-8")
+    runs = [
+        ["check", str(SEEDS / "2026-ordinary-number.json"), "--pack", str(bad_pack)],
+        ["check", str(SEEDS / "2026-ordinary-number.json"), "--optouts", str(tmp_path / "registre")],
+        ["check", str(tmp_path / "absent.json")],
+        ["rules", "--at", "1990-01-01"],
+        ["explain", "XYZ-01"],
+    ]
+    for args in runs:
+        main([*args, "--lang", lang])
+        captured = capsys.readouterr()
+        output = (captured.out + captured.err).replace(str(tmp_path), "")
+        assert output.strip(), args
+        assert not _leftovers(output, lang, []), (args, output)

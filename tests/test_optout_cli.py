@@ -5,13 +5,19 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import sys
-from datetime import UTC, datetime
+import tempfile
+from collections.abc import Iterator
+from contextlib import chdir, contextmanager, redirect_stderr, redirect_stdout
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from smscheck.optout_cli import ENV_REGISTRY, register
+from smscheck.optout_cli import DEFAULT_REGISTRY, ENV_REGISTRY, register
 from smscheck.registry import SQLiteRegistry
 
 NUMBER = "+33612345678"
@@ -89,8 +95,16 @@ def test_list_masks_numbers_unless_asked(cli: Cli) -> None:
 
 def test_list_with_nothing_suppressed_exits_1(cli: Cli) -> None:
     cli("add", NUMBER, "--scope", "muni")
-    assert cli("list")[0] == 1
+    assert cli("list", "--scope", "*")[0] == 1
     assert cli("list", "--scope", "muni")[0] == 0
+
+
+def test_list_shows_numbers_suppressed_in_any_scope_by_default(cli: Cli) -> None:
+    # As check honours them: an opt-out recorded for one campaign is an opt-out.
+    cli("add", NUMBER, "--scope", "muni")
+    code, out, err = cli("list")
+    assert (code, out) == (0, MASKED + "\n")
+    assert "1 suppressed number(s) in any scope" in err
 
 
 def test_remove_records_an_opt_back_in(cli: Cli) -> None:
@@ -339,3 +353,132 @@ def test_check_opens_the_registry_read_only(
     assert main(["check", seed, "--optouts", str(registry)]) == 1
     assert registry.read_bytes() == before
     capsys.readouterr()
+
+
+# --- the property: check never passes a number the registry holds as opted out -----------
+
+WRITINGS = (
+    NUMBER,
+    "06 12 34 56 78",
+    "06.12.34.56.78",
+    "06-12-34-56-78",
+    "0612345678",
+    "+33 6 12 34 56 78",
+    "+33 (0)6 12 34 56 78",
+    "0033612345678",
+)
+SCOPES = ("*", "municipales-2026", "europeennes-2029")
+T0 = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+EVENT = st.tuples(
+    st.sampled_from(WRITINGS),
+    st.sampled_from(["opt_out", "opt_in"]),
+    st.sampled_from(SCOPES),
+    st.integers(0, 4),  # minutes after T0: ties happen
+    st.sampled_from(["cli", "env", "library", "import"]),
+)
+
+
+def _opted_out_somewhere(registry: SQLiteRegistry) -> bool:
+    """The rule, written plainly: in some scope, with "*" counting in every scope, the latest
+    event (an opt-out winning a tie) is an opt-out."""
+    events = list(registry.events(NUMBER))
+    for scope in {"*", *(event.scope for event in events)}:
+        relevant = [event for event in events if event.scope in (scope, "*")]
+        if relevant and max(relevant, key=lambda e: (e.at, e.event == "opt_out")).event == "opt_out":
+            return True
+    return False
+
+
+def _record(folder: Path, written: str, event: str, scope: str, minutes: int, way: str) -> None:
+    from smscheck.cli import main
+    from smscheck.registry import import_csv
+
+    at = T0 + timedelta(minutes=minutes)
+    path = folder / DEFAULT_REGISTRY
+    if way == "library":
+        with SQLiteRegistry(path) as registry:
+            record = registry.record_opt_out if event == "opt_out" else registry.record_opt_in
+            record(written, at=at, source="test", scope=scope)
+    elif way == "import":
+        with SQLiteRegistry(path) as registry:
+            row = f'"{written}",{event},{at.isoformat()},test,{scope}\n'
+            assert import_csv(registry, io.StringIO("number,event,at,source,scope\n" + row))
+    else:
+        command = "add" if event == "opt_out" else "remove"  # remove only lifts an opt-out
+        where = ["--registry", str(path)] if way == "cli" else []
+        with (
+            _environment(path if way == "env" else None),
+            redirect_stdout(io.StringIO()),
+            redirect_stderr(io.StringIO()),
+        ):
+            main(["optout", *where, command, written, "--scope", scope, "--at", at.isoformat()])
+
+
+@contextmanager
+def _environment(registry: Path | None) -> Iterator[None]:
+    saved = os.environ.pop(ENV_REGISTRY, None)
+    if registry is not None:
+        os.environ[ENV_REGISTRY] = str(registry)
+    try:
+        yield
+    finally:
+        os.environ.pop(ENV_REGISTRY, None)
+        if saved is not None:
+            os.environ[ENV_REGISTRY] = saved
+
+
+def _objection_status(folder: Path, written: str, way: str) -> str:
+    """GDPR-OBJ-01's status for the seed case sent to `written`, checked in one of the ways."""
+    from smscheck import Checker, check
+    from smscheck.cli import main
+    from smscheck.inputs import case_from
+    from smscheck.registry import suppressed_anywhere
+    from tests.conftest import load_seed
+
+    document = load_seed("2026-ordinary-number.json")
+    document["case"]["recipient"]["number"] = written
+    path = folder / DEFAULT_REGISTRY
+    if way.startswith("library"):
+        with SQLiteRegistry(path, read_only=True) as registry:
+            if way == "library check":
+                report = check(case_from(document), suppressed=registry.snapshot())
+            else:
+                report = Checker(suppressed=suppressed_anywhere(registry)).check(case_from(document))
+        return str(report.verdict("GDPR-OBJ-01").status)
+    case_file = folder / "case.json"
+    case_file.write_text(json.dumps(document), encoding="utf-8")
+    where = ["--optouts", str(path)] if way == "cli" else []
+    out = io.StringIO()
+    elsewhere = folder / "elsewhere"  # a working folder with no registry
+    elsewhere.mkdir(exist_ok=True)
+    with (
+        _environment(path if way == "env" else None),
+        chdir(folder if way == "folder" else elsewhere),
+        redirect_stdout(out),
+        redirect_stderr(io.StringIO()),
+    ):
+        main(["check", str(case_file), *where, "--format", "json"])
+    verdicts = json.loads(out.getvalue())["verdicts"]
+    return str(next(v["status"] for v in verdicts if v["rule_id"] == "GDPR-OBJ-01"))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(EVENT, min_size=1, max_size=6),
+    st.sampled_from(WRITINGS),
+    st.sampled_from(["cli", "env", "folder", "library check", "library Checker"]),
+)
+def test_check_never_passes_a_number_recorded_as_opted_out(
+    events: list[tuple[str, str, str, int, str]], written: str, way: str
+) -> None:
+    # Whatever writing, scope, environment variable or API recorded the events, and whichever
+    # checks the case: an opt-out in force in any scope fails GDPR-OBJ-01, and only then.
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        for event in events:
+            _record(folder, *event)
+        if not (folder / DEFAULT_REGISTRY).exists():  # only refused events (e.g. remove)
+            SQLiteRegistry(folder / DEFAULT_REGISTRY).close()
+        with SQLiteRegistry(folder / DEFAULT_REGISTRY, read_only=True) as registry:
+            expected = "fail" if _opted_out_somewhere(registry) else "pass"
+        assert _objection_status(folder, written, way) == expected

@@ -39,6 +39,7 @@ def test_the_wheel_carries_every_shipped_pack_and_the_reply_keywords(wheel: Path
     for pack in (ROOT / "rules").glob("*/pack.toml"):
         assert f"smscheck/_rules/{pack.parent.name}/pack.toml" in names
     assert "smscheck/data/reply_keywords.toml" in names
+    assert "smscheck/data/calendar.toml" in names
     assert "smscheck/py.typed" in names
 
 

@@ -37,7 +37,7 @@ def verdict(body: str, prenom: str, lang: str = "fr") -> Verdict:
         "merge": {"prenom": prenom},
     }
     lines = [json.dumps({"template": template}).encode(), json.dumps(recipient).encode()]
-    [item] = list(read_lines("campaign.jsonl", lines))
+    _, item = read_lines("campaign.jsonl", lines)  # the template, then its recipient
     assert item.case is not None, item.error
     return Checker(lang=lang).check(item.case).verdict("FMT-LEN-01")  # type: ignore[arg-type]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from zoneinfo import ZoneInfo
 
+import phonenumbers
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -247,3 +248,37 @@ def test_the_mainland_masking_shortcut_agrees_with_the_full_formatting(block: st
         return
     # Written with the 00 international prefix, the number goes through phonenumbers' formatting.
     assert mask(number) == mask("0033" + number[3:])
+
+
+@pytest.mark.parametrize(
+    ("national", "e164", "territory"),
+    [
+        ("0692 12 34 56", "+262692123456", "reunion"),
+        ("0693 12 34 56", "+262693123456", "reunion"),
+        ("0639 01 23 45", "+262639012345", "mayotte"),
+        ("0690 12 34 56", "+590690123456", "guadeloupe"),
+        ("0691 28 12 34", "+590691281234", "guadeloupe"),
+        ("0694 12 34 56", "+594694123456", "guyane"),
+        ("0696 12 34 56", "+596696123456", "martinique"),
+        ("0697 12 34 56", "+596697123456", "martinique"),
+        ("(0692) 12-34-56", "+262692123456", "reunion"),
+    ],
+)
+def test_overseas_numbers_written_nationally_belong_to_their_territory(
+    national: str, e164: str, territory: str
+) -> None:
+    assert to_e164(national) == e164
+    assert describe(national).territory == territory
+    assert mask(national) == mask(e164)
+    assert national.replace(" ", "")[-8:-2] not in mask(national)
+
+
+def test_an_overseas_block_under_plus_33_is_still_no_number() -> None:
+    with pytest.raises(PhoneNumberError, match="numbering plan"):
+        to_e164("+33 692 12 34 56")
+
+
+@given(st.from_regex(r"[1-9][0-9]{8}", fullmatch=True))
+def test_a_valid_mainland_number_written_nationally_stays_mainland(digits: str) -> None:
+    assume(phonenumbers.is_valid_number(phonenumbers.parse("+33" + digits)))
+    assert to_e164("0" + digits) == "+33" + digits

@@ -11,11 +11,14 @@ import json
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import phonenumbers
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from smscheck.cli import main
 from smscheck.formatters import FORMATTERS
@@ -83,7 +86,7 @@ def test_no_format_shows_a_number_by_default(
     assert main(["check", str(campaign(tmp_path)), "--format", fmt]) == 2  # the bad lines
     captured = capsys.readouterr()
     output = captured.out + captured.err
-    assert "input error(s)" in captured.err  # the summary was written
+    assert "entrée(s) illisible(s)" in output  # the summary was written
     assert "+262 6** ** ** 29" in output  # the reports were written, numbers masked
     for digits in all_hidden():
         assert not leaks(output, digits), digits
@@ -174,3 +177,235 @@ def test_rejected_import_rows_are_masked(
     assert "3 row(s) rejected" in output
     for digits in all_hidden():
         assert not leaks(output, digits), digits
+
+
+# --- numbers quoted in evidence and messages (issue 14) -----------------------------------
+
+# Bodies that quote numbers where rules take evidence: a premium-rate opt-out (the paid opt-out
+# rule quotes it), an opt-out link carrying the number, a referrer's number filled in from a
+# merge field. PREMIUM, LINKED and REFERRER are the numbers they quote.
+PREMIUM, LINKED, REFERRER = "+33698765435", "+33698765436", "+33698765437"
+QUOTING = (
+    "Lyon Avenir : votez Marie Dupont ! Vos coordonnées proviennent de notre fichier "
+    "d'adhérents. Infos et droits : https://exemple.fr/donnees Parrainé par {parrain}. "
+    "STOP au 06 98 76 54 35 (0,50 € par SMS) ou https://exemple.fr/stop?tel=0698765436"
+)
+
+
+def quoting_campaign(tmp_path: Path) -> Path:
+    message = dict(CASE["message"], body=QUOTING)
+    lines: list[dict[str, Any]] = [{"template": {"message": message, "campaign": CASE["campaign"]}}]
+    lines.append({"number": "+33698765431", "merge": {"parrain": "06 98 76 54 37"}})
+    path = tmp_path / "quoting.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    return path
+
+
+QUOTED = [hidden(e164) for e164 in (PREMIUM, LINKED, REFERRER)]
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATTERS))
+def test_numbers_quoted_in_evidence_are_masked_in_every_format(
+    fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", str(quoting_campaign(tmp_path)), "--format", fmt]) == 1
+    out = capsys.readouterr().out
+    assert "06 ** ** ** 35" in out  # the paid opt-out's evidence, masked
+    for digits in QUOTED:
+        assert not leaks(out, digits), digits
+    capsys.readouterr()
+    main(["check", str(quoting_campaign(tmp_path)), "--format", fmt, "--show-numbers"])
+    assert "06 98 76 54 35" in capsys.readouterr().out
+
+
+def _quoting_case() -> Any:
+    from smscheck.inputs import case_from
+
+    document = json.loads(json.dumps(CASE))
+    document["message"]["body"] = QUOTING.replace("{parrain}", "06 98 76 54 37")
+    return case_from(document)
+
+
+def test_library_reports_mask_quoted_numbers_unless_asked() -> None:
+    from smscheck import Checker
+
+    case = _quoting_case()
+    report = Checker(lang="en").check(case)
+    spans = [span for verdict in report.verdicts for span in verdict.evidence]
+    assert any(span.text.startswith("STOP au 06 ** ** ** 35") for span in spans)
+    for span in spans:  # offsets still point into the body
+        assert len(span.text) == span.end - span.start
+        quoted = case.message.body[span.start : span.end]
+        assert all(a in (b, "*") for a, b in zip(span.text, quoted, strict=True))
+    assert not any(leaks(report.model_dump_json(), digits) for digits in QUOTED)
+    shown = Checker(lang="en", show_numbers=True).check(case)
+    assert any("06 98 76 54 35" in span.text for v in shown.verdicts for span in v.evidence)
+
+
+def test_assert_compliant_messages_mask_quoted_numbers() -> None:
+    from smscheck.assertions import assert_compliant
+
+    with pytest.raises(AssertionError) as raised:
+        assert_compliant(_quoting_case())
+    assert "« STOP au 06 ** ** ** 35" in str(raised.value)
+    for digits in QUOTED:
+        assert not leaks(str(raised.value), digits)
+
+
+def test_a_template_error_masks_a_number_written_as_a_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    message = dict(CASE["message"], body="Appelez le {0698765432}. " + CASE["message"]["body"])
+    path = tmp_path / "bad.jsonl"
+    lines = [{"template": {"message": message, "campaign": CASE["campaign"]}}, CASE["recipient"]]
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    assert main(["check", str(path), "--lang", "en"]) == 2
+    output = "".join(capsys.readouterr())
+    assert "'{06******32}' at character 12 is not a merge field" in output
+    assert not leaks(output, hidden("+33698765432"))
+
+
+# --- library exceptions and repr ----------------------------------------------------------
+
+
+def test_validation_errors_raised_to_library_users_do_not_quote_the_number() -> None:
+    from pydantic import ValidationError
+
+    from smscheck import Case, Recipient
+    from smscheck.registry import OptOutRecord
+
+    attempts = [
+        lambda: Recipient(number=INVALID),
+        lambda: Recipient(number="0698765432", origin="moon"),
+        lambda: Case.model_validate({**CASE, "recipient": {"number": INVALID}}),
+        lambda: Case.model_validate_json(json.dumps({**CASE, "recipient": {"number": INVALID}})),
+        lambda: OptOutRecord(number="0698765432", event="opt_out", at="x", source="s"),
+    ]
+    for attempt in attempts:
+        with pytest.raises(ValidationError) as raised:
+            attempt()
+        shown = str(raised.value) + repr(raised.value)
+        assert "input_value" not in shown
+        assert not leaks(shown, "987654"), shown
+
+
+def test_other_library_errors_do_not_quote_the_number(tmp_path: Path) -> None:
+    from smscheck import Checker
+    from smscheck.registry import SQLiteRegistry
+
+    with SQLiteRegistry(tmp_path / "r.sqlite3") as registry:
+        attempts = [
+            lambda: Checker(suppressed={INVALID}),
+            lambda: registry.record_opt_out(INVALID, at=datetime.now(UTC), source="sms"),
+            lambda: registry.is_suppressed("06 98 76 54 3x"),
+        ]
+        for attempt in attempts:
+            with pytest.raises(ValueError) as raised:
+                attempt()
+            assert not leaks(str(raised.value) + repr(raised.value), "987654")
+
+
+def test_repr_and_str_of_a_case_mask_every_number() -> None:
+    case = _quoting_case()
+    for shown in (repr(case), str(case), repr(case.recipient), repr(case.message)):
+        assert not leaks(shown, hidden("+33612345678")), shown
+        for digits in QUOTED[:2]:  # the body's numbers too
+            assert not leaks(shown, digits), shown
+    assert "number='+336******78'" in repr(case.recipient)
+    assert "Marie Dupont" in repr(case.message)  # the rest is shown as it is
+
+
+# --- what counts as a phone number in a text ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("STOP au 06 98 76 54 32", "STOP au 06 ** ** ** 32"),
+        ("06.98.76.54.32", "06.**.**.**.32"),
+        ("06-98-76-54-32", "06-**-**-**-32"),
+        ("tél. 04\u00a078\u00a012\u00a034\u00a056", "tél. 04\u00a0**\u00a0**\u00a0**\u00a056"),
+        ("https://a.fr/?tel=0698765432&x=1", "https://a.fr/?tel=06******32&x=1"),
+        ("https://a.fr/?tel=%2B33698765432", "https://a.fr/?tel=%2B336******32"),
+        ("?tel=33698765432", "?tel=336******32"),
+        ("+33 6 98 76 54 32", "+33 6 ** ** ** 32"),
+        ("+33 (0)6 98 76 54 32", "+33 (0)6 ** ** ** 32"),
+        ("0033 6 98 76 54 32", "0033 6 ** ** ** 32"),
+        ("+262 692 47 38 29", "+262 6** ** ** 29"),
+        ("+44 7700 900123", "+44 7*** ****23"),
+        ("en 2026 06 98 76 54 32", "en 2026 06 ** ** ** 32"),
+    ],
+)
+def test_phone_numbers_in_text_are_masked_keeping_their_length(text: str, masked: str) -> None:
+    from smscheck.privacy import mask_numbers
+
+    assert mask_numbers(text) == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "STOP au 36111",
+        "STOP SMS au 38 123",
+        "dimanche 15 mars 2026",
+        "le 15.03.2026 à 10:30",
+        "le 01.03.2026",
+        "le 01 02 2026 10h",
+        "2026-03-15T10:00:00+01:00",
+        "69003 Lyon",
+        "1 000 000 € ; 12 345,67 €",
+        "loi n° 2004-575 du 21 juin 2004, art. L. 34-5",
+        "Appel gratuit au 0 800 12 34 56 ou 0800123456",
+        "+33 8 00 12 34 56",
+        "de 8 h à 20 h, +5 %",
+        "06 98 76 54",  # eight digits: not a number
+    ],
+)
+def test_dates_short_codes_amounts_and_service_numbers_are_not_masked(text: str) -> None:
+    from smscheck.privacy import mask_numbers
+
+    assert mask_numbers(text) == text
+
+
+def test_no_shipped_rule_text_would_be_masked() -> None:
+    from smscheck.packs import shipped_packs
+    from smscheck.privacy import mask_numbers
+
+    for pack in shipped_packs():
+        for rule in pack.rules:
+            for text in (rule.title, rule.message, rule.review, rule.remedy):
+                for lang in ("fr", "en"):
+                    assert mask_numbers(text[lang]) == text[lang], (rule.id, text[lang])
+
+
+_SEPARATORS = st.sampled_from(["", " ", ".", "-", "\u00a0"])
+_WORDS = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from([1, 2, 3, 4, 5, 6, 7, 9]),  # 08: service numbers, shown
+    st.integers(0, 99_999_999),
+    _SEPARATORS,
+    st.sampled_from(["national", "e164", "url"]),
+    _WORDS,
+    _WORDS,
+)
+def test_any_french_number_in_any_text_loses_its_hidden_digits(
+    first: int, rest: int, separator: str, writing: str, before: str, after: str
+) -> None:
+    from smscheck.privacy import mask_numbers
+
+    national = f"{first}{rest:08d}"
+    pairs = separator.join(national[index : index + 2] for index in range(1, 9, 2))
+    written = {
+        "national": f"0{national[0]}{separator}{pairs}",
+        "e164": f"+33{separator}{national[0]}{separator}{pairs}",
+        "url": f"?tel=0{national}",
+    }[writing]
+    # Words glued to the number are other text: a space between them, as messages have.
+    text = f"{before} {written} {after}"
+    masked = mask_numbers(text)
+    assert len(masked) == len(text)
+    assert not leaks(masked.replace(before, "", 1), national[1:-2])
+    assert mask_numbers(masked) == masked

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+import unicodedata
 from importlib.resources import files
 from typing import Any
 
@@ -11,161 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smscheck.replies import ReplyClass, classify_reply
-
-CERTAIN_OPT_OUT = [
-    "STOP",
-    "stop",
-    "Stop merci",
-    "STOP!!!",
-    " stop. ",
-    "Stop svp",
-    "Bonjour, STOP svp",
-    "Stop, merci beaucoup et bonne journée",
-    "Stp stop",
-    "stop 36180",
-    "Stop stop stop",
-    "STOP 😡",
-    "🛑 STOP 🛑",
-    "ＳＴＯＰ",
-    "S T O P",
-    "S.T.O.P",
-    "STOOOP",
-    "STOP SMS",
-    "stop all",
-    "STOPALL",
-    "ARRÊT",
-    "arret",
-    "Arrêt SMS",
-    "Arrêter",
-    "arrête !",
-    "ARRETEZ !!!",
-    "Désabonner",
-    "DESABONNER",
-    "désabonnement",
-    "Désinscrire",
-    "désinscription",
-    "UNSUBSCRIBE",
-    "Unsubscribe please",
-    "cancel",
-    "END",
-    "quit",
-    "REVOKE",
-    "OPTOUT",
-    "opt-out",
-    "Désabonnez-moi",
-    "Laissez-moi tranquille !",
-    "Plus de SMS svp",
-    "Leave me alone",
-    "no more messages please",
-    "ne me contactez plus",
-    # Typos: one edit on a keyword of four letters or more.
-    "STPO",
-    "st0p",
-    "desabonez",
-    "unsubscibe",
-    "Désabonez-moi",
-    "cancell",
-    # A phrase that plainly refers to the messages, inside a sentence.
-    "Je ne veux plus recevoir vos SMS",
-    "Merci de ne plus m'envoyer de messages",
-    "Je veux me désabonner",
-    "Retirez-moi de votre liste",
-    "Supprimez mon numéro svp",
-    "Effacez mon numéro de vos fichiers",
-    "Please unsubscribe me",
-    "Remove me from this list",
-    "stop texting me",
-    "Do not text me again",
-    "I want to unsubscribe",
-    # One sentence of the reply is the keyword alone.
-    "STOP. Vous êtes des menteurs",
-    "Non merci, stop",
-    "Quelle arnaque, arrêtez",
-    "STOP!!! Arrêtez de m'envoyer ces conneries",
-]
-
-FALSE_FRIENDS = [
-    "il faut stopper ce projet",
-    "we have to STOP this bill",
-    "Arrêtez de mentir aux Français",
-    "the end of the world",
-    "The end.",
-    "Stop à la réforme des retraites",
-    "Votre candidat doit arrêter de mentir",
-    "l'arrêt du nucléaire est une erreur",
-    "Je suis pour l'arrêt des centrales",
-    "Cancel culture is a problem",
-    "I quit smoking",
-    "Envoyez-moi plus de SMS comme ça",
-    "Ne me désabonnez pas",
-    "Don't unsubscribe me",
-    "I don't want to unsubscribe",
-    "Je ne veux pas me désabonner",
-    "Stop or go?",
-    "non-stop jusqu'à dimanche",
-]
-
-TABLE: list[tuple[str, str, str]] = [
-    *((text, "opt_out", "certain") for text in CERTAIN_OPT_OUT),
-    # Keywords inside sentences: a person decides, never a certain opt-out.
-    ("we have to STOP this bill", "opt_out", "review"),
-    ("Arrêtez de mentir aux Français", "opt_out", "review"),
-    ("Stop à la réforme des retraites", "opt_out", "review"),
-    ("Votre candidat doit arrêter de mentir", "opt_out", "review"),
-    ("Cancel culture is a problem", "opt_out", "review"),
-    ("Envoyez-moi plus de SMS comme ça", "opt_out", "review"),
-    ("Ne me désabonnez pas", "opt_out", "review"),
-    ("Don't unsubscribe me", "opt_out", "review"),
-    ("I don't want to unsubscribe", "opt_out", "review"),
-    ("Stop au harcèlement par SMS", "opt_out", "review"),
-    ("Je ne veux plus de vos messages", "opt_out", "review"),
-    ("STOP START", "opt_out", "review"),
-    ("START. STOP", "opt_out", "review"),
-    ("non-stop jusqu'à dimanche", "opt_out", "review"),
-    # Clearly about something else.
-    ("il faut stopper ce projet", "other", "certain"),
-    ("the end of the world", "other", "certain"),
-    ("The end.", "other", "certain"),
-    ("l'arrêt du nucléaire est une erreur", "other", "certain"),
-    ("I quit smoking", "other", "certain"),
-    # Opt-in: certain only for a clear keyword.
-    ("START", "opt_in", "certain"),
-    ("start", "opt_in", "certain"),
-    ("Start merci", "opt_in", "certain"),
-    ("STAAART", "opt_in", "certain"),
-    ("UNSTOP", "opt_in", "certain"),
-    ("Reprendre", "opt_in", "certain"),
-    ("réabonner", "opt_in", "certain"),
-    ("OUI", "opt_in", "review"),
-    ("yes", "opt_in", "review"),
-    ("strat", "opt_in", "review"),
-    ("Je veux recevoir vos messages", "opt_in", "review"),
-    # Help, and questions owed an answer (GDPR arts 13-14).
-    ("HELP", "help", "certain"),
-    ("aide", "help", "certain"),
-    ("Info", "help", "certain"),
-    ("HEPL", "help", "certain"),
-    ("Qui êtes-vous ?", "help", "certain"),
-    ("C'est qui ?", "help", "certain"),
-    ("Who is this?", "help", "certain"),
-    ("Comment avez-vous eu mon numéro ?", "help", "certain"),
-    ("J'ai besoin d'aide pour voter", "help", "review"),
-    # Nothing to act on.
-    ("", "other", "certain"),
-    ("Merci", "other", "certain"),
-    ("ok", "other", "certain"),
-    ("👍", "other", "certain"),
-    ("Je vote pour vous dimanche", "other", "certain"),
-    ("Bravo pour votre programme", "other", "certain"),
-    ("Oui, je vote pour vous", "other", "certain"),
-    ("Bonne chance à votre candidat", "other", "certain"),
-    ("Info ou intox ?", "other", "certain"),
-    ("Top !", "other", "certain"),
-    ("step", "other", "certain"),
-    ("quiz", "other", "certain"),
-    ("helo", "other", "certain"),
-    ("Qui ?", "other", "certain"),
-]
+from tests.reply_table import FALSE_FRIENDS, ISSUE_15_HELP, ISSUE_15_OPT_OUT, TABLE
 
 
 def _keyword_data() -> dict[str, Any]:
@@ -176,6 +23,10 @@ def _keyword_data() -> dict[str, Any]:
 def _entries(kind: str, form: str) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = _keyword_data()[kind][form]
     return entries
+
+
+def _unaccented(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
 
 def _within_one_edit(a: str, b: str) -> bool:
@@ -191,8 +42,81 @@ def _within_one_edit(a: str, b: str) -> bool:
 
 
 def test_the_table_is_large_and_has_no_duplicates() -> None:
-    assert len(TABLE) >= 80
+    assert len(TABLE) >= 300
     assert len({text for text, _, _ in TABLE}) == len(TABLE)
+
+
+def test_no_reply_in_the_table_is_a_missed_opt_out_or_a_certain_false_opt_out() -> None:
+    missed, false_certain = [], []
+    for text, kind, status in TABLE:
+        result = classify_reply(text)
+        if kind == "opt_out" and result.kind != "opt_out":
+            missed.append(text)
+        sure_stop = result.kind == "opt_out" and result.status == "certain"
+        if sure_stop and (kind, status) != ("opt_out", "certain"):
+            false_certain.append(text)
+    assert missed == []
+    assert false_certain == []
+
+
+@pytest.mark.parametrize("text", ISSUE_15_OPT_OUT)
+def test_the_replies_issue_15_found_missed_or_reviewed_are_certain_opt_outs(text: str) -> None:
+    result = classify_reply(text)
+    assert (result.kind, result.status) == ("opt_out", "certain")
+    assert result.keyword is not None
+
+
+@pytest.mark.parametrize("text", ISSUE_15_HELP)
+def test_asking_who_writes_or_where_the_number_came_from_is_help(text: str) -> None:
+    assert classify_reply(text).kind == "help"
+
+
+@pytest.mark.parametrize(
+    "text", ["STOP\nVous êtes nuls", "Vous êtes nuls\r\nSTOP", "Stop\u2028ok ?"]
+)
+def test_a_line_break_ends_a_sentence_like_a_full_stop(text: str) -> None:
+    assert classify_reply(text) == classify_reply(
+        text.replace("\r\n", ". ").replace("\n", ". ").replace("\u2028", ". ")
+    )
+
+
+def test_a_phrase_wrapped_over_two_lines_is_still_a_phrase() -> None:
+    result = classify_reply(
+        "Bonjour, merci de ne plus\nm'envoyer de messages, je ne suis pas concerné"
+    )
+    assert (result.kind, result.status, result.keyword) == (
+        "opt_out",
+        "certain",
+        "ne plus m'envoyer",
+    )
+
+
+def test_stop_glued_to_a_short_code_is_stop() -> None:
+    assert classify_reply("STOP36111").keyword == "STOP"
+    assert classify_reply("STOP 36111").keyword == "STOP"
+
+
+def test_a_doubtful_refusal_is_reviewed_and_suppressed_meanwhile() -> None:
+    result = classify_reply("Non merci")
+    assert (result.kind, result.status) == ("opt_out", "review")
+    assert "send this number nothing" in result.reason_en
+
+
+def test_naming_the_messages_without_an_opt_out_asks_nothing() -> None:
+    assert classify_reply("les SMS").kind == "other"
+    assert classify_reply("START SMS").status == "review"
+
+
+@given(
+    keyword=st.sampled_from(
+        [e["text"] for e in _entries("opt_out", "keywords") if not e.get("alone_only")]
+    ),
+    rest=st.text(max_size=80),
+)
+def test_a_line_that_is_an_opt_out_keyword_makes_the_reply_an_opt_out(
+    keyword: str, rest: str
+) -> None:
+    assert classify_reply(f"{keyword}\n{rest}").kind == "opt_out"
 
 
 @pytest.mark.parametrize(("text", "kind", "status"), TABLE)
@@ -288,7 +212,7 @@ def test_the_brief_s_keywords_are_all_in_the_data() -> None:
 
 def test_each_word_listed_as_not_a_typo_is_one_edit_from_a_keyword() -> None:
     keywords = [
-        entry["text"].lower()
+        _unaccented(entry["text"].lower())
         for kind in ("opt_out", "opt_in", "help")
         for entry in _entries(kind, "keywords")
         if len(entry["text"]) >= 4

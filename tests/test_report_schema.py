@@ -62,7 +62,7 @@ def test_campaign_reports_with_numbers_shown_and_bad_lines_validate(
     path = tmp_path / "campaign.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = json_lines(capsys, str(path), "--show-numbers")
-    assert len(out) == 5 and out[-1]["error"]
+    assert len(out) == 6 and out[0]["kind"] == "template" and out[-1]["error"]
     assert_reports_valid(validator, out)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from bench.bench_campaign import generate
+from bench.campaigns import generate
 from smscheck import Checker
 from smscheck.cli import main
 from smscheck.formatters import FORMATTERS, INPUT_ERROR, NO_RULE_IN_FORCE, Result
@@ -180,11 +180,11 @@ def test_json_lines_give_line_numbers_and_input_errors_become_results(
     lines = {r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in run["results"]}
     assert lines == {1, 2, 3}
     [error] = [r for r in run["results"] if r["ruleId"] == INPUT_ERROR]
-    assert error["level"] == "error" and "invalid JSON" in error["message"]["text"]
+    assert error["level"] == "error" and "JSON invalide" in error["message"]["text"]
     assert error["locations"][0]["physicalLocation"]["region"]["startLine"] == 2
     [invocation] = run["invocations"]
     assert invocation["executionSuccessful"] is False
-    assert "1 input(s)" in invocation["toolExecutionNotifications"][0]["message"]["text"]
+    assert "1 entrée(s)" in invocation["toolExecutionNotifications"][0]["message"]["text"]
     per_case = sum(1 for v in reports[0]["verdicts"] if v["status"] in LEVELS)
     assert len(run["results"]) == 2 * per_case + 1
     assert run["tool"]["driver"]["rules"][-1]["id"] == INPUT_ERROR

@@ -74,8 +74,10 @@ def test_case_a_gets_different_verdicts_in_2011_and_2026_where_the_rules_differ(
     # Since the GDPR: purpose and rights are owed (in short form or by a link); 2006 had no rule.
     assert new["GDPR-INF-01"] is Status.FAIL
     assert new["GDPR-INF-02"] is Status.FAIL
-    # Since 2012 the last campaign day calls for a human reading (L48-2).
-    assert new["CE-L48-2-01"] is Status.REVIEW
+    # Since 2012 the last campaign days are read for a new controversy (L48-2); case A is a
+    # plain call to vote, so it passes, where 2006 had no such rule.
+    assert new["CE-L48-2-01"] is Status.PASS
+    assert "CE-L48-2-01" not in old
     # The same facts stay wrong under both regimes.
     assert old["CNIL06-OPT-01"] is new["CNIL12-OPT-01"] is Status.FAIL
     assert old["CNIL06-CON-01"] is new["CNIL12-CON-01"] is Status.REVIEW
@@ -112,7 +114,9 @@ def test_rules_in_force_in_march_2011_and_march_2026_differ() -> None:
         (date(2018, 5, 24), date(2018, 5, 25), "CNIL12-OPT-02", "GDPR-OBJ-01"),
         (date(2018, 5, 24), date(2018, 5, 25), "CNIL12-INF-01", "GDPR-INF-03"),
         (date(2020, 6, 29), date(2020, 6, 30), "CE-L49-02", "CE-L49-01"),
-        (date(2025, 12, 31), date(2026, 1, 1), None, "SMS-HRS-01"),
+        (date(2024, 8, 31), date(2024, 9, 1), None, "SMS-HRS-02"),
+        (date(2026, 2, 16), date(2026, 2, 17), "SMS-HRS-02", "SMS-HRS-01"),
+        (date(2021, 1, 31), date(2021, 2, 1), "CE-L50-1-02", "CE-L50-1-01"),
     ],
 )
 def test_a_rule_that_replaces_another_takes_over_the_next_day_without_overlap(
@@ -183,7 +187,8 @@ EDGES = [
 
 
 def _silence_case(territory: Territory, local: datetime) -> Case:
-    """A presidential-election SMS to a member, sent at `local` (naive, constituency time)."""
+    """A presidential-election SMS to a member living in `territory`, sent at `local` (naive,
+    that territory's time): in a countrywide election the voter's territory counts."""
     sent = local.replace(tzinfo=zone(territory)).astimezone(UTC)
     return Case(
         message=Message(
@@ -195,6 +200,7 @@ def _silence_case(territory: Territory, local: datetime) -> Case:
             number="+33612345678",
             relationship=Relationship.MEMBER,
             origin=Origin.PARTY_MEMBER_FILE,
+            territory=territory,
         ),
         campaign=Campaign(
             sender_kind=SenderKind.CANDIDATE,

@@ -1,11 +1,22 @@
-"""Format: a sender field operators accept, and what the message costs in SMS parts."""
+"""Format: a sender field operators accept, replies it can receive, and the cost in SMS parts."""
 
 from __future__ import annotations
+
+from functools import cached_property
 
 from pydantic import Field
 
 from smscheck.models import Frozen
-from smscheck.outcome import Context, NamedCheck, NoArgs, Outcome, Scope, Text, passed
+from smscheck.outcome import (
+    Context,
+    NamedCheck,
+    NoArgs,
+    Outcome,
+    Scope,
+    Text,
+    not_applicable,
+    passed,
+)
 from smscheck.patterns import Pattern
 from smscheck.segments import (
     GSM7_PART,
@@ -14,7 +25,7 @@ from smscheck.segments import (
     measure,
     suggest_replacements,
 )
-from smscheck.sender_field import classify_sender
+from smscheck.sender_field import classify_sender, generic_parts, phone_line
 from smscheck.text import shown_sender
 from smscheck.verdicts import Span, Status
 
@@ -46,16 +57,127 @@ def valid_sender(ctx: Context, args: NoArgs) -> Outcome:
     return passed(Text(fr=f"{kind.fr}{replies.fr}.", en=f"{kind.en}{replies.en}."))
 
 
-class Mention(Frozen):
-    """A mandatory mention: how to recognise it in a body, and a typical wording to add."""
+class GenericNames(Frozen):
+    """Sender names that are only a generic word, and where the list comes from."""
+
+    fr: str = Field(min_length=1, description="Who names these words as refused.")
+    en: str = Field(min_length=1)
+    names: tuple[str, ...] = Field(min_length=1, description="Upper-case ASCII words.")
+
+
+class GenericArgs(Frozen):
+    groups: tuple[GenericNames, ...] = Field(min_length=1)
+
+    @cached_property
+    def origins(self) -> dict[str, GenericNames]:
+        return {name: group for group in self.groups for name in group.names}
+
+
+def named_sender(ctx: Context, args: GenericArgs) -> Outcome:
+    """An alphanumeric sender name says who sends, not only a generic word operators refuse."""
+    sender = ctx.case.message.sender
+    if classify_sender(sender, ctx.case.campaign.declared_numbers).kind != "alphanumeric":
+        return not_applicable(
+            Text(fr="L'émetteur n'est pas un nom alphanumérique.", en="The sender is not a name.")
+        )
+    parts = generic_parts(sender, args.origins.keys())
+    if parts is None:
+        return passed(Text(fr="Le nom désigne l'expéditeur.", en="The name identifies the sender."))
+    words = [part for part in parts if not part.isdigit()]
+    groups = [group for group in args.groups if any(word in group.names for word in words)]
+    listed = " + ".join(words)
+    return Outcome(
+        Status.FAIL,
+        Text(
+            fr=f"« {shown_sender(sender)} » n'est fait que de mots génériques ({listed}) : il ne "
+            f"désigne aucun expéditeur ({' ; '.join(group.fr for group in groups)}).",
+            en=f"'{shown_sender(sender)}' is made only of generic words ({listed}): it names no "
+            f"sender ({'; '.join(group.en for group in groups)}).",
+        ),
+    )
+
+
+def person_to_person_number(ctx: Context, args: NoArgs) -> Outcome:
+    """A bulk campaign does not send from a French mobile number (06, 07)."""
+    sender = ctx.case.message.sender
+    line = phone_line(sender)
+    if line is None:
+        return not_applicable(
+            Text(fr="L'émetteur n'est pas un numéro de téléphone.", en="The sender is no number.")
+        )
+    if line == "other":
+        return passed(Text(fr="Ce n'est pas un numéro mobile.", en="It is not a mobile number."))
+    return Outcome(
+        Status.WARN,
+        Text(
+            fr=f"L'émetteur {shown_sender(sender)} est un numéro mobile, réservé aux communications "
+            "entre personnes : un envoi automatisé en nombre n'y a pas sa place.",
+            en=f"The sender {shown_sender(sender)} is a mobile number, reserved for communications "
+            "between people: automated bulk sending does not belong there.",
+        ),
+    )
+
+
+class Wording(Frozen):
+    """A family of wordings: how to recognise it in a body."""
 
     fr: str
     en: str
     detect: tuple[Pattern, ...] = Field(min_length=1)
-    sample: str = Field(min_length=1)
+
+    def spans(self, body: str) -> tuple[Span, ...]:
+        return tuple(span for pattern in self.detect for span in pattern.spans(body))
 
     def present(self, body: str) -> bool:
         return any(pattern.first(body) is not None for pattern in self.detect)
+
+
+class Mention(Wording):
+    """A mandatory mention, and a typical wording to add."""
+
+    sample: str = Field(min_length=1)
+
+
+def unanswerable(ctx: Context, asked: Text, evidence: tuple[Span, ...]) -> Outcome | None:
+    """A failure when the message asks for an SMS reply its sender cannot receive, else None."""
+    sender = ctx.case.message.sender
+    if classify_sender(sender, ctx.case.campaign.declared_numbers).can_receive_replies:
+        return None
+    return Outcome(
+        Status.FAIL,
+        Text(
+            fr=f"{asked.fr} ne marche pas : l'émetteur {shown_sender(sender)} ne peut pas recevoir "
+            "de réponse. Indiquez un numéro court (36xxx ou 38xxx) ou un lien.",
+            en=f"{asked.en} cannot work: sender {shown_sender(sender)} cannot receive replies. "
+            "Give a short code (36xxx or 38xxx) or a link.",
+        ),
+        evidence,
+    )
+
+
+class ReplyArgs(Frozen):
+    asks: tuple[Wording, ...] = Field(min_length=1, description="Requests for an SMS reply.")
+
+
+def reply_reachable(ctx: Context, args: ReplyArgs) -> Outcome:
+    """A message that asks for an answer by SMS comes from a sender that can receive it."""
+    body = ctx.case.message.body
+    found = [(wording, spans) for wording in args.asks if (spans := wording.spans(body))]
+    if not found:
+        return not_applicable(
+            Text(
+                fr="Le message ne demande pas de réponse par SMS.", en="No SMS reply is asked for."
+            )
+        )
+    asked = Text(
+        fr="Demander " + " et ".join(wording.fr for wording, _ in found),
+        en="Asking for " + " and ".join(wording.en for wording, _ in found),
+    )
+    evidence = tuple(span for _, spans in found for span in spans)
+    return unanswerable(ctx, asked, evidence) or passed(
+        Text(fr="L'émetteur peut recevoir la réponse.", en="The sender can receive the reply."),
+        evidence,
+    )
 
 
 class LengthArgs(Frozen):
@@ -168,4 +290,7 @@ def _origin(char: str, from_merge: set[str], in_text: set[str], lang: str) -> st
 CHECKS = {
     "format.valid_sender": NamedCheck(valid_sender, NoArgs, Scope.MESSAGE),
     "format.within_parts": NamedCheck(within_parts, LengthArgs, Scope.MESSAGE),
+    "format.named_sender": NamedCheck(named_sender, GenericArgs, Scope.MESSAGE),
+    "format.person_to_person_number": NamedCheck(person_to_person_number, NoArgs, Scope.MESSAGE),
+    "format.reply_reachable": NamedCheck(reply_reachable, ReplyArgs, Scope.MESSAGE),
 }

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from smscheck.checks.format import unanswerable
 from smscheck.models import Frozen
 from smscheck.outcome import Context, NamedCheck, NoArgs, Outcome, Scope, Text, passed
 from smscheck.patterns import Pattern
-from smscheck.sender_field import classify_sender
-from smscheck.text import shown_sender
 from smscheck.verdicts import Span, Status
 
 
@@ -46,19 +45,8 @@ def usable_opt_out(ctx: Context, args: UsableArgs) -> Outcome:
     if found["short_code"] or found["link"]:
         return passed(evidence=found["short_code"] + found["link"])
     if found["reply"]:
-        sender = classify_sender(message.sender, ctx.case.campaign.declared_numbers)
-        if sender.can_receive_replies:
-            return passed(evidence=found["reply"])
-        return Outcome(
-            Status.FAIL,
-            Text(
-                fr=f"« Répondre STOP » ne marche pas : l'émetteur {shown_sender(message.sender)} ne peut pas "
-                "recevoir de réponse. Indiquez un numéro court (STOP au 36xxx) ou un lien.",
-                en=f"'Reply STOP' cannot work: sender {shown_sender(message.sender)} cannot receive replies. "
-                "Give a short code (STOP to 36xxx) or a link.",
-            ),
-            found["reply"],
-        )
+        asked = Text(fr="« Répondre STOP »", en="'Reply STOP'")
+        return unanswerable(ctx, asked, found["reply"]) or passed(evidence=found["reply"])
     return Outcome(
         Status.FAIL,
         Text(fr="Aucun moyen de désinscription dans le texte.", en="No opt-out in the text."),

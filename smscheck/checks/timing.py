@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
+from functools import lru_cache
 from typing import Literal
 
+import regex
 from pydantic import Field
 
+from smscheck.elections import COUNTRYWIDE, PollingDay, polling_days
 from smscheck.models import Case, Frozen, Territory
-from smscheck.outcome import Context, NamedCheck, NoArgs, Outcome, Scope, Text, passed
+from smscheck.outcome import Context, NamedCheck, Outcome, Scope, Text, passed
+from smscheck.patterns import Pattern, compile_pattern
 from smscheck.phones import PhoneNumberError, describe
-from smscheck.territories import holiday_name, zone
+from smscheck.territories import holiday_name, territory_name, zone
 from smscheck.verdicts import Status
 
 _DAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 # Our own names: strftime('%A') would follow the process locale.
 _DAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-def polling_days(case: Case) -> Iterator[date]:
-    """Each round's polling date in the constituency's territory."""
-    election = case.campaign.election
-    return (round_.date_in(election.territory) for round_ in election.rounds)
 
 
 def local_send_time(case: Case, territory: Territory) -> datetime:
@@ -38,59 +35,11 @@ def _stamp(moment: datetime) -> Text:
     )
 
 
-class SilenceArgs(Frozen):
-    days_before: int = Field(
-        default=1, ge=0, description="Silence starts at 00:00 this many days before."
-    )
-    polls_close: time = Field(default=time(20, 0), description="Latest closing time of the polls.")
-
-
-def outside_silence(ctx: Context, args: SilenceArgs) -> Outcome:
-    """No message from 00:00 on the eve of a polling day until the polls close, in local time."""
-    territory = ctx.case.campaign.election.territory
-    sent = local_send_time(ctx.case, territory)
-    tz = zone(territory)
-    for polling in polling_days(ctx.case):
-        start = datetime.combine(polling - timedelta(days=args.days_before), time(0, 0), tz)
-        end = datetime.combine(polling, args.polls_close, tz)
-        if start <= sent < end:
-            when = _stamp(sent)
-            return Outcome(
-                Status.FAIL,
-                Text(
-                    fr=f"Envoi le {when.fr}, pendant le silence électoral du scrutin du {polling}.",
-                    en=f"Sent on {when.en}, during the electoral silence before the {polling} vote.",
-                ),
-            )
-    return passed()
-
-
-def last_campaign_day(ctx: Context, args: NoArgs) -> Outcome:
-    """On the last day before silence, whether a message opens a new controversy needs a person."""
-    territory = ctx.case.campaign.election.territory
-    sent = local_send_time(ctx.case, territory).date()
-    for polling in polling_days(ctx.case):
-        if sent == polling - timedelta(days=2):
-            return Outcome(
-                Status.REVIEW,
-                Text(
-                    fr="Dernier jour de campagne : une machine ne peut pas juger si le texte lance "
-                    "une polémique nouvelle à laquelle l'adversaire ne pourrait plus répondre.",
-                    en="Last day of campaigning: a machine cannot judge whether the text opens a "
-                    "new controversy the opponents could no longer answer.",
-                ),
-            )
-    return passed()
-
-
-class HoursArgs(Frozen):
-    start: time
-    end: time
-    discouraged: tuple[Literal["sunday", "holiday"], ...] = ()
-
-
 def recipient_territory(case: Case) -> Territory:
-    """The recipient's territory from the number; the constituency's when it tells nothing."""
+    """Where the recipient lives: as given, else from the number; the constituency's when the
+    number tells nothing (a foreign number)."""
+    if case.recipient.territory is not None:
+        return case.recipient.territory
     try:
         key = describe(case.recipient.number).territory
     except PhoneNumberError:
@@ -100,6 +49,134 @@ def recipient_territory(case: Case) -> Territory:
         if key in Territory.__members__.values()
         else case.campaign.election.territory
     )
+
+
+def voting_territory(case: Case) -> Territory:
+    """Whose clock and polling day count: the recipient's in a countrywide election (each voter
+    votes where they live), the constituency's otherwise."""
+    election = case.campaign.election
+    return recipient_territory(case) if election.kind in COUNTRYWIDE else election.territory
+
+
+def _where(territory: Territory) -> Text:
+    return Text(fr=territory_name(territory, "fr"), en=territory_name(territory, "en"))
+
+
+def _undecided(day: PollingDay, territory: Territory) -> Text:
+    early, general = day.dates
+    field = f"campaign.election.rounds[{day.round_index}].territory_dates.{territory.value}"
+    where = _where(territory)
+    return Text(
+        fr=f"Le calendrier intégré ne connaît pas ce scrutin et la date du vote en {where.fr} "
+        f"n'est pas donnée : s'il y a lieu le {early} (veille, comme aux derniers scrutins "
+        f"nationaux), l'envoi tombe dans le silence électoral ; s'il a lieu le {general}, non. "
+        f"Renseignez {field}.",
+        en=f"The built-in calendar does not know this election and the polling date in "
+        f"{where.en} is not given: if it is {early} (a day early, as in recent national "
+        f"elections), the send falls in the electoral silence; if it is {general}, it does not. "
+        f"Fill in {field}.",
+    )
+
+
+class SilenceArgs(Frozen):
+    days_before: int = Field(
+        default=1, ge=0, description="Silence starts at 00:00 this many days before."
+    )
+    polls_close: time = Field(default=time(20, 0), description="Latest closing time of the polls.")
+
+
+def outside_silence(ctx: Context, args: SilenceArgs) -> Outcome:
+    """No message from 00:00 on the eve of a polling day until the polls close, in local time:
+    the recipient's in a countrywide election, the constituency's otherwise."""
+    territory = voting_territory(ctx.case)
+    tz = zone(territory)
+    sent = local_send_time(ctx.case, territory)
+    undecided: Outcome | None = None
+    for day in polling_days(ctx.case.campaign.election, territory):
+        inside = [
+            polling
+            for polling in day.dates
+            if datetime.combine(polling - timedelta(days=args.days_before), time(0, 0), tz)
+            <= sent
+            < datetime.combine(polling, args.polls_close, tz)
+        ]
+        if inside and len(inside) == len(day.dates):
+            when, where = _stamp(sent), _where(territory)
+            return Outcome(
+                Status.FAIL,
+                Text(
+                    fr=f"Envoi le {when.fr}, pendant le silence électoral du scrutin du "
+                    f"{inside[0]} en {where.fr}.",
+                    en=f"Sent on {when.en}, during the electoral silence before the "
+                    f"{inside[0]} vote in {where.en}.",
+                ),
+            )
+        if inside and undecided is None:
+            undecided = Outcome(Status.REVIEW, _undecided(day, territory))
+    return undecided or passed()
+
+
+class ControversyArgs(Frozen):
+    window_days: int = Field(
+        default=3,
+        ge=2,
+        description="The window opens at 00:00 this many days before polling day (3: the "
+        "Thursday before a Sunday vote) and closes when the silence starts, the eve at 00:00.",
+    )
+    patterns: tuple[Pattern, ...] = Field(min_length=1, description="Signs of a new controversy.")
+
+
+@lru_cache(maxsize=256)
+def _opponent_patterns(names: tuple[str, ...]) -> tuple[Pattern, ...]:
+    return tuple(
+        compile_pattern(rf"(?<!\w){regex.escape(name.strip())}(?!\w)")
+        for name in names
+        if name.strip()
+    )
+
+
+def no_new_controversy(ctx: Context, args: ControversyArgs) -> Outcome:
+    """In the last days before the silence, a message with signs of a new controversy
+    (accusations, legal proceedings, scandal words, a declared opponent named) needs a person."""
+    territory = voting_territory(ctx.case)
+    tz = zone(territory)
+    sent = local_send_time(ctx.case, territory)
+    for day in polling_days(ctx.case.campaign.election, territory):
+        opens = datetime.combine(min(day.dates) - timedelta(days=args.window_days), time(0), tz)
+        closes = datetime.combine(max(day.dates) - timedelta(days=1), time(0), tz)
+        if opens <= sent < closes:
+            body = ctx.case.message.body
+            signs = (*args.patterns, *_opponent_patterns(ctx.case.campaign.opponents))
+            spans = tuple(span for pattern in signs for span in pattern.spans(body, limit=3))
+            if not spans:
+                return passed(
+                    Text(
+                        fr="Fin de campagne, mais le texte ne porte aucun signe de polémique "
+                        "nouvelle (accusation, procédure, scandale, adversaire nommé).",
+                        en="End of the campaign, but the text shows no sign of a new "
+                        "controversy (accusation, proceedings, scandal, opponent named).",
+                    )
+                )
+            quoted = ", ".join(f"« {span.text} »" for span in spans[:3])
+            return Outcome(
+                Status.REVIEW,
+                Text(
+                    fr=f"Fin de campagne ({day.dates[0]} : scrutin) et le texte porte des signes "
+                    f"de polémique ({quoted}) : s'ils sont nouveaux, l'adversaire ne pourra plus "
+                    "y répondre (L48-2).",
+                    en=f"End of the campaign ({day.dates[0]}: polling day) and the text shows "
+                    f"signs of controversy ({quoted}): if they are new, the opponents can no "
+                    "longer answer them (L48-2).",
+                ),
+                tuple(sorted(spans, key=lambda span: span.start)),
+            )
+    return passed()
+
+
+class HoursArgs(Frozen):
+    start: time
+    end: time
+    discouraged: tuple[Literal["sunday", "holiday"], ...] = ()
 
 
 def within_sending_hours(ctx: Context, args: HoursArgs) -> Outcome:
@@ -134,7 +211,9 @@ def within_sending_hours(ctx: Context, args: HoursArgs) -> Outcome:
 
 
 CHECKS = {
-    "timing.outside_silence": NamedCheck(outside_silence, SilenceArgs, Scope.MESSAGE),
-    "timing.last_campaign_day": NamedCheck(last_campaign_day, NoArgs, Scope.MESSAGE),
+    "timing.outside_silence": NamedCheck(outside_silence, SilenceArgs, Scope.RECIPIENT),
+    "timing.no_new_controversy": NamedCheck(
+        no_new_controversy, ControversyArgs, Scope.RECIPIENT
+    ),
     "timing.sending_hours": NamedCheck(within_sending_hours, HoursArgs, Scope.RECIPIENT),
 }

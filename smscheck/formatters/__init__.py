@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from smscheck.formatters import json, sarif, text
-from smscheck.formatters.base import Formatter, Result, Summary, Write
+from smscheck.formatters.base import PLAIN, Formatter, Result, Style, Summary, Write
 from smscheck.formatters.json import report_json
 from smscheck.formatters.sarif import (
     INPUT_ERROR,
@@ -20,7 +20,7 @@ from smscheck.formatters.sarif import (
     SARIF_SCHEMA,
     rule_descriptor,
 )
-from smscheck.formatters.text import text_report
+from smscheck.formatters.text import summary_table, text_report
 
 FORMATTERS: Mapping[str, Formatter] = {
     "text": text.FORMATTER,
@@ -32,13 +32,16 @@ __all__ = [
     "FORMATTERS",
     "INPUT_ERROR",
     "NO_RULE_IN_FORCE",
+    "PLAIN",
     "SARIF_LEVELS",
     "SARIF_SCHEMA",
     "Formatter",
     "Result",
+    "Style",
     "Summary",
     "Write",
     "report_json",
     "rule_descriptor",
+    "summary_table",
     "text_report",
 ]

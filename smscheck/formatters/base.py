@@ -9,19 +9,22 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TextIO, TypeVar
 
+from smscheck.messages import LABELS, STATUS_WORDS
 from smscheck.packs import Pack
-from smscheck.verdicts import Report, Status, Verdict
+from smscheck.verdicts import Lang, Report, Status, TemplateReport, Verdict, at_least
 
 QUIET = (Status.PASS, Status.NOT_APPLICABLE)
 
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    """A checked case, or an input that could not be checked."""
+    """A checked case, a checked campaign template, or an input that could not be checked."""
 
     location: str
     report: Report | None = None
-    error: str | None = None
+    error: str | None = None  # in the language of the run
+    template: TemplateReport | None = None
+    lang: Lang = "fr"  # of the run (a report also carries its own)
 
 
 # Verdict tuples are shared by every recipient of a campaign with the same profile (see
@@ -50,20 +53,44 @@ _problem_keys: dict[int, CacheEntry[tuple[str, ...]]] = {}
 
 
 def _keys_of_problems(verdicts: tuple[Verdict, ...]) -> tuple[str, ...]:
-    return tuple(f"{v.rule_id} {v.status.value}" for v in verdicts if v.status not in QUIET)
+    return tuple(
+        f"{v.rule_id} {v.status.value}" + ("" if v.accepted is None else " (accepted)")
+        for v in verdicts
+        if v.status not in QUIET
+    )
 
 
 @dataclass
 class Summary:
-    """Counts over a run, and the first offending locations; summaries of chunks add up."""
+    """Counts over a run, and the first offending locations; summaries of chunks add up.
+
+    Campaign templates are counted apart from cases; a finding of a template counts once in
+    `by_rule`, however many recipients it has."""
 
     cases: int = 0
     errors: int = 0
+    templates: int = 0
     by_status: Counter[str] = field(default_factory=Counter)
+    by_template_status: Counter[str] = field(default_factory=Counter)
     by_rule: Counter[str] = field(default_factory=Counter)
     first_problems: list[str] = field(default_factory=list)
+    # Per template (by its source `file:line`): its id, its own findings, and its recipients
+    # that need action.
+    template_ids: dict[str, str] = field(default_factory=dict)
+    template_findings: Counter[str] = field(default_factory=Counter)
+    template_recipients: Counter[str] = field(default_factory=Counter)
 
     def add(self, result: Result) -> None:
+        if result.template is not None:
+            self.templates += 1
+            self.by_template_status[result.template.status.value] += 1
+            problems = _keys_of_problems(result.template.verdicts)
+            self.by_rule.update(problems)
+            self.template_ids[result.location] = result.template.template or ""
+            self.template_findings[result.location] += len(problems)
+            if result.template.status is not Status.PASS:
+                self._remember(result.location)
+            return
         if result.report is None:
             self.errors += 1
             self._remember(result.location)
@@ -74,12 +101,19 @@ class Summary:
             self.by_rule[key] += 1
         if result.report.status is not Status.PASS:
             self._remember(result.location)
+            if result.report.template is not None:
+                self.template_recipients[result.report.template] += 1
 
     def merge(self, other: Summary) -> None:
         self.cases += other.cases
         self.errors += other.errors
+        self.templates += other.templates
         self.by_status.update(other.by_status)
+        self.by_template_status.update(other.by_template_status)
         self.by_rule.update(other.by_rule)
+        self.template_ids.update(other.template_ids)
+        self.template_findings.update(other.template_findings)
+        self.template_recipients.update(other.template_recipients)
         for location in other.first_problems:
             self._remember(location)
 
@@ -89,18 +123,54 @@ class Summary:
 
     @property
     def exit_code(self) -> int:
+        return self.exit_code_for(Status.FAIL)
+
+    def exit_code_for(self, fail_on: Status) -> int:
+        """2 if an input could not be checked; else 1 if a case or a template has a status as
+        serious as `fail_on` (fail, review or warn), 0 otherwise."""
         if self.errors:
             return 2
-        return 1 if self.by_status[Status.FAIL.value] else 0
+        found = (self.by_status + self.by_template_status).keys()
+        return 1 if any(at_least(Status(name), fail_on) for name in found) else 0
 
-    def text(self) -> str:
-        statuses = ", ".join(f"{name} {count}" for name, count in sorted(self.by_status.items()))
-        rules = "".join(f"\n   {count:>8}  {rule}" for rule, count in sorted(self.by_rule.items()))
+    def text(self, lang: Lang = "en") -> str:
+        """The summary in a few lines: counts per status and per rule, the first problems."""
+        words, labels, colon, semicolon = STATUS_WORDS[lang], LABELS[lang], COLON[lang], SEMICOLON[lang]
+
+        def counted(counter: Counter[str]) -> str:
+            return ", ".join(f"{words[Status(name)]} {n}" for name, n in sorted(counter.items()))
+
+        templates = (
+            f"{self.templates} {labels['templates']}{colon} {counted(self.by_template_status)}"
+            f"{semicolon} "
+            if self.templates
+            else ""
+        )
+        rules = "".join(
+            f"\n   {count:>8}  {rule} {words[status]}"
+            + (f" ({labels['accepted']})" if accepted else "")
+            for (rule, status, accepted), count in sorted(self.rule_counts().items())
+        )
         first = ", ".join(self.first_problems)
         return (
-            f"-- {self.cases} case(s): {statuses or 'none'}; {self.errors} input error(s)"
-            f"{rules}" + (f"\n-- first problems: {first}" if first else "")
+            f"-- {self.cases} {labels['cases']}{colon} {counted(self.by_status) or '-'}{semicolon} "
+            f"{templates}{self.errors} {labels['input_errors']}{rules}"
+            + (f"\n-- {labels['first']}{colon} {first}" if first else "")
         )
+
+    def rule_counts(self) -> dict[tuple[str, Status, bool], int]:
+        """Findings per rule, status that needs action, and whether they were accepted (a
+        template's finding counts once)."""
+        counts = {}
+        for key, count in self.by_rule.items():
+            rule, status, *accepted = key.split(" ", 2)
+            counts[rule, Status(status), bool(accepted)] = count
+        return counts
+
+
+# French typography puts a space before a colon or a semicolon.
+COLON: dict[Lang, str] = {"fr": " :", "en": ":"}
+SEMICOLON: dict[Lang, str] = {"fr": " ;", "en": ";"}
 
 
 def json_str(value: str) -> str:
@@ -124,14 +194,35 @@ Write = Callable[[Iterable[str], TextIO], None]
 
 
 @dataclass(frozen=True, slots=True)
+class Style:
+    """How a format for people lays a result out: passing rules too, colour (ANSI)."""
+
+    verbose: bool = False
+    colour: bool = False
+
+
+PLAIN = Style()
+
+
+@dataclass(frozen=True, slots=True)
 class Formatter:
     """An output format: `item` renders one result (it may run in a worker process) and `write`
-    lays the rendered items out on the output stream."""
+    lays the rendered items out on the output stream. `bind` tells `write` the packs of the
+    run; `style` gives an `item` for a `Style` (formats that have one)."""
 
     item: Callable[[Result], str]
     write: Write
     bind: Callable[[Sequence[Pack]], Write] | None = None
+    style: Callable[[Style], Callable[[Result], str]] | None = None
 
     def for_packs(self, packs: Sequence[Pack]) -> Formatter:
         """This format, its `write` told which packs the run loaded (for rule metadata)."""
-        return self if self.bind is None else Formatter(self.item, self.bind(packs), self.bind)
+        if self.bind is None:
+            return self
+        return Formatter(self.item, self.bind(packs), self.bind, self.style)
+
+    def styled(self, style: Style) -> Formatter:
+        """This format laid out in `style` (unchanged if it has no styles)."""
+        if self.style is None:
+            return self
+        return Formatter(self.style(style), self.write, self.bind, self.style)

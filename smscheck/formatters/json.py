@@ -1,5 +1,6 @@
-"""The `json` format: one report per line, the same bytes as `Report.model_dump_json()`
-(see `smscheck schema --report`)."""
+"""The `json` format: one report per line, the same bytes as `Report.model_dump_json()`, a
+campaign template's as `TemplateReport.model_dump_json()` (`"kind":"template"`), an input error
+as `{"source", "error"}` (see `smscheck schema --report`)."""
 
 from __future__ import annotations
 
@@ -34,12 +35,19 @@ def report_json(report: Report) -> str:
     tail = (
         f',"packs":[{packs}],"resolved_at":"{report.resolved_at.isoformat()}",'
         f'"lang":"{report.lang}","recipient":{json_str(report.recipient)},'
-        f'"source":{"null" if report.source is None else json_str(report.source)}}}'
+        f'"source":{_nullable(report.source)},"template":{_nullable(report.template)},'
+        f'"ignored":[{",".join(map(json_str, report.ignored))}]}}'
     )
     return head + per_verdicts(_rendered, report.verdicts, _verdicts_json) + tail
 
 
+def _nullable(value: str | None) -> str:
+    return "null" if value is None else json_str(value)
+
+
 def item(result: Result) -> str:
+    if result.template is not None:
+        return result.template.model_dump_json() + "\n"
     if result.report is None:
         return (
             json.dumps({"source": result.location, "error": result.error}, ensure_ascii=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -13,6 +14,7 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from smscheck.formatters.base import Formatter, Result, compact_json, json_str
+from smscheck.messages import CONFIDENCE_WORDS, LABELS
 from smscheck.packs import Pack, Rule, shipped_packs
 from smscheck.verdicts import Lang, Status, Verdict
 
@@ -34,6 +36,13 @@ from smscheck.verdicts import Lang, Status, Verdict
 # `properties.evidence` (offsets into the body, not into the file); the recipient is masked
 # unless --show-numbers.
 #
+# Campaigns: a template's message-level findings are results at the template's line, once for
+# all its recipients (`properties.template` holds its id); a recipient's results are only what
+# differs for that recipient (`properties.template` names the template's location). A finding
+# accepted in the campaign file has a suppression (kind inSource, status accepted, the reason as
+# justification). Rules the configuration leaves out are listed in the invocation's
+# `ruleConfigurationOverrides`, disabled.
+#
 # Streaming: `item`, in a worker, renders each result as one line `<rule id>\t<lang>\t<json>`;
 # `write` numbers the rules in order of first appearance, writes each result as it arrives and
 # ends with `tool.driver.rules`, built from the packs of the run. Memory grows with the number
@@ -50,16 +59,8 @@ SARIF_LEVELS: Mapping[Status, str] = {
 INPUT_ERROR = "input-error"
 NO_RULE_IN_FORCE = "no-rule-in-force"
 _SARIF_LABELS = {
-    "fr": {
-        "remedy": "Correction :",
-        "no_rule": "Aucune règle chargée n'est en vigueur à la date "
-        "d'envoi : ce n'est pas une preuve de conformité, une personne doit vérifier.",
-    },
-    "en": {
-        "remedy": "Remedy:",
-        "no_rule": "No loaded rule is in force at the send date: that is "
-        "no evidence of compliance, a person must check this message.",
-    },
+    "fr": {"remedy": "Correction :", "no_rule": LABELS["fr"]["no_rule"]},
+    "en": {"remedy": "Remedy:", "no_rule": LABELS["en"]["no_rule"]},
 }
 
 
@@ -108,11 +109,24 @@ def _uri(path: str) -> str:
     return json_str(quote(os.fsencode(pure.as_posix()), safe="/"))  # a name's very bytes
 
 
-# The rule-dependent part of each result, per verdict list (shared by recipients alike).
-_sarif_heads: dict[tuple[int, str], tuple[tuple[Verdict, ...], tuple[str, ...]]] = {}
+# The rule-dependent parts of each result, per verdict list (shared by recipients alike): the
+# start, up to the open `properties`, and the end, after `locations` (an accepted finding's
+# suppression).
+_Head = tuple[str, str]
+_sarif_heads: dict[tuple[int, str], tuple[tuple[Verdict, ...], tuple[_Head, ...]]] = {}
 
 
-def _sarif_verdict_heads(verdicts: tuple[Verdict, ...], lang: Lang) -> tuple[str, ...]:
+def _suppression(verdict: Verdict) -> str:
+    """An accepted finding as a SARIF suppression: accepted in the campaign file, with why."""
+    if verdict.accepted is None:
+        return ""
+    return (
+        ',"suppressions":[{"kind":"inSource","status":"accepted",'
+        f'"justification":{json_str(verdict.accepted)}}}]'
+    )
+
+
+def _sarif_verdict_heads(verdicts: tuple[Verdict, ...], lang: Lang) -> tuple[_Head, ...]:
     key = (id(verdicts), lang)
     cached = _sarif_heads.get(key)
     if cached is not None and cached[0] is verdicts:
@@ -128,17 +142,23 @@ def _sarif_verdict_heads(verdicts: tuple[Verdict, ...], lang: Lang) -> tuple[str
             text += f" {labels['remedy']} {verdict.remedy}"
         evidence = [span.model_dump() for span in verdict.evidence]
         heads.append(
-            f"{verdict.rule_id}\t{lang}\t"
-            f'{{"ruleId":{json_str(verdict.rule_id)},"level":"{level}","message":{{"text":{json_str(text)}}},'
-            f'"properties":{{"status":"{verdict.status.value}","concern":"{verdict.concern.value}",'
-            f'"severity":"{verdict.severity.value}","evidence":{compact_json(evidence)},'
+            (
+                f"{verdict.rule_id}\t{lang}\t"
+                f'{{"ruleId":{json_str(verdict.rule_id)},"level":"{level}","message":{{"text":{json_str(text)}}},'
+                f'"properties":{{"status":"{verdict.status.value}","concern":"{verdict.concern.value}",'
+                f'"severity":"{verdict.severity.value}","evidence":{compact_json(evidence)},',
+                _suppression(verdict),
+            )
         )
     if not verdicts:
         heads.append(
-            f"{NO_RULE_IN_FORCE}\t{lang}\t"
-            f'{{"ruleId":"{NO_RULE_IN_FORCE}","level":"warning",'
-            f'"message":{{"text":{json_str(labels["no_rule"])}}},'
-            f'"properties":{{"status":"{Status.REVIEW.value}",'
+            (
+                f"{NO_RULE_IN_FORCE}\t{lang}\t"
+                f'{{"ruleId":"{NO_RULE_IN_FORCE}","level":"warning",'
+                f'"message":{{"text":{json_str(labels["no_rule"])}}},'
+                f'"properties":{{"status":"{Status.REVIEW.value}",',
+                "",
+            )
         )
     if len(_sarif_heads) > 4096:
         _sarif_heads.clear()
@@ -146,9 +166,22 @@ def _sarif_verdict_heads(verdicts: tuple[Verdict, ...], lang: Lang) -> tuple[str
     return tuple(heads)
 
 
+IGNORED = "!ignored"  # a line listing rules the configuration left out (no result)
+
+
 def _sarif_item(result: Result) -> str:
-    """Each result of one case as a line `<rule id>\t<lang>\t<result JSON>` (no ruleIndex yet)."""
+    """Each result of one case or template as a line `<rule id>\t<lang>\t<result JSON>` (no
+    ruleIndex yet); a template's findings are located at the template, once for all its
+    recipients; rules left out by the configuration as a line `!ignored\t\t<JSON list>`."""
     location = _sarif_location(result.location)
+    if result.template is not None:
+        template = result.template
+        named = "null" if template.template is None else json_str(template.template)
+        return _ignored(template.ignored) + _results(
+            _sarif_verdict_heads(template.verdicts, template.lang),
+            f'"template":{named},"resolvedAt":"{template.resolved_at.isoformat()}"}},'
+            f'"locations":[{location}]',
+        )
     if result.report is None:
         body = (
             f'{{"ruleId":"{INPUT_ERROR}","level":"error",'
@@ -158,20 +191,25 @@ def _sarif_item(result: Result) -> str:
         return f"{INPUT_ERROR}\t\t{body}\n"
     report = result.report
     heads = _sarif_verdict_heads(report.verdicts, report.lang)
-    if not heads:
+    if not heads and not report.ignored:
         return ""
+    linked = "" if report.template is None else f',"template":{json_str(report.template)}'
     tail = (
-        f'"recipient":{json_str(report.recipient)},"resolvedAt":"{report.resolved_at.isoformat()}"}},'
-        f'"locations":[{location}]}}\n'
+        f'"recipient":{json_str(report.recipient)}{linked},'
+        f'"resolvedAt":"{report.resolved_at.isoformat()}"}},"locations":[{location}]'
     )
-    return "".join(head + tail for head in heads)
+    ignored = _ignored(report.ignored) if report.template is None else ""
+    return ignored + _results(heads, tail)
 
 
-# How well the source was read (see Confidence), in words.
-_CONFIDENCE = {
-    "fr": {"read": "texte lu", "summary": "lu dans un résumé", "unverified": "non vérifiée"},
-    "en": {"read": "text read", "summary": "read in a summary", "unverified": "unverified"},
-}
+def _results(heads: tuple[_Head, ...], tail: str) -> str:
+    return "".join(f"{start}{tail}{end}}}\n" for start, end in heads)
+
+
+def _ignored(rule_ids: tuple[str, ...]) -> str:
+    return f"{IGNORED}\t\t{compact_json(rule_ids)}\n" if rule_ids else ""
+
+
 _PROBLEM_SEVERITY = {"high": "error", "medium": "warning", "low": "recommendation"}
 
 
@@ -180,7 +218,7 @@ def rule_descriptor(rule: Rule, lang: Lang) -> dict[str, Any]:
     cite = rule.citation
     article = f", {cite.article}" if cite.article else ""
     until = rule.valid_until.isoformat() if rule.valid_until else None
-    confidence = _CONFIDENCE[lang][cite.confidence.value]
+    confidence = CONFIDENCE_WORDS[lang][cite.confidence]
     if lang == "fr":
         source = f"Source : {cite.reference}{article} ({confidence})."
         validity = f"En vigueur du {rule.valid_from} au {until or '(sans fin)'}."
@@ -189,7 +227,9 @@ def rule_descriptor(rule: Rule, lang: Lang) -> dict[str, Any]:
         validity = f"In force from {rule.valid_from} to {until or '(no end)'}."
     remedy = rule.remedy[lang]
     checks, review = (
-        ("Ce qui est vérifié :", "En cas de doute :") if lang == "fr" else ("Checks:", "When in doubt:")
+        ("Ce qui est vérifié :", "En cas de doute :")
+        if lang == "fr"
+        else ("Checks:", "When in doubt:")
     )
     return {
         "id": rule.id,
@@ -267,6 +307,7 @@ def _sarif_writer(packs: Sequence[Pack] | None) -> Callable[[Iterable[str], Text
 
     def write(rendered: Iterable[str], out: TextIO) -> None:
         order: dict[str, int] = {}
+        ignored: dict[str, None] = {}
         lang: Lang | None = None
         errors = 0
         begun = False
@@ -281,6 +322,9 @@ def _sarif_writer(packs: Sequence[Pack] | None) -> Callable[[Iterable[str], Text
                     if not line:
                         continue
                     rule_id, line_lang, body = line.split("\t", 2)
+                    if rule_id == IGNORED:
+                        ignored.update(dict.fromkeys(json.loads(body)))
+                        continue
                     index = order.get(rule_id)
                     if index is None:
                         index = order[rule_id] = len(order)
@@ -289,11 +333,15 @@ def _sarif_writer(packs: Sequence[Pack] | None) -> Callable[[Iterable[str], Text
                     errors += rule_id == INPUT_ERROR
                     out.write(f'{separator}{{"ruleIndex":{index},{body[1:]}')
                     separator = ",\n"
-            footer = _sarif_footer(order, lang or "en", errors, packs)
+            footer = _sarif_footer(order, lang or "en", errors, packs, tuple(ignored))
         except BaseException:  # interrupted, or an error: a document begun still ends, marked
             if begun:
                 with suppress(OSError):
-                    out.write(_sarif_footer(order, lang or "en", errors, packs, stopped=True))
+                    out.write(
+                        _sarif_footer(
+                            order, lang or "en", errors, packs, tuple(ignored), stopped=True
+                        )
+                    )
             raise
         out.write(footer)
 
@@ -305,6 +353,7 @@ def _sarif_footer(
     lang: Lang,
     errors: int,
     packs: Sequence[Pack] | None,
+    ignored: tuple[str, ...],
     *,
     stopped: bool = False,
 ) -> str:
@@ -319,10 +368,25 @@ def _sarif_footer(
         for rule_id in order  # insertion order is index order
     ]
     invocation: dict[str, Any] = {"executionSuccessful": errors == 0 and not stopped}
-    notes = [f"{errors} input(s) could not be checked: see the results of rule {INPUT_ERROR}."]
-    notes = notes if errors else []
+    if ignored:  # rules the configuration left out: disabled, and said so
+        invocation["ruleConfigurationOverrides"] = [
+            {"descriptor": {"id": rule_id}, "configuration": {"enabled": False}}
+            for rule_id in ignored
+        ]
+    notes = []
+    if errors:
+        notes.append(
+            f"{errors} entrée(s) n'ont pas pu être vérifiées : voyez les "
+            f"résultats de la règle {INPUT_ERROR}."
+            if lang == "fr"
+            else f"{errors} input(s) could not be checked: see the results of rule {INPUT_ERROR}."
+        )
     if stopped:
-        notes.append("The run stopped before the end of the input: the results are incomplete.")
+        notes.append(
+            "L'exécution s'est arrêtée avant la fin des entrées : les résultats sont incomplets."
+            if lang == "fr"
+            else "The run stopped before the end of the input: the results are incomplete."
+        )
     if notes:
         invocation["toolExecutionNotifications"] = [
             {"level": "error", "message": {"text": note}} for note in notes

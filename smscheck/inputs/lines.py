@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from smscheck.inputs.bounds import BOM, MAX_LINE_BYTES, EndlessLine
 from smscheck.inputs.document import item_from
 from smscheck.inputs.located import InputError, Item, Location, describe_validation, kind_of
-from smscheck.inputs.merge import Filler, RecipientLine, Template
+from smscheck.inputs.merge import Filler, RecipientLine, template_filler
 from smscheck.inputs.strict import check_line, loads
 from smscheck.models import Case
 
@@ -33,9 +33,6 @@ class LineReader:
         self.path = path
         self.filler: Filler | None = None
         self.template_error: int | None = None
-        self._template_line: int | None = None
-        self._used = True  # whether the template in force has had a recipient line
-        self._last: int | None = None
 
     @staticmethod
     def changes_template(number: int, raw: bytes) -> bool:
@@ -56,35 +53,13 @@ class LineReader:
             return _TEMPLATE_START.match(raw) is not None
         return isinstance(document, dict) and set(document) == {"template"}
 
-    @staticmethod
-    def uses_template(number: int, raw: bytes) -> bool:
-        """Whether feeding line `number`, not one that `changes_template`, counts as a use of
-        the template in force (any line but a blank one or a misplaced byte order mark)."""
-        if len(raw) > MAX_LINE_BYTES:
-            return True
-        return bool(raw.strip()) and not (raw.startswith(BOM) and number != 1)
-
-    def resume(self, number: int, used: bool) -> None:
-        """Go on at line `number`, the lines before it read elsewhere (a batch's chunks):
-        `used` tells whether one of them used the template in force."""
-        self._last, self._used = number - 1, used
-
     def feed(self, number: int, raw: bytes) -> Item | None:
-        """The item of line `number`; None for blank lines and template lines that parse.
-
-        A template line that follows a template no recipient line used is an error at the
-        earlier template's line (lines this reader was not given, as when a batch cuts a file
-        into chunks, count as used).
-        """
-        if self._last is not None and number != self._last + 1:
-            self._used = True
-        self._last = number
+        """The item of line `number` (a template line's is the template itself, to check
+        once for all its recipients); None for blank lines."""
         location = Location(self.path, number)
         if len(raw) > MAX_LINE_BYTES:
             if _TEMPLATE_START.match(raw):
                 self._drop_template(number)
-            else:
-                self._used = True
             return Item(location, error=f"line longer than {MAX_LINE_BYTES // (1024 * 1024)} MiB")
         if not raw.strip():
             return None
@@ -98,12 +73,9 @@ class LineReader:
             except InputError as exc:
                 if _TEMPLATE_START.match(raw):
                     self._drop_template(number)
-                else:
-                    self._used = True
                 return Item(location, error=str(exc))
             if isinstance(document, dict) and set(document) == {"template"}:
-                return self._set_template(number, document["template"])
-        self._used = True
+                return self._set_template(location, document["template"])
         if self.template_error is not None:
             return Item(
                 location, error=f"follows the invalid template of line {self.template_error}"
@@ -112,37 +84,16 @@ class LineReader:
             return _personal(location, raw, self.filler)
         return _line(location, raw)
 
-    def finish(self, last_line: int | None = None) -> Item | None:
-        """At the end of the input: an error if the last template had no recipient line.
-
-        `last_line`: the input's last line number, when this reader was not given every line
-        (lines after the last one it was given count as used)."""
-        if last_line is not None and self._last is not None and last_line != self._last:
-            self._used = True
-        if self._used or self._template_line is None:
-            return None
-        return Item(
-            Location(self.path, self._template_line),
-            error="template line with no recipient line after it",
-        )
-
-    def _set_template(self, number: int, document: object) -> Item | None:
-        unused = self.finish()
+    def _set_template(self, location: Location, document: object) -> Item:
         try:
-            filler = Filler(Template.model_validate(document))
-        except ValidationError as exc:
-            self._drop_template(number)
-            return Item(Location(self.path, number), error=describe_validation(exc, "template."))
-        except ValueError as exc:
-            self._drop_template(number)
-            return Item(Location(self.path, number), error=f"template.message.body: {exc}")
-        self.filler, self.template_error = filler, None
-        self._template_line, self._used = number, False
-        return unused
+            self.filler, self.template_error = template_filler(document, location), None
+        except InputError as exc:
+            self._drop_template(location.line)
+            return Item(location, error=str(exc))
+        return self.filler.item()
 
-    def _drop_template(self, number: int) -> None:
+    def _drop_template(self, number: int | None) -> None:
         self.filler, self.template_error = None, number
-        self._template_line, self._used = None, True
 
 
 def read_lines(path: str, lines: Iterable[bytes], start: int = 1) -> Iterator[Item]:
@@ -156,10 +107,6 @@ def read_lines(path: str, lines: Iterable[bytes], start: int = 1) -> Iterator[It
                 yield item
     except EndlessLine as exc:
         yield Item(Location(path, number), error=str(exc))
-        return
-    unused = reader.finish()
-    if unused is not None:
-        yield unused
 
 
 def _line(location: Location, raw: bytes) -> Item:
@@ -186,9 +133,9 @@ def _personal(location: Location, raw: bytes, filler: Filler) -> Item:
         return Item(location, error=_line_error(raw, exc, top_level=False))
     try:
         check_line(raw, line)
-        return Item(location, case=filler.case(line))
     except InputError as exc:
         return Item(location, error=str(exc))
+    return filler.recipient(location, line)
 
 
 _CASE_KEYS = frozenset(Case.model_fields) | {"case"}

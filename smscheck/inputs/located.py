@@ -6,11 +6,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from smscheck.models import Case
 from smscheck.phones import mask
+
+if TYPE_CHECKING:
+    from smscheck.inputs.merge import Template
 
 MAX_PROBLEMS = 5  # validation problems listed in one error message
 
@@ -36,11 +40,16 @@ class Location:
 
 @dataclass(frozen=True, slots=True)
 class Item:
-    """One input: a case to check, or the reason it could not be read."""
+    """One input: a case to check, a campaign template to check once for all its recipients
+    (`template` without `case`), or the reason it could not be read.
+
+    A case filled from a template carries it too, and where it was read (`template_at`)."""
 
     location: Location
     case: Case | None = None
     error: str | None = None
+    template: Template | None = None
+    template_at: Location | None = None
 
 
 _PLAIN_KEY = re.compile(r"[^\W\d][\w-]{0,39}")

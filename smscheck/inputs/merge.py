@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, StringConstraints, ValidationError
 
-from smscheck.inputs.located import MAX_PROBLEMS, InputError
+from smscheck.acceptance import Reason, RuleId
+from smscheck.inputs.located import MAX_PROBLEMS, InputError, Item, Location, describe_validation
 from smscheck.models import (
     MAX_BODY_CHARS,
     Campaign,
@@ -20,11 +22,22 @@ from smscheck.models import (
     Recipient,
     trusted,
 )
+from smscheck.privacy import mask_numbers
+
+TemplateId = Annotated[str, StringConstraints(pattern=r"^[\w.-]{1,64}$")]
 
 
 class Template(Frozen):
+    """A campaign's message, to fill for each recipient and to check once for all of them."""
+
+    id: TemplateId | None = Field(default=None, description="Names the template in reports.")
     message: Message
     campaign: Campaign
+    accept: dict[RuleId, Reason] = Field(
+        default_factory=dict,
+        description="Findings accepted with a mandatory reason, by rule id; a fail of a "
+        "high-severity rule on consent, opt-out or timing cannot be accepted.",
+    )
 
 
 class RecipientLine(Recipient):
@@ -75,7 +88,8 @@ class MergeBody:
                     f"write {token * 2} for the brace itself"
                 )
             if not _FIELD.fullmatch(name):
-                shown = token if len(token) <= 40 else token[:39] + "…"
+                shown = mask_numbers(token)  # a number written in braces is still a number
+                shown = shown if len(shown) <= 40 else shown[:39] + "…"
                 raise ValueError(
                     f"{shown!r} at character {column} is not a merge field: write {{name}} "
                     "(letters, digits, _ or -), and {{ or }} for a brace"
@@ -126,16 +140,29 @@ _RECIPIENT_FIELDS = tuple(Recipient.model_fields)
 class Filler:
     """A campaign template ready to make one case per recipient, its merge fields filled."""
 
-    def __init__(self, template: Template) -> None:
-        """ValueError saying where a brace of the body is wrong."""
+    def __init__(self, template: Template, at: Location) -> None:
+        """ValueError saying where a brace of the body is wrong. `at`: where it was read."""
         body = MergeBody.parse(template.message.body)
         if not body.names and body.text != template.message.body:  # braces written {{ }}
             message = template.message.model_copy(update={"body": body.text})
             template = template.model_copy(update={"message": message})
         self.template = template
+        self.at = at
         self._body = body if body.names else None
         # Filled bodies repeat (first names): one message object per distinct body.
         self._messages: dict[str, Message] = {}
+
+    def item(self) -> Item:
+        """The template itself, to check once for all its recipients."""
+        return Item(self.at, template=self.template)
+
+    def recipient(self, location: Location, line: RecipientLine) -> Item:
+        """The item of one recipient; an error item if its case cannot be filled."""
+        try:
+            case = self.case(line)
+        except InputError as exc:
+            return Item(location, error=str(exc))
+        return Item(location, case=case, template=self.template, template_at=self.at)
 
     def case(self, line: RecipientLine) -> Case:
         """The case of one recipient; InputError if a merge field has no value or the body
@@ -158,3 +185,13 @@ class Filler:
         return trusted(
             Case, {"message": message, "recipient": recipient, "campaign": self.template.campaign}
         )
+
+
+def template_filler(document: object, at: Location) -> Filler:
+    """The filler of a template document read at `at`; InputError naming the field."""
+    try:
+        return Filler(Template.model_validate(document), at)
+    except ValidationError as exc:
+        raise InputError(describe_validation(exc, "template.")) from None
+    except ValueError as exc:
+        raise InputError(f"template.message.body: {exc}") from None

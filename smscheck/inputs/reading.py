@@ -18,6 +18,7 @@ from smscheck.inputs.bounds import (
 from smscheck.inputs.document import item_from
 from smscheck.inputs.lines import read_lines
 from smscheck.inputs.located import InputError, Item, Location
+from smscheck.inputs.merge import template_filler
 from smscheck.inputs.strict import ExtraData, loads
 
 
@@ -82,9 +83,11 @@ def _read_document_or_lines(path: str, data: bytes) -> Iterator[Item]:
     except InputError as exc:
         yield Item(Location(path), error=str(exc))
         return
-    if isinstance(document, dict) and set(document) == {"template"}:
-        error = "a campaign template and no recipient: in JSON Lines, recipient lines follow it"
-        yield Item(Location(path), error=error)
+    if isinstance(document, dict) and set(document) == {"template"}:  # checked alone
+        try:
+            yield template_filler(document["template"], Location(path)).item()
+        except InputError as exc:
+            yield Item(Location(path), error=str(exc))
     elif isinstance(document, list):
         for index, entry in enumerate(document, start=1):
             yield item_from(Location(path, entry=index), entry)

@@ -1,0 +1,133 @@
+"""Running a command as a user does, timed end to end, with the memory of all its processes.
+
+Peak memory counts every process of the run (the command and its `--jobs` workers): a thread
+reads `/proc/<pid>/status` of the command and of every descendant it finds, every
+`interval` seconds. Two figures come out of it:
+
+- `peak_mib`: the sum of each process's own high-water mark (`VmHWM`, kept by the kernel, so
+  no peak is missed between samples). Pages a forked worker shares with its parent count
+  twice, and the peaks need not coincide: an upper bound, what a memory limit must allow.
+- `rss_sum_mib`: the largest sum of resident sizes seen at one sample: a lower bound of the
+  peak at any one moment.
+
+CPU time is the user and system time of the command and every child it waited for (workers
+included), from `wait4`.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    seconds: float
+    cpu_seconds: float
+    peak_mib: float
+    rss_sum_mib: float
+    processes: int
+    returncode: int
+    stderr: str
+    output_bytes: int
+
+
+def _status_kib(pid: int) -> tuple[int, int] | None:
+    """(VmHWM, VmRSS) of a live process in KiB, None once it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    values = {}
+    for line in text.splitlines():
+        if line.startswith(("VmHWM:", "VmRSS:")):
+            key, value = line.split(":", 1)
+            values[key] = int(value.split()[0])
+    if "VmHWM" not in values:  # a zombie
+        return None
+    return values["VmHWM"], values["VmRSS"]
+
+
+def _children(parents: set[int]) -> set[int]:
+    """Live processes whose parent is in `parents` (one pass over /proc)."""
+    found = set()
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue
+        # The command name (2nd field) may hold spaces: the parent id follows its closing ')'.
+        if int(stat.rpartition(")")[2].split()[1]) in parents:
+            found.add(int(entry.name))
+    return found
+
+
+class _Watch(threading.Thread):
+    def __init__(self, pid: int, interval: float) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.interval = interval
+        self.hwm: dict[int, int] = {}
+        self.rss_sum = 0
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        tree = {self.pid}
+        rounds = 0
+        while not self.stopping.is_set():
+            if rounds % 4 == 0:
+                tree |= _children(tree)
+            rounds += 1
+            total = 0
+            for pid in list(tree):
+                status = _status_kib(pid)
+                if status is None:
+                    if pid != self.pid:
+                        tree.discard(pid)
+                    continue
+                self.hwm[pid] = max(self.hwm.get(pid, 0), status[0])
+                total += status[1]
+            self.rss_sum = max(self.rss_sum, total)
+            self.stopping.wait(self.interval)
+
+
+def run(command: list[str], output: Path, interval: float = 0.05) -> Run:
+    """Run `command` with its standard output written to `output`, as `cmd > output` does."""
+    with output.open("wb") as out:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE)
+        watch = _Watch(process.pid, interval)
+        watch.start()
+        assert process.stderr is not None
+        try:
+            stderr = process.stderr.read()  # small: the summary, or an error
+            _, status, usage = os.wait4(process.pid, 0)
+        except BaseException:  # interrupted: leave no command running
+            process.kill()
+            process.wait()
+            raise
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        watch.stopping.set()
+        watch.join()
+        process.stderr.close()
+    peaks = watch.hwm.values()
+    # ru_maxrss (KiB) is the largest peak among the command and the children it waited for:
+    # growth after the last sample shows there, and is added to be safe.
+    unseen = max(0, usage.ru_maxrss - max(peaks, default=0))
+    return Run(
+        seconds=seconds,
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
+        peak_mib=(sum(peaks) + unseen) / 1024,
+        rss_sum_mib=max(watch.rss_sum, usage.ru_maxrss if not peaks else 0) / 1024,
+        processes=max(1, len(watch.hwm)),
+        returncode=process.returncode,
+        stderr=stderr.decode("utf-8", "replace"),
+        output_bytes=output.stat().st_size,
+    )

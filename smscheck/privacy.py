@@ -1,0 +1,116 @@
+"""Phone numbers inside quoted text (a body, a link, a field name): found and masked.
+
+Reports quote bodies as evidence and messages quote fields and links; the numbers in them are
+personal data as much as the recipient's. A digit run is taken for a phone number when it is
+written as one:
+
+- international: `+`, `%2B` (a `+` in a URL) or `00`, a calling code, then 8 to 15 digits in all,
+  spaces, dots or dashes between them, a trunk `(0)` allowed (`+33 (0)6 98 76 54 32`);
+- French national: `0`, a digit from 1 to 9, then eight digits, one separator used throughout
+  or none (`06 98 76 54 32`, `06.98.76.54.32`, `0698765432`, `?tel=0698765432`);
+- bare: 11 to 15 digits with no separator forming a valid international number
+  (`?tel=33698765432`).
+
+Short codes (36111), postcodes, years, dates (`15.03.2026`, `01 03 2026`), times and amounts
+are none of these. French service numbers (08, `+33 8`: freephone, shared-cost, premium-rate)
+are no one's personal number and stay readable: the rules on free-phone numbers quote them.
+
+Masking keeps the length and the separators, the calling code, the first digit of the
+national number and the last two (`06 ** ** ** 32`, `+33 6 ** ** ** 32`), so that offsets
+into the body still hold.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import phonenumbers
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
+
+if TYPE_CHECKING:
+    from smscheck.verdicts import Span
+
+_SEP = r"[ .\-\u00a0\u202f]"  # spaces (no-break ones too, as French typography has them)
+_PHONE = re.compile(
+    r"(?<![\w+%])(?:"
+    rf"(?P<intl>(?:\+|%2[bB]|00)[1-9]\d{{0,2}}{_SEP}?(?:\(0\){_SEP}?)?\d(?:{_SEP}?\d){{5,13}})"
+    rf"|(?P<national>0[1-9](?P<sep>{_SEP}?)\d\d(?:(?P=sep)\d\d){{3}})"
+    r"|(?P<bare>[1-9]\d{10,14})"
+    r")(?!\d)"
+)
+# Six digits in a row, a separator allowed between them: every number above has them, most
+# texts have not, and this is quick to rule out.
+_DIGITS = re.compile(rf"\d(?:{_SEP}?\d){{5}}")
+_SHOWN_AT_END = 2
+
+
+@lru_cache(maxsize=1024)  # a campaign's body is quoted by several rules, for each recipient
+def mask_numbers(text: str) -> str:
+    """`text` with the hidden digits of every phone number in it replaced by `*`."""
+    if _DIGITS.search(text) is None:
+        return text
+    return _PHONE.sub(_mask_match, text)
+
+
+def mask_evidence(spans: tuple[Span, ...], body: str) -> tuple[Span, ...]:
+    """Spans of `body` quoting it masked: cut from the masked body, so that a span holding
+    only part of a number hides that part too."""
+    if not spans:
+        return spans
+    masked = mask_numbers(body)
+    return tuple(
+        span
+        if (text := _masked_text(span, body, masked)) == span.text
+        else span.model_copy(update={"text": text})
+        for span in spans
+    )
+
+
+def _masked_text(span: Span, body: str, masked: str) -> str:
+    if body[span.start : span.end] == span.text:
+        return masked[span.start : span.end]
+    return mask_numbers(span.text)  # a span of some other text
+
+
+def _mask_match(match: re.Match[str]) -> str:
+    written = match.group()
+    digits = [index for index, char in enumerate(written) if char.isdigit()]
+    values = "".join(written[index] for index in digits)
+    if match["national"] is not None:
+        shown = 2  # 0 and the first digit of the national number
+        if values[1] == "8":
+            return written
+    else:
+        international = values.removeprefix("00") if written.startswith("00") else values
+        prefix = len(values) - len(international)
+        if written.startswith("%2"):  # the 2 of %2B is no digit of the number
+            prefix, international = 1, values[1:]
+        code = _calling_code(international)
+        if code is None or not 8 <= len(international) <= 15:
+            return written
+        national = international[len(code) :]
+        if match["bare"] is not None and not _valid("+" + international):
+            return written
+        if code == "33" and national.lstrip("0").startswith("8"):
+            return written
+        trunk = len(national) - len(national.lstrip("0"))
+        shown = prefix + len(code) + trunk + 1
+    hidden = set(digits[shown : len(digits) - _SHOWN_AT_END])
+    return "".join("*" if index in hidden else char for index, char in enumerate(written))
+
+
+def _calling_code(digits: str) -> str | None:
+    """The calling code `digits` start with (calling codes are prefix-free), or None."""
+    for length in (1, 2, 3):
+        if int(digits[:length] or 0) in COUNTRY_CODE_TO_REGION_CODE:
+            return digits[:length]
+    return None
+
+
+def _valid(e164: str) -> bool:
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(e164))
+    except phonenumbers.NumberParseException:
+        return False

@@ -1,0 +1,97 @@
+"""The campaign benchmark keeps working as the code changes: its generator writes what smscheck
+reads, its memory figure counts every process, and the harness runs end to end at a tiny size."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import bench_campaign, campaigns, floor, processes
+from smscheck.inputs import read_lines
+from smscheck.models import Relationship
+
+
+def _cases_and_errors(path: Path) -> tuple[list[object], int]:
+    with path.open("rb") as handle:
+        items = list(read_lines(str(path), handle))
+    return [item.case for item in items if item.case is not None], sum(
+        item.error is not None for item in items
+    )
+
+
+def test_realistic_campaign_is_refused_exactly_on_its_bad_lines(tmp_path: Path) -> None:
+    written = campaigns.write_jsonl(tmp_path / "c.jsonl", "realistic", 1500, seed=3)
+    cases, errors = _cases_and_errors(written.path)
+    assert written.bad > 0
+    assert errors == written.bad
+    assert len(cases) == written.lines - written.bad
+
+
+def test_realistic_campaign_has_the_variety_of_a_crm_export(tmp_path: Path) -> None:
+    written = campaigns.write_jsonl(tmp_path / "c.jsonl", "realistic", 1500, seed=3)
+    cases, _ = _cases_and_errors(written.path)
+    recipients = [case.recipient for case in cases]  # type: ignore[attr-defined]
+    assert {r.relationship for r in recipients} == set(Relationship)
+    assert len({r.consent.given_on for r in recipients if r.consent}) > 100
+    assert any(not r.number.startswith("+33") for r in recipients)  # overseas
+    assert any(r.history for r in recipients)
+    assert len({case.message.body for case in cases}) > 300  # type: ignore[attr-defined]
+    assert written.templates == 3
+    text = written.path.read_text(encoding="utf-8")
+    assert '"06 ' in text and '"+33 ' in text and '"0033' in text  # number writings
+
+
+def test_floor_refuses_no_good_line(tmp_path: Path) -> None:
+    written = campaigns.write_jsonl(tmp_path / "c.jsonl", "realistic", 800, seed=5)
+    lines, refused, _ = floor.validate_file(str(written.path))
+    assert lines == written.lines
+    assert 0 < refused <= written.bad
+
+
+def test_peak_memory_counts_the_children_of_the_command(tmp_path: Path) -> None:
+    script = (
+        "import os, time\n"
+        "if os.fork() == 0:\n"
+        "    block = bytearray(80 * 1024 * 1024); time.sleep(0.5); os._exit(0)\n"
+        "os.wait()\n"
+    )
+    done = processes.run([sys.executable, "-c", script], tmp_path / "out")
+    assert done.returncode == 0
+    assert done.processes == 2
+    assert done.peak_mib > 80
+
+
+HELP_WITHOUT_JOBS = """usage: smscheck check [-h] [--format {json,text}] [--only-problems] FILE
+options:
+  --format {json,text}
+  --only-problems       omit cases that pass
+"""
+
+
+def test_an_option_the_cli_lacks_is_named() -> None:
+    cli = bench_campaign.Cli.from_help("smscheck", HELP_WITHOUT_JOBS)
+    cli.require(("--format", "json", "--only-problems"))
+    with pytest.raises(bench_campaign.BenchError, match=r"--jobs, --format sarif"):
+        cli.require(("--format", "sarif", "--jobs", "2"))
+
+
+def test_a_missing_option_stops_the_run_with_a_message_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli = bench_campaign.Cli.from_help("smscheck", HELP_WITHOUT_JOBS)
+    monkeypatch.setattr(bench_campaign.Cli, "find", classmethod(lambda cls: cli))
+    assert bench_campaign.main(["--sizes", "10", "--commands", "sarif"]) == 2
+    assert capsys.readouterr().err.startswith("bench: error: `smscheck check` has no --jobs")
+
+
+def test_benchmark_runs_end_to_end_at_a_tiny_size(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["--sizes", "40", "--scenarios", "realistic", "--commands", "only-problems"]
+    argv += ["--jobs", "2", "--library-cases", "20", "--loop", "1000"]
+    assert bench_campaign.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "x for 2 processes" in out
+    assert "floor (plain Pydantic, in-process)" in out
+    assert "--format json --only-problems     2" in out
+    assert "library on 20 valid cases" in out
