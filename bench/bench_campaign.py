@@ -47,7 +47,10 @@ COMMANDS = {
     "only-problems": ("--format", "json", "--only-problems"),
     "sarif": ("--format", "sarif"),
 }
-_SUMMARY = re.compile(r"-- (\d+) case\(s\):.*?; (\d+) input error\(s\)")
+# The run's summary on standard error, in either language of reports.
+_SUMMARY = re.compile(
+    r"-- (\d+) (?:case\(s\)|cas) ?:.*? ?; (\d+) (?:input error\(s\)|entrée\(s\) illisible\(s\))"
+)
 
 
 class BenchError(Exception):
