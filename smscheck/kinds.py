@@ -15,7 +15,7 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from smscheck.checks import NAMED_CHECKS
-from smscheck.models import Case, Frozen
+from smscheck.models import Frozen
 from smscheck.outcome import (
     Check,
     Context,
@@ -24,6 +24,8 @@ from smscheck.outcome import (
     Text,
     as_key,
     check_path,
+    check_values,
+    field_annotation,
     passed,
     path_scope,
     read_path,
@@ -96,6 +98,11 @@ class FieldParams(Frozen):
         check_path(path)
         return path
 
+    @model_validator(mode="after")
+    def _outcomes_can_occur(self) -> FieldParams:
+        check_values("outcomes", field_annotation(self.field), self.outcomes)
+        return self
+
 
 def _build_field(params: FieldParams) -> Built:
     def check(ctx: Context) -> Outcome:
@@ -118,32 +125,23 @@ class CountParams(Frozen):
     @classmethod
     def _a_list(cls, path: str) -> str:
         check_path(path)
-        if get_origin(_annotation(path)) is not tuple:
+        if get_origin(field_annotation(path)) is not tuple:
             raise ValueError(f"{path!r} is not a list field")
         return path
 
     @model_validator(mode="after")
     def _match_keys_are_item_fields(self) -> CountParams:
-        item = get_args(_annotation(self.field))[0]
+        item = get_args(field_annotation(self.field))[0]
         fields = item.model_fields if isinstance(item, type) and issubclass(item, BaseModel) else {}
-        for key in self.match:
+        for key, allowed in self.match.items():
             if key not in fields:
                 raise ValueError(
                     f"match: unknown field {key!r} of the items of {self.field} "
                     f"(known: {', '.join(fields) or 'none, they are texts'})"
                 )
+            check_values(f"match.{key}", fields[key].annotation, allowed)
         return self
 
-
-def _annotation(path: str) -> object:
-    """The type of the field at `path` (a known path)."""
-    model: type[BaseModel] = Case
-    *parents, last = path.split(".")
-    for name in parents:
-        inner = model.model_fields[name].annotation
-        assert isinstance(inner, type) and issubclass(inner, BaseModel)
-        model = inner
-    return model.model_fields[last].annotation
 
 
 def _build_count(params: CountParams) -> Built:

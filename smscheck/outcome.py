@@ -98,6 +98,48 @@ def check_path(path: str) -> None:
             model = inner
 
 
+def field_annotation(path: str) -> object:
+    """The type of the field at `path` (a path that `check_path` accepts)."""
+    model: type[BaseModel] = Case
+    *parents, last = path.split(".")
+    for name in parents:
+        inner = _model_in(model.model_fields[name].annotation)
+        assert inner is not None  # checked by check_path
+        model = inner
+    return model.model_fields[last].annotation
+
+
+def value_keys(annotation: object) -> frozenset[str] | None:
+    """The keys (see `as_key`) a field of this type can take, or None when they are open-ended."""
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return frozenset(as_key(member) for member in annotation)
+    if annotation is bool:
+        return frozenset({"true", "false"})
+    if annotation is NoneType:
+        return frozenset({"none"})
+    if get_origin(annotation) in (Union, UnionType):
+        keys: set[str] = set()
+        for arg in get_args(annotation):
+            inner = value_keys(arg)
+            if inner is None:
+                return None
+            keys |= inner
+        return frozenset(keys)
+    return None
+
+
+def check_values(what: str, annotation: object, values: Collection[str]) -> None:
+    """Raise ValueError when a value a rule compares with can never occur: a typo in a pack
+    would otherwise make the rule silently never match."""
+    keys = value_keys(annotation)
+    unknown = sorted(set(values) - keys) if keys is not None else []
+    if unknown:
+        raise ValueError(
+            f"{what}: {', '.join(map(repr, unknown))} can never occur "
+            f"(known: {', '.join(sorted(keys or ()))})"
+        )
+
+
 def _model_in(annotation: object) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, Frozen):
         return annotation

@@ -17,7 +17,7 @@ from pydantic import Field, ValidationError, model_validator
 from smscheck.charter import Charter, CharterError
 from smscheck.kinds import KINDS, Built
 from smscheck.models import Frozen
-from smscheck.outcome import Text, check_path
+from smscheck.outcome import Text, check_path, check_values, field_annotation
 from smscheck.verdicts import Citation, Concern, Confidence, PackRef, Severity, Status
 
 RULE_ID = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$"
@@ -277,9 +277,10 @@ def _compile_rule(spec: PackSpec, rule: RuleSpec, file: Path, where: str) -> Rul
         error = exc.errors()[0]
         key = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error["loc"])
         raise PackError(file, f"{where}.params{key}", _reason(error["msg"])) from None
-    for path in rule.when:
+    for path, allowed in rule.when.items():
         try:
             check_path(path)
+            check_values(f"values of {path}", field_annotation(path), allowed)
         except ValueError as exc:
             raise PackError(file, f"{where}.when", str(exc)) from None
     source = spec.sources[rule.source]

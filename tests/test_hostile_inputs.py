@@ -953,6 +953,40 @@ HOSTILE_PACKS = [
         "unknown field 'recipient.shoe_size': Recipient has no 'shoe_size'",
     ),
     HostilePack(
+        "a field rule whose outcome is a value the field never takes (a silent pass)",
+        _rule(
+            "field",
+            "{ field = 'recipient.origin', outcomes = { rented_fil = 'fail' }, default = 'pass' }",
+        ),
+        "rules[1] (USER-ADD-01).params",
+        "outcomes: 'rented_fil' can never occur (known: collected_directly,",
+    ),
+    HostilePack(
+        "a field rule on a yes/no field with an outcome for 'yes'",
+        _rule(
+            "field",
+            "{ field = 'recipient.opted_out', outcomes = { yes = 'fail' }, default = 'pass' }",
+        ),
+        "rules[1] (USER-ADD-01).params",
+        "outcomes: 'yes' can never occur (known: false, true)",
+    ),
+    HostilePack(
+        "a when condition on a value the field never takes (the rule never applies)",
+        _rule("pattern", "{ mode = 'forbid', patterns = ['x'] }")
+        + "when = { 'message.purpose' = ['campain'] }\n",
+        "rules[1] (USER-ADD-01).when",
+        "values of message.purpose: 'campain' can never occur (known: campaign, consent_request)",
+    ),
+    HostilePack(
+        "a count matching a value the items' field never takes (counts nothing)",
+        _rule(
+            "count",
+            "{ field = 'recipient.history', max = 1, match = { channel = ['texto'] } }",
+        ),
+        "rules[1] (USER-ADD-01).params",
+        "match.channel: 'texto' can never occur (known: email, phone, post, sms)",
+    ),
+    HostilePack(
         "a pattern rule with an unclosed group",
         _rule("pattern", "{ mode = 'forbid', patterns = ['ok', '(unclosed'] }"),
         "rules[1] (USER-ADD-01).params.patterns[1]",
@@ -978,6 +1012,21 @@ HOSTILE_PACKS = [
     ),
     HostilePack("a named pipe (blocked forever)", _fifo, "", "cannot read: not a regular file"),
 ]
+
+
+def test_values_a_field_can_take_load_whatever_their_type(tmp_path: Path) -> None:
+    from smscheck.packs import load_pack
+    from tests.test_packs import GOOD
+
+    text = GOOD + _rule(
+        "field",
+        "{ field = 'recipient.controller', outcomes = { none = 'review', sender = 'pass' }, "
+        "default = 'pass' }",
+    )
+    text += "when = { 'recipient.opted_out' = ['false'], 'recipient.referrer' = ['Zoé'] }\n"
+    path = tmp_path / "pack.toml"
+    path.write_text(text, encoding="utf-8")
+    assert [rule.id for rule in load_pack(path).rules][-1] == "USER-ADD-01"
 
 
 @pytest.mark.parametrize("hostile", HOSTILE_PACKS, ids=[hostile.name for hostile in HOSTILE_PACKS])
