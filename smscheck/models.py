@@ -86,9 +86,10 @@ FORMAT = re.compile(
 _EMOJI_TAGS = re.compile("\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f")
 
 
-def refused_character(text: str) -> str | None:
-    """What refuses `text` as text of a case (its first such character), or None."""
-    if text.isprintable():  # the usual case: every refused character is unprintable
+def unreadable_character(text: str) -> str | None:
+    """What makes `text` unfit to read or show at all (a lone surrogate, a control character
+    other than tab, line feed and carriage return), or None."""
+    if text.isprintable():  # the usual case: every such character is unprintable
         return None
     if SURROGATE.search(text):
         return "holds a lone surrogate (not Unicode text)"
@@ -98,6 +99,18 @@ def refused_character(text: str) -> str | None:
             f"holds the control character U+{ord(found.group()):04X} "
             "(only tab, line feed and carriage return are allowed)"
         )
+    return None
+
+
+def refused_character(text: str) -> str | None:
+    """What refuses `text` as text of a case (its first such character), or None: what
+    `unreadable_character` refuses, and invisible format characters, which would hide from the
+    reader of a phone the text that is checked."""
+    if text.isprintable():
+        return None
+    unreadable = unreadable_character(text)
+    if unreadable is not None:
+        return unreadable
     found = FORMAT.search(_EMOJI_TAGS.sub("", text))
     if found:
         char = found.group()

@@ -130,8 +130,11 @@ _FR_NATIONAL = re.compile(r"0[1-9](?:[ .-]?[0-9]){8}")
 # Calling codes of the overseas departments whose numbers belong to the national plan and are
 # written there like mainland ones, 0 + nine digits (0692 12 34 56 in Réunion, 0690 in
 # Guadeloupe, 0694 in Guyane, 0696 in Martinique, 0639 in Mayotte, which shares +262).
-_OVERSEAS_NATIONAL = tuple(code for code in ("262", "590", "594", "596") if code in _FAST_VALIDATORS)
+_OVERSEAS_NATIONAL = tuple(
+    code for code in ("262", "590", "594", "596") if code in _FAST_VALIDATORS
+)
 _NO_SEPARATORS = str.maketrans("", "", " .-")
+_NATIONWIDE = frozenset("89")  # first digit of non-geographic numbers (special rate, VoIP)
 
 
 class PhoneNumberError(ValueError):
@@ -212,20 +215,22 @@ def _fast_match(raw: str, region: str) -> re.Match[str] | None:
     """Without a full parse: the valid E.164 form of a French number written as E.164, or of a
     French number written nationally when `region` is FR, split into country code and number.
 
-    National writing (0 + nine digits) parses as +33 and the nine digits whenever those are
-    valid, as the parser strips the national prefix 0 then. Nine digits that are no mainland
-    number but a number of exactly one overseas department are that department's (the national
-    plan gives the overseas departments their own blocks: 0692 is Réunion's, never mainland's).
+    National writing (0 + nine digits) is the overseas department's when the nine digits are a
+    geographic or mobile number of exactly one overseas department: the national plan gives
+    them their own blocks (0692 is Réunion's, 0596 Martinique's, 0269 Mayotte's), though
+    phonenumbers also deems some of those blocks (0596, 0269) valid under +33. Otherwise it is
+    +33 and the nine digits when those are valid, as the parser reads it.
     """
     shape = _FAST_SHAPE.fullmatch(raw)
     if shape is None and region == "FR" and _FR_NATIONAL.fullmatch(raw):
         digits = raw.translate(_NO_SEPARATORS)[1:]
-        if _FAST_VALIDATORS["33"].fullmatch(digits) is not None:
-            return _FAST_SHAPE.fullmatch("+33" + digits)
-        overseas = [
-            code for code in _OVERSEAS_NATIONAL if _FAST_VALIDATORS[code].fullmatch(digits)
-        ]
-        return _FAST_SHAPE.fullmatch(f"+{overseas[0]}{digits}") if len(overseas) == 1 else None
+        mainland = _FAST_VALIDATORS["33"].fullmatch(digits) is not None
+        # 08 and 09 numbers are services of the whole plan, valid in every department alike.
+        if not (mainland and digits[0] in _NATIONWIDE):
+            overseas = [c for c in _OVERSEAS_NATIONAL if _FAST_VALIDATORS[c].fullmatch(digits)]
+            if len(overseas) == 1:
+                return _FAST_SHAPE.fullmatch(f"+{overseas[0]}{digits}")
+        return _FAST_SHAPE.fullmatch("+33" + digits) if mainland else None
     if shape is None or _FAST_VALIDATORS[shape[1]].fullmatch(shape[2]) is None:
         return None
     return shape
@@ -248,14 +253,15 @@ def _parse_valid(raw: str, region: str) -> PhoneNumber:
         raise PhoneNumberError(raw, "not a phone number") from exc
     if number.extension:
         raise PhoneNumberError(raw, "extensions are not allowed")
+    # Written nationally in a way the fast path does not read, e.g. "(0692) 12-34-56": read as
+    # the fast path reads national writing, overseas blocks first.
+    national = number.country_code_source == CountryCodeSource.FROM_DEFAULT_COUNTRY
+    found = _fast_match(f"0{number.national_number}", region) if national else None
+    if found is not None:
+        return PhoneNumber(country_code=int(found[1]), national_number=int(found[2]))
     if phonenumbers.is_valid_number(number):
         return PhoneNumber(country_code=number.country_code, national_number=number.national_number)
-    # Written nationally in a way the fast path does not read, e.g. "(0692) 12-34-56".
-    national = number.country_code_source == CountryCodeSource.FROM_DEFAULT_COUNTRY
-    overseas = _fast_match(f"0{number.national_number}", region) if national else None
-    if overseas is None:
-        raise PhoneNumberError(raw, "no such number in its numbering plan")
-    return PhoneNumber(country_code=int(overseas[1]), national_number=int(overseas[2]))
+    raise PhoneNumberError(raw, "no such number in its numbering plan")
 
 
 def _e164(number: PhoneNumber) -> str:

@@ -122,8 +122,25 @@ def test_describe_gives_region_line_territory_and_zone(
 
 
 def test_describe_takes_national_writing() -> None:
-    assert describe("0269 60 12 34").territory == "mainland"  # national writing is read as FR
     assert describe("06 12 34 56 78").e164 == "+33612345678"
+
+
+@pytest.mark.parametrize(
+    ("written", "e164", "territory"),
+    [
+        # Blocks of the national plan that phonenumbers also deems valid under +33.
+        ("0269 60 12 34", "+262269601234", "mayotte"),
+        ("0596 69 61 23", "+596596696123", "martinique"),
+        ("(0596) 69-61-23", "+596596696123", "martinique"),
+        ("05 56 00 00 00", "+33556000000", "mainland"),
+        ("09 76 00 00 00", "+33976000000", "mainland"),
+    ],
+)
+def test_national_writing_of_an_overseas_block_is_that_department_even_where_33_would_parse(
+    written: str, e164: str, territory: str
+) -> None:
+    assert to_e164(written) == e164
+    assert describe(written).territory == territory
 
 
 def test_foreign_country_with_several_zones_has_no_single_zone() -> None:

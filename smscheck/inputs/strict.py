@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from smscheck.inputs.bounds import BOM, MAX_DEPTH
 from smscheck.inputs.located import InputError, field_path, key_text
-from smscheck.models import refused_character
+from smscheck.models import unreadable_character
 
 
 class ExtraData(InputError):
@@ -195,11 +195,13 @@ def _clean(document: object) -> bool:
 
 
 def _clean_text(text: str) -> bool:
-    return refused_character(text) is None
+    return unreadable_character(text) is None
 
 
 def _check_text(text: str, path: tuple[str | int, ...], *, key: bool = False) -> None:
     what = "a key" if key else "the text"
-    reason = refused_character(text)  # the same characters as the models refuse
+    # Format characters are the models' concern (text of a case), not JSON's: an inbound reply
+    # may hold them and must still be read.
+    reason = unreadable_character(text)
     if reason is not None:
         raise InputError(f"{field_path(path)}: {what} {reason}")
