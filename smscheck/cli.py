@@ -144,7 +144,9 @@ def _run_init(args: argparse.Namespace) -> int:
 
 
 def _run_schema(args: argparse.Namespace) -> int:
-    if args.report:  # one line of `--format json`: a case's report or a template's
+    if args.pack_file:
+        schema = catalogue.pack_schema()
+    elif args.report:  # one line of `--format json`: a case's report or a template's
         schema = TypeAdapter(Report | TemplateReport).json_schema(mode="serialization")
         schema["title"] = "smscheck report (a case's, or a campaign template's)"
     else:
@@ -227,7 +229,11 @@ def build_parser() -> argparse.ArgumentParser:
     starting.set_defaults(handler=_run_init)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of a case (or a report)")
-    schema.add_argument("--report", action="store_true", help="the schema of a report instead")
+    which = schema.add_mutually_exclusive_group()
+    which.add_argument("--report", action="store_true", help="the schema of a report instead")
+    which.add_argument(
+        "--pack", dest="pack_file", action="store_true", help="the schema of a rule pack file"
+    )
     schema.set_defaults(handler=_run_schema)
 
     optout_cli.register(commands)
