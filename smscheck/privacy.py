@@ -46,7 +46,7 @@ _DIGITS = re.compile(rf"\d(?:{_SEP}?\d){{5}}")
 _SHOWN_AT_END = 2
 
 
-@lru_cache(maxsize=1024)  # a campaign's body is quoted by several rules, for each recipient
+@lru_cache(maxsize=128)  # a campaign's body is quoted by several rules, for each recipient
 def mask_numbers(text: str) -> str:
     """`text` with the hidden digits of every phone number in it replaced by `*`."""
     if _DIGITS.search(text) is None:

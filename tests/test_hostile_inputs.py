@@ -994,6 +994,28 @@ REFERRED = case(
     recipient__relationship="prospect",
     recipient__referrer="06 98 76 54 32",
 )
+PREMIUM = case(message__body=PREMIUM_BODY)
+
+
+def _quoting(
+    name: str,
+    document: dict[str, Any],
+    expect: str,
+    code: int,
+    *options: str,
+    hidden: tuple[str, ...] = ("987654",),  # the middle of 06 98 76 54 32
+) -> HostileRun:
+    """`check` of one case whose body quotes a number."""
+    return HostileRun(
+        name,
+        [["check", "case.json", "--lang", "en", *options]],
+        expect,
+        code,
+        prepare=_file("case.json", dumps(document)),
+        hidden=hidden,
+    )
+
+
 ADD = ["optout", "--registry", REGISTRY, "add"]
 OPTOUTS = ["--optouts", REGISTRY]
 GDPR_FAIL = "This recipient has objected to the campaign's messages."
@@ -1179,45 +1201,38 @@ HOSTILE_RUNS = [
         prepare=_optouts_csv([f"{NUMBER},opt_out,2026-01-01T10:00:00+00:00,sms,*"] * 2),
     ),
     # --- numbers quoted in evidence and errors are masked unless --show-numbers
-    HostileRun(
-        "a premium-rate opt-out number in the body",
-        [["check", "case.json", "--lang", "en"]],
-        "« STOP au 06 ** ** ** 32 (0,50 € »",
-        1,
-        prepare=_file("case.json", dumps(case(message__body=PREMIUM_BODY))),
-        hidden=("987654",),
-    ),
-    HostileRun(
+    _quoting("a premium-rate opt-out number in the body", PREMIUM, "« STOP au 06 ** ** ** 32 (0,50 € »", 1),
+    _quoting(
         "a premium-rate opt-out number, as JSON",
-        [["check", "case.json", "--format", "json"]],
+        PREMIUM,
         '"text":"STOP au 06 ** ** ** 32 (0,50 €"',
         1,
-        prepare=_file("case.json", dumps(case(message__body=PREMIUM_BODY))),
-        hidden=("987654",),
+        "--format",
+        "json",
     ),
-    HostileRun(
+    _quoting(
         "a premium-rate opt-out number, as SARIF",
-        [["check", "case.json", "--format", "sarif"]],
+        PREMIUM,
         "STOP au 06 ** ** ** 32",
         1,
-        prepare=_file("case.json", dumps(case(message__body=PREMIUM_BODY))),
-        hidden=("987654",),
+        "--format",
+        "sarif",
     ),
-    HostileRun(
+    _quoting(
         "a number in an opt-out link (?tel=...)",
-        [["check", "case.json", "--format", "json"]],
+        case(message__body=TEL_BODY),
         "https://exemple.fr/stop?tel=06******32",
         0,
-        prepare=_file("case.json", dumps(case(message__body=TEL_BODY))),
-        hidden=("987654",),
+        "--format",
+        "json",
     ),
-    HostileRun(
+    _quoting(
         "a referrer's number quoted as evidence",
-        [["check", "case.json", "--format", "json"]],
+        REFERRED,
         '"text":"06 ** ** ** 32"',
         1,  # a referred prospect without consent fails CNIL12-CON-01
-        prepare=_file("case.json", dumps(REFERRED)),
-        hidden=("987654",),
+        "--format",
+        "json",
     ),
     HostileRun(
         "a number written as a merge field",
@@ -1227,21 +1242,22 @@ HOSTILE_RUNS = [
         prepare=_file("c.jsonl", lines(template("{0698765432} " + CASE["message"]["body"]), recipient())),
         hidden=("987654",),
     ),
-    HostileRun(
+    _quoting(
         "--show-numbers shows quoted numbers",
-        [["check", "case.json", "--lang", "en", "--show-numbers"]],
+        PREMIUM,
         "« STOP au 06 98 76 54 32 (0,50 € »",
         1,
-        prepare=_file("case.json", dumps(case(message__body=PREMIUM_BODY))),
+        "--show-numbers",
+        hidden=(),
     ),
-    HostileRun(
+    _quoting(
         "a short code and a date are quoted as they are",
-        [["check", "case.json", "--format", "json"]],
+        case(message__body="Dimanche 15 mars 2026 : " + CASE["message"]["body"]),
         '"text":"STOP au 36111"',
         0,
-        prepare=_file(
-            "case.json", dumps(case(message__body="Dimanche 15 mars 2026 : " + CASE["message"]["body"]))
-        ),
+        "--format",
+        "json",
+        hidden=(),
     ),
 ]
 
