@@ -1,18 +1,31 @@
 """Assertions for users' test suites: `assert_compliant(case)`, `assert_fails(case, rule_id)`.
 
 Their failure messages list each offending rule with its message, the quoted evidence and the
-citation, readable in a terminal.
+citation, readable in a terminal. Without a `checker`, they use the configuration found from
+the working directory (`[tool.smscheck]` or `smscheck.toml`, as `smscheck check` does): its
+packs, select, ignore, lang, opt-out registry and fail-on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
+from smscheck import config
 from smscheck.engine import Checker
 from smscheck.models import Case
 from smscheck.verdicts import Report, Status, Verdict
 
-_DEFAULT = Checker()
+
+@cache
+def _configured() -> config.Config:
+    return config.discover()
+
+
+@cache
+def configured_checker() -> Checker:
+    """The checker of the configuration found from the working directory, built once."""
+    return _configured().checker()
 
 
 def explain(verdicts: Iterable[Verdict]) -> str:
@@ -35,12 +48,16 @@ def explain(verdicts: Iterable[Verdict]) -> str:
 
 
 def assert_compliant(
-    case: Case, *, checker: Checker | None = None, tolerate: Iterable[Status] = (Status.WARN,)
+    case: Case, *, checker: Checker | None = None, tolerate: Iterable[Status] | None = None
 ) -> Report:
-    """Fail unless every verdict passes (warnings tolerated by default); returns the report."""
-    report = (checker or _DEFAULT).check(case)
+    """Fail unless every verdict passes; returns the report. Tolerated: `tolerate`, else what
+    the configuration's fail-on lets pass, else warnings."""
+    report = (checker or configured_checker()).check(case)
+    if tolerate is None:
+        configured = _configured().tolerated()
+        tolerate = (Status.WARN,) if configured is None else configured
     allowed = {Status.PASS, Status.NOT_APPLICABLE, *tolerate}
-    offending = [verdict for verdict in report.verdicts if verdict.status not in allowed]
+    offending = [verdict for verdict in report.verdicts if verdict.counted not in allowed]
     if offending or (not report.verdicts and Status.REVIEW not in allowed):
         detail = explain(offending) or "no rule is in force at the send date"
         raise AssertionError(f"message is not compliant ({report.status.value}):\n{detail}")
@@ -49,7 +66,7 @@ def assert_compliant(
 
 def assert_fails(case: Case, rule_id: str, *, checker: Checker | None = None) -> Report:
     """Fail unless rule `rule_id` was applied and failed; returns the report."""
-    report = (checker or _DEFAULT).check(case)
+    report = (checker or configured_checker()).check(case)
     try:
         verdict = report.verdict(rule_id)
     except KeyError:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from typing import IO
@@ -20,6 +20,7 @@ from smscheck.engine import Checker
 from smscheck.formatters import FORMATTERS, PLAIN, Result, Style, Summary
 from smscheck.inputs import (
     LINE_SUFFIXES,
+    CsvOptions,
     InputError,
     Item,
     LineReader,
@@ -33,6 +34,7 @@ from smscheck.messages import error_text
 from smscheck.models import Case, Message
 from smscheck.packs import load_pack, shipped_packs
 from smscheck.privacy import mask_numbers
+from smscheck.selection import Selection
 from smscheck.verdicts import Lang, Report, Status, TemplateReport
 
 CHUNK_LINES = 2000
@@ -51,12 +53,19 @@ class Settings:
     only_problems: bool = False
     style: Style = PLAIN  # for the formats people read
     quiet: bool = False  # count only: render nothing
+    selection: Selection = field(default_factory=Selection)
+    recipients: str | None = None  # a CSV of recipients for the templates of campaign files
+    csv: CsvOptions | None = None
 
     def checker(self) -> Checker:
         base = shipped_packs() if self.default_packs else ()
         packs = tuple(base) + tuple(load_pack(path) for path in self.pack_paths)
         return Checker(
-            packs, suppressed=self.suppressed, lang=self.lang, show_numbers=self.show_numbers
+            packs,
+            suppressed=self.suppressed,
+            lang=self.lang,
+            show_numbers=self.show_numbers,
+            selection=self.selection,
         )
 
 
@@ -282,7 +291,7 @@ def run(
                     else:
                         yield from _ordered(pool, chunks(path, handle), window=2 * jobs)
             else:
-                yield worker().run(read(path, stdin))
+                yield worker().run(read(path, stdin, settings.recipients, settings.csv))
     finally:
         if pool is not None:
             pool.terminate()

@@ -15,16 +15,19 @@ from typing import TextIO, get_args
 
 from pydantic import TypeAdapter
 
-from smscheck import catalogue, explain, optout_cli, starter
+from smscheck import catalogue, config, explain, optout_cli, starter
 from smscheck.batch import Settings, run
+from smscheck.config import Config, ConfigError
 from smscheck.formatters import FORMATTERS, Style, Summary, summary_table
-from smscheck.inputs import InputError
+from smscheck.inputs import CAMPAIGN_SUFFIXES, CampaignFile, CsvOptions, InputError
+from smscheck.inputs.csv_file import DELIMITERS, ENCODINGS
 from smscheck.messages import error_text
 from smscheck.models import Case
 from smscheck.packs import Pack, PackError, load_pack, rules_at, shipped_packs
 from smscheck.progress import Progress
 from smscheck.registry import RegistryError, SQLiteRegistry
-from smscheck.verdicts import Lang, Report, TemplateReport
+from smscheck.selection import Selection, split_ids
+from smscheck.verdicts import Lang, Report, Status, TemplateReport
 
 USAGE_ERROR = 2
 
@@ -34,7 +37,7 @@ def _packs(args: argparse.Namespace) -> tuple[Pack, ...]:
     return tuple(base) + tuple(load_pack(path) for path in args.pack)
 
 
-def _add_pack_options(parser: argparse.ArgumentParser) -> None:
+def _add_pack_options(parser: argparse.ArgumentParser, lang: Lang | None = "fr") -> None:
     parser.add_argument(
         "--pack",
         action="append",
@@ -45,23 +48,43 @@ def _add_pack_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-default-packs", action="store_true", help="use only the packs given with --pack"
     )
-    parser.add_argument("--lang", choices=get_args(Lang), default="fr", help="language of messages")
+    parser.add_argument(
+        "--lang", choices=get_args(Lang), default=lang, help="language of messages (default fr)"
+    )
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    packs = _packs(args)  # a broken pack is a usage error before any input is read
+    configured = _configuration(args)
+    args.lang = args.lang or configured.lang or "fr"
+    # A broken pack, or a selector naming no rule, is a usage error before any input is read.
+    default_packs = configured.default_packs and not args.no_default_packs
+    pack_paths = (*configured.packs, *args.pack)
+    packs = (tuple(shipped_packs()) if default_packs else ()) + tuple(map(load_pack, pack_paths))
+    selection = Selection(
+        split_ids(args.select) or configured.selection.select,
+        split_ids(args.ignore) or configured.selection.ignore,
+    )
+    configured.check_selection(packs, selection)
+    if args.recipients is not None and not all(
+        Path(path).suffix in CAMPAIGN_SUFFIXES for path in args.files
+    ):
+        raise InputError("--recipients fills the templates of campaign files (.toml) only")
+    fail_on = Status(args.fail_on) if args.fail_on else configured.fail_on or Status.FAIL
     with _output(args.output) as out:
         style = Style(verbose=args.verbose, colour=_colour(out))
         settings = Settings(
-            pack_paths=tuple(args.pack),
-            default_packs=not args.no_default_packs,
+            pack_paths=pack_paths,
+            default_packs=default_packs,
             lang=args.lang,
             show_numbers=args.show_numbers,
-            suppressed=_suppressed(args.optouts),
+            suppressed=_suppressed(args.optouts or configured.optouts),
             fmt=args.format,
             only_problems=args.only_problems,
             style=style,
             quiet=args.quiet,
+            selection=selection,
+            recipients=args.recipients,
+            csv=CsvOptions(dict(args.column), args.csv_delimiter, args.csv_encoding),
         )
         summary = Summary()
         progress = Progress.for_stream(sys.stderr, _sizes(args.files), args.lang)
@@ -88,7 +111,55 @@ def _run_check(args: argparse.Namespace) -> int:
         out.flush()
     if checked == 0:  # e.g. an empty JSON Lines file: nothing was checked
         raise InputError("no case to check in the input")
-    return summary.exit_code
+    return summary.exit_code_for(fail_on)
+
+
+def _configuration(args: argparse.Namespace) -> Config:
+    if args.isolated:
+        return Config()
+    return config.load(Path(args.config)) if args.config else config.discover()
+
+
+def _column(text: str) -> tuple[str, str]:
+    name, equals, header = text.partition("=")
+    if not (equals and name.strip() and header.strip()):
+        raise argparse.ArgumentTypeError(f"not FIELD=HEADER: {text!r}")
+    return name.strip(), header.strip()
+
+
+def _delimiter(text: str) -> str:
+    found = {"tab": "\t", "\\t": "\t"}.get(text, text)
+    if found not in DELIMITERS:
+        raise argparse.ArgumentTypeError(f"not one of ; , tab: {text!r}")
+    return found
+
+
+def _add_check_options(check: argparse.ArgumentParser) -> None:
+    """What a configuration file may also set, recipients of campaign files, and CSV reading."""
+    check.add_argument("--config", metavar="PATH", help="configuration file (default: found)")
+    check.add_argument("--isolated", action="store_true", help="ignore configuration files")
+    check.add_argument(
+        "--select", action="append", default=[], metavar="IDS", help="only these rules or families"
+    )
+    check.add_argument(
+        "--ignore", action="append", default=[], metavar="IDS", help="leave these rules out"
+    )
+    check.add_argument(
+        "--fail-on",
+        choices=("fail", "review", "warn"),
+        help="the least status that fails the run (exit 1); default fail",
+    )
+    check.add_argument("--recipients", metavar="CSV", help="recipients for campaign files")
+    check.add_argument(
+        "--column",
+        action="append",
+        type=_column,
+        default=[],
+        metavar="FIELD=HEADER",
+        help="the CSV column of a recipient or merge field",
+    )
+    check.add_argument("--csv-delimiter", type=_delimiter, help="; , or tab (default: detected)")
+    check.add_argument("--csv-encoding", choices=ENCODINGS, help="default: detected")
 
 
 @contextlib.contextmanager
@@ -149,6 +220,8 @@ def _run_schema(args: argparse.Namespace) -> int:
     elif args.report:  # one line of `--format json`: a case's report or a template's
         schema = TypeAdapter(Report | TemplateReport).json_schema(mode="serialization")
         schema["title"] = "smscheck report (a case's, or a campaign template's)"
+    elif args.campaign:
+        schema = CampaignFile.model_json_schema(mode="validation")
     else:
         schema = Case.model_json_schema(mode="validation")
     print(json.dumps(schema, indent=2, ensure_ascii=False))
@@ -205,7 +278,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--show-numbers", action="store_true", help="print full phone numbers (masked by default)"
     )
-    _add_pack_options(check)
+    _add_pack_options(check, lang=None)  # None: the configuration's, else fr
+    _add_check_options(check)
     check.set_defaults(handler=_run_check)
 
     rules = commands.add_parser("rules", help="list the rules, optionally those in force at a date")
@@ -232,6 +306,9 @@ def build_parser() -> argparse.ArgumentParser:
     which = schema.add_mutually_exclusive_group()
     which.add_argument("--report", action="store_true", help="the schema of a report instead")
     which.add_argument(
+        "--campaign", action="store_true", help="the schema of a campaign file (TOML) instead"
+    )
+    which.add_argument(
         "--pack", dest="pack_file", action="store_true", help="the schema of a rule pack file"
     )
     schema.set_defaults(handler=_run_schema)
@@ -244,14 +321,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.handler(args)
-    except (PackError, InputError, RegistryError) as exc:
-        _error(str(exc), getattr(args, "lang", "fr"))
+    except (PackError, InputError, RegistryError, ConfigError) as exc:
+        _error(str(exc), getattr(args, "lang", None) or "fr")
         return USAGE_ERROR
     except BrokenPipeError:
         return 0
     except OSError as exc:  # a file that vanished, a full disk on output
         where = f"{exc.filename}: " if exc.filename else ""
-        _error(f"{where}{exc.strerror or exc}", getattr(args, "lang", "fr"))
+        _error(f"{where}{exc.strerror or exc}", getattr(args, "lang", None) or "fr")
         return USAGE_ERROR
     return code
 

@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import TypeVar
 
 from smscheck import acceptance
-from smscheck.config import Selection
 from smscheck.models import Campaign, Case, Message, Recipient, trusted
 from smscheck.outcome import Context, Outcome, Scope, Text, as_key, path_scope, read_path
 from smscheck.packs import Pack, Rule, distinct_rules, load_pack, rules_at, shipped_packs
 from smscheck.patterns import PatternTimeout, case_budget
 from smscheck.phones import mask, to_e164
 from smscheck.privacy import mask_evidence, mask_numbers
+from smscheck.selection import Selection
 from smscheck.verdicts import (
     Confidence,
     Lang,

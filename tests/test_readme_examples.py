@@ -9,7 +9,8 @@ A fenced block is tested when the line just above it is an HTML comment (invisib
 - `sh`: each line is a command run from a folder that sees the repository's `seeds/` and
   `docs/`; a trailing comment saying "exits N" sets the exit code expected (else 0);
 - `workflow`: a GitHub Actions snippet; its `run: smscheck ...` steps are run like `sh`
-  lines and the upload step must read the file they write.
+  lines and the upload step must read the file they write;
+- `file PATH`: the block is the repository file PATH, as it is.
 
 Every block after the first screen (whose install commands tests/test_cli.py and the CI
 script already run) must carry a marker, so a new example cannot slip in untested.
@@ -31,7 +32,8 @@ from tests.conftest import ROOT
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```\s*$", re.M | re.S)
 MARKER = re.compile(r"<!-- readme-test: (\w+)[^>]*-->\s*$")
-KINDS = ("python", "pytest", "sh", "workflow")
+KINDS = ("python", "pytest", "sh", "workflow", "file")
+FILE_MARKER = re.compile(r"<!-- readme-test: file (\S+) -->\s*\n```\w*\n(.*?)^```", re.M | re.S)
 
 
 def fenced() -> list[tuple[str | None, str, str, int]]:
@@ -133,3 +135,8 @@ def test_the_code_scanning_workflow_runs_its_check_and_uploads_what_it_wrote(
         assert step.endswith(f"> {uploaded.group(1)}")
     sarif = json.loads((workspace / uploaded.group(1)).read_text(encoding="utf-8"))
     assert sarif["version"] == "2.1.0" and sarif["runs"][0]["results"]
+
+
+@pytest.mark.parametrize(("path", "text"), FILE_MARKER.findall(README))
+def test_file_examples_are_the_repository_files(path: str, text: str) -> None:
+    assert (ROOT / path).read_text(encoding="utf-8") == text

@@ -1,5 +1,6 @@
-"""Reading cases from files, one module per format sharing the bounds (`bounds`), the merge
-fields of campaign templates (`merge`) and located errors (`located`).
+"""Reading cases from files, one module per format (`document` JSON, `lines` JSON Lines,
+`csv_file` CSV recipients, `campaign_file` TOML campaign files) sharing the bounds (`bounds`),
+the merge fields of campaign templates (`merge`) and located errors (`located`).
 
 Accepted documents: a case (`message`, `recipient`, `campaign`); a seed (`case` plus
 `expected`); and in JSON Lines a campaign: a line `{"template": {"message": ..., "campaign": ...}}`
@@ -20,6 +21,8 @@ from smscheck.inputs.bounds import (
     MAX_LINE_BYTES,
     bounded_lines,
 )
+from smscheck.inputs.campaign_file import CAMPAIGN_SUFFIXES, CampaignFile
+from smscheck.inputs.csv_file import CsvOptions
 from smscheck.inputs.document import case_from
 from smscheck.inputs.lines import LineReader, is_template_line, read_lines
 from smscheck.inputs.located import (
@@ -33,11 +36,14 @@ from smscheck.inputs.merge import Filler, MergeBody, RecipientLine, Template
 from smscheck.inputs.reading import read
 
 __all__ = [
+    "CAMPAIGN_SUFFIXES",
     "LINE_SUFFIXES",
     "MAX_DEPTH",
     "MAX_DOCUMENT_BYTES",
     "MAX_LINE_BYTES",
     "MAX_PROBLEMS",
+    "CampaignFile",
+    "CsvOptions",
     "Filler",
     "InputError",
     "Item",

@@ -107,7 +107,6 @@ class MergeBody:
             )
         return body
 
-
     def spans(self, merge: dict[str, str]) -> tuple[tuple[int, int], ...]:
         """Where the merge values sit in the filled body, as [start, end) offsets."""
         found, at = [], 0

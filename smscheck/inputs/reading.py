@@ -15,6 +15,8 @@ from smscheck.inputs.bounds import (
     bounded_lines,
     chain,
 )
+from smscheck.inputs.campaign_file import CAMPAIGN_SUFFIXES, read_campaign_file
+from smscheck.inputs.csv_file import CsvOptions
 from smscheck.inputs.document import item_from
 from smscheck.inputs.lines import read_lines
 from smscheck.inputs.located import InputError, Item, Location
@@ -22,8 +24,14 @@ from smscheck.inputs.merge import template_filler
 from smscheck.inputs.strict import ExtraData, loads
 
 
-def read(path: str, stdin: IO[bytes] | None = None) -> Iterator[Item]:
-    """The items of one input (`-` is standard input)."""
+def read(
+    path: str,
+    stdin: IO[bytes] | None = None,
+    recipients: str | None = None,
+    csv: CsvOptions | None = None,
+) -> Iterator[Item]:
+    """The items of one input (`-` is standard input). `recipients`: a CSV of recipients for
+    the templates of a campaign file (`csv`: how to read it)."""
     if path == "-":
         if stdin is None:
             raise InputError("no standard input")
@@ -37,7 +45,10 @@ def read(path: str, stdin: IO[bytes] | None = None) -> Iterator[Item]:
         return
     with handle:
         try:
-            if file.suffix in LINE_SUFFIXES:
+            if file.suffix in CAMPAIGN_SUFFIXES:
+                data = handle.read(MAX_DOCUMENT_BYTES + 1)
+                yield from read_campaign_file(path, data, recipients, csv)
+            elif file.suffix in LINE_SUFFIXES:
                 yield from read_lines(path, bounded_lines(handle.readline))
             else:
                 yield from _read_stream(path, handle)
