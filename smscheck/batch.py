@@ -8,8 +8,10 @@ run the same chunk function, so their output is the same bytes.
 from __future__ import annotations
 
 import multiprocessing
+import signal
+import sys
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
@@ -226,8 +228,12 @@ def chunks(path: str, handle: IO[bytes], size: int = CHUNK_LINES) -> Iterator[Ch
 def _last_template(
     first: int, lines: list[bytes], current: tuple[int, bytes] | None
 ) -> tuple[int, bytes] | None:
+    """The line setting or dropping the template in force after these lines (see
+    `LineReader.changes_template`), else `current`."""
     for offset in range(len(lines) - 1, -1, -1):
-        if is_template_line(lines[offset]) and LineReader.sets_template(lines[offset]):
+        if is_template_line(lines[offset]) and LineReader.changes_template(
+            first + offset, lines[offset]
+        ):
             return (first + offset, lines[offset])
     return current
 
@@ -239,6 +245,8 @@ def _init(settings: Settings) -> None:
     # An initializer that raised would make the pool start replacement workers forever: keep
     # the error instead, and let the first chunk report it to the parent.
     global _worker
+    # Ctrl-C reaches the whole process group: the parent alone handles it, and stops workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         _worker = _Worker(settings)
     except Exception as exc:
@@ -256,6 +264,9 @@ def _pool(jobs: int, settings: Settings) -> Pool:
     """Worker processes, forked where the platform allows it (no re-import of the caller's
     main module, which `spawn` needs and which fails for code run from standard input)."""
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    for stream in (sys.stdout, sys.stderr):  # a child would write its copy of their buffers
+        if stream is not None:
+            stream.flush()
     return multiprocessing.get_context(method).Pool(jobs, _init, (settings,))
 
 
@@ -271,8 +282,8 @@ def _ordered(pool: Pool, work: Iterable[Chunk], window: int) -> Iterator[Done]:
 
 
 def run(
-    files: Iterable[str], settings: Settings, stdin: IO[bytes], jobs: int = 1
-) -> Iterator[Done]:
+    files: Iterable[str], settings: Settings, stdin: IO[bytes] | None, jobs: int = 1
+) -> Generator[Done, None, None]:
     """Check every input file, yielding rendered chunks in input order."""
     pool = _pool(jobs, settings) if jobs > 1 else None
     local: list[_Worker] = []  # this process's worker, built when first needed

@@ -1,13 +1,16 @@
-"""The `smscheck` command. Exit codes: 0 nothing fails, 1 something fails, 2 usage or input error."""
+"""The `smscheck` command. Exit codes: 0 nothing fails, 1 something fails, 2 usage or input error
+(or any unexpected error), 130 interrupted."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+import traceback
+from collections.abc import Generator, Iterator, Sequence
 from datetime import date
 from importlib import metadata
 from pathlib import Path
@@ -23,18 +26,19 @@ from smscheck.inputs import CAMPAIGN_SUFFIXES, CampaignFile, CsvOptions, InputEr
 from smscheck.inputs.csv_file import DELIMITERS, ENCODINGS
 from smscheck.messages import error_text
 from smscheck.models import Case
-from smscheck.packs import Pack, PackError, load_pack, rules_at, shipped_packs
+from smscheck.packs import Pack, PackError, distinct_rules, load_pack, rules_at, shipped_packs
 from smscheck.progress import Progress
 from smscheck.registry import RegistryError, SQLiteRegistry
 from smscheck.selection import Selection, split_ids
 from smscheck.verdicts import Lang, Report, Status, TemplateReport
 
 USAGE_ERROR = 2
+INTERRUPTED = 130  # as shells report a command stopped by SIGINT
 
 
 def _packs(args: argparse.Namespace) -> tuple[Pack, ...]:
     base = () if args.no_default_packs else shipped_packs()
-    return tuple(base) + tuple(load_pack(path) for path in args.pack)
+    return distinct_rules(tuple(base) + tuple(load_pack(path) for path in args.pack))
 
 
 def _add_pack_options(parser: argparse.ArgumentParser, lang: Lang | None = "fr") -> None:
@@ -89,20 +93,28 @@ def _run_check(args: argparse.Namespace) -> int:
         summary = Summary()
         progress = Progress.for_stream(sys.stderr, _sizes(args.files), args.lang)
         formatter = FORMATTERS[args.format].for_packs(packs)
+        stdin = sys.stdin.buffer if sys.stdin is not None else None
+        if args.format != "text" and out is sys.stdout:  # JSON is UTF-8 whatever the terminal
+            _reconfigure(out, encoding="utf-8")
 
-        def rendered() -> Iterator[str]:
-            for done in run(args.files, settings, sys.stdin.buffer, jobs=args.jobs):
-                summary.merge(done.summary)
-                progress.clear()  # never let the progress line run into the report
-                yield done.rendered
-                progress.advance(done.summary.cases + done.summary.errors, done.consumed)
+        def rendered() -> Generator[str, None, None]:
+            # Closed on any way out, so that worker processes are stopped at once.
+            with contextlib.closing(run(args.files, settings, stdin, jobs=args.jobs)) as results:
+                for done in results:
+                    summary.merge(done.summary)
+                    progress.clear()  # never let the progress line run into the report
+                    yield done.rendered
+                    progress.advance(done.summary.cases + done.summary.errors, done.consumed)
 
-        if not args.quiet:
-            formatter.write(rendered(), out)
-        else:
-            for _ in rendered():
-                pass
-        progress.close()
+        with contextlib.closing(rendered()) as chunks:
+            try:
+                if not args.quiet:
+                    formatter.write(chunks, out)
+                else:
+                    for _ in chunks:
+                        pass
+            finally:
+                progress.close()
         checked = summary.cases + summary.errors + summary.templates
         if args.quiet or args.format == "text":
             out.write(summary_table(summary, args.lang, style))
@@ -299,7 +311,9 @@ def build_parser() -> argparse.ArgumentParser:
         "init", help="write a starter campaign file and a commented charter pack"
     )
     starting.add_argument("folder", nargs="?", default=".", help="where to write (default: .)")
-    starting.add_argument("--lang", choices=get_args(Lang), default="fr", help="language of messages")
+    starting.add_argument(
+        "--lang", choices=get_args(Lang), default="fr", help="language of messages"
+    )
     starting.set_defaults(handler=_run_init)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of a case (or a report)")
@@ -318,17 +332,33 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if sys.stderr is None:  # started with 2>&-: errors go nowhere, the exit code still tells
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (for the process)
+    _reconfigure(sys.stderr)
     args = build_parser().parse_args(argv)
+    lang: Lang = getattr(args, "lang", None) or "fr"
+    if sys.stdout is None:
+        _error("standard output is closed", lang)
+        return USAGE_ERROR
+    _reconfigure(sys.stdout)
     try:
         code: int = args.handler(args)
     except (PackError, InputError, RegistryError, ConfigError) as exc:
-        _error(str(exc), getattr(args, "lang", None) or "fr")
+        _error(str(exc), lang)
         return USAGE_ERROR
+    except KeyboardInterrupt:
+        _error("interrupted: the results are incomplete", lang)
+        return INTERRUPTED
     except BrokenPipeError:
-        return 0
+        _discard_stdout()
+        _error("the output was closed before the end (broken pipe): results are incomplete", lang)
+        return USAGE_ERROR
     except OSError as exc:  # a file that vanished, a full disk on output
         where = f"{exc.filename}: " if exc.filename else ""
-        _error(f"{where}{exc.strerror or exc}", getattr(args, "lang", None) or "fr")
+        _error(f"{where}{exc.strerror or exc}", lang)
+        return USAGE_ERROR
+    except Exception as exc:  # a bug: one line, and 2 (exit code 1 would read "a rule fails")
+        _error(f"unexpected {type(exc).__name__} at {_where(exc)}: please report it", lang)
         return USAGE_ERROR
     return code
 
@@ -336,6 +366,28 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _error(message: str, lang: Lang) -> None:
     label = "smscheck : erreur :" if lang == "fr" else "smscheck: error:"
     print(f"{label} {error_text(message, lang)}", file=sys.stderr)
+
+
+def _where(exc: BaseException) -> str:
+    """The innermost line of smscheck the error came from, without its message (which may
+    quote data)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    own = [frame for frame in frames if "smscheck" in Path(frame.filename).parts]
+    frame = (own or frames)[-1]
+    return f"{Path(frame.filename).name}:{frame.lineno}"
+
+
+def _reconfigure(stream: TextIO, encoding: str | None = None) -> None:
+    """Never fail on a character the stream's encoding lacks (a latin-1 terminal, a file name
+    that is not UTF-8): write it as an escape instead."""
+    if isinstance(stream, io.TextIOWrapper):
+        stream.reconfigure(encoding=encoding, errors="backslashreplace")
+
+
+def _discard_stdout() -> None:
+    """After a broken pipe, what is still buffered goes nowhere (not into a second error)."""
+    with contextlib.suppress(OSError, ValueError):  # ValueError: not a real file (tests)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 if __name__ == "__main__":

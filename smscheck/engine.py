@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, get_args
 
 from smscheck import acceptance
 from smscheck.models import Campaign, Case, Message, Recipient, trusted
@@ -82,6 +82,10 @@ class Checker:
         show_numbers: bool = False,
         selection: Selection | None = None,
     ) -> None:
+        if lang not in get_args(Lang):
+            raise ValueError(
+                f"unknown language {lang!r}: smscheck speaks {' and '.join(get_args(Lang))}"
+            )
         added = tuple(pack if isinstance(pack, Pack) else load_pack(pack) for pack in extra)
         self.packs: tuple[Pack, ...] = distinct_rules(
             (tuple(shipped_packs()) if packs is None else tuple(packs)) + added

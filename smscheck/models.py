@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterator
 from datetime import date, datetime
 from enum import StrEnum
@@ -65,7 +67,57 @@ def _in_years(value: _When) -> _When:
 
 Day = Annotated[date, AfterValidator(_in_years)]
 Instant = Annotated[AwareDatetime, AfterValidator(_in_years)]
-Name = Annotated[str, StringConstraints(max_length=MAX_NAME_CHARS)]
+
+# Characters no text of a case may hold, however the case is built (a file, a model, a merge
+# field): C0 controls but tab, line feed and carriage return; DEL; C1 controls; lone surrogates;
+# and the invisible format characters (Unicode category Cf: bidirectional controls, zero-width
+# spaces, soft hyphen, tags...), with which a phone shows a text other than the one checked
+# ("\u202eSTOP au 36111" reads reversed). Kept: U+200D, the zero width joiner of emoji
+# sequences, and tags within an emoji tag sequence (a subdivision flag); variation selectors
+# are not format characters.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+SURROGATE = re.compile("[\ud800-\udfff]")
+FORMAT = re.compile(
+    "[\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b\u200c\u200e\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f]"
+)
+_EMOJI_TAGS = re.compile("\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f")
+
+
+def refused_character(text: str) -> str | None:
+    """What refuses `text` as text of a case (its first such character), or None."""
+    if text.isprintable():  # the usual case: every refused character is unprintable
+        return None
+    if SURROGATE.search(text):
+        return "holds a lone surrogate (not Unicode text)"
+    found = CONTROL.search(text)
+    if found:
+        return (
+            f"holds the control character U+{ord(found.group()):04X} "
+            "(only tab, line feed and carriage return are allowed)"
+        )
+    found = FORMAT.search(_EMOJI_TAGS.sub("", text))
+    if found:
+        char = found.group()
+        name = unicodedata.name(char, "a format character").lower()
+        return (
+            f"holds the invisible format character U+{ord(char):04X} ({name}): a phone would "
+            "not show the text that is checked"
+        )
+    return None
+
+
+def _clean(text: str) -> str:
+    reason = refused_character(text)
+    if reason is not None:
+        raise ValueError(f"the text {reason}")
+    return text
+
+
+CleanText = Annotated[str, AfterValidator(_clean)]
+Name = Annotated[str, StringConstraints(max_length=MAX_NAME_CHARS), AfterValidator(_clean)]
 
 
 class CaseModel(Frozen):
@@ -163,12 +215,12 @@ class Territory(StrEnum):
 class Message(CaseModel):
     """One SMS as it will be sent."""
 
-    sender: str = Field(min_length=1, description="The sender field as shown on the phone.")
-    body: str = Field(max_length=MAX_BODY_CHARS, description="The text of the message.")
+    sender: CleanText = Field(min_length=1, description="The sender field as shown on the phone.")
+    body: CleanText = Field(max_length=MAX_BODY_CHARS, description="The text of the message.")
     send_at: Instant = Field(description="Scheduled send time, with its UTC offset.")
     channel: Channel = Channel.SMS
     purpose: Purpose = Purpose.CAMPAIGN
-    relayed_by: str | None = Field(
+    relayed_by: CleanText | None = Field(
         default=None, description="Body that relays the message (e.g. a primary's organiser)."
     )
     merged: tuple[tuple[int, int], ...] = Field(
@@ -198,7 +250,7 @@ class Consent(CaseModel):
 
     given_on: Day
     scope: ConsentScope
-    collected_by: str
+    collected_by: CleanText
     told_political_use: bool = Field(
         description="Whether the person was told at collection that it may serve political canvassing."
     )
@@ -218,7 +270,7 @@ class Recipient(CaseModel):
     origin: Origin = Origin.UNKNOWN
     consent: Consent | None = None
     opted_out: bool = False
-    referrer: str | None = Field(default=None, description="Who referred this contact.")
+    referrer: CleanText | None = Field(default=None, description="Who referred this contact.")
     kept_informed: bool = Field(
         default=False, description="The person asked to be kept informed after a primary."
     )
@@ -249,7 +301,7 @@ class Round(CaseModel):
 
 class Election(CaseModel):
     kind: ElectionKind
-    name: str = ""
+    name: CleanText = ""
     territory: Territory = Territory.MAINLAND
     rounds: tuple[Round, ...] = Field(min_length=1, max_length=10)
 
@@ -257,10 +309,10 @@ class Election(CaseModel):
 class Dispatch(CaseModel):
     """A send already made by the campaign to an audience (for charter quotas)."""
 
-    audience: str
+    audience: CleanText
     channel: Channel
     sent_at: Instant
-    relayed_by: str | None = None
+    relayed_by: CleanText | None = None
 
 
 class ProviderKind(StrEnum):
@@ -298,9 +350,9 @@ _MAY_GIVE = frozenset(
 class Provider(CaseModel):
     """Who supplies the file or the sending service."""
 
-    name: str
+    name: CleanText
     kind: ProviderKind
-    supplies: str = Field(description="file or sending_service")
+    supplies: CleanText = Field(description="file or sending_service")
     paid_at_market_price: bool = True
 
 
@@ -311,12 +363,12 @@ class Campaign(CaseModel):
         max_length=50,
         description="Names that identify the sender (party, candidate, committee).",
     )
-    declared_numbers: tuple[str, ...] = Field(default=(), max_length=100)
+    declared_numbers: tuple[CleanText, ...] = Field(default=(), max_length=100)
     election: Election
-    charter: str | None = Field(default=None, description="Id of the primary's charter.")
+    charter: CleanText | None = Field(default=None, description="Id of the primary's charter.")
     history: tuple[Dispatch, ...] = Field(default=(), max_length=10_000)
     providers: tuple[Provider, ...] = Field(default=(), max_length=100)
-    info_notice_url: str | None = None
+    info_notice_url: CleanText | None = None
     opponents: tuple[Name, ...] = Field(
         default=(),
         max_length=50,

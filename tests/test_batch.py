@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bench.campaigns import generate
 from smscheck.cli import main
@@ -152,3 +154,58 @@ def test_each_template_is_reported_once_at_its_line_whatever_the_chunks(
         f"{path}:3 (template {path}:1)",
         f"template {path}:4",  # a template with no recipient after it: checked alone
     ]
+
+
+# What each kind of line is, for the property below: good and bad templates, recipients.
+_LINES = {
+    "template": json.dumps(TEMPLATE),
+    "plain template": json.dumps(TEMPLATE).replace("Bonjour {prenom}", "Bonjour"),
+    "template not JSON": '{"template": {"message": ',
+    "template not a template": '{"template": {"message": {}}}',
+    "template after a byte order mark": "\ufeff" + json.dumps(TEMPLATE),
+    "recipient": recipient(1),
+    "recipient named template": recipient(2).replace("Zoé", "template"),
+    "recipient without merge fields": recipient(3).replace(', "merge": {"prenom": "Zoé"}', ""),
+    "blank": "",
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    kinds=st.lists(st.sampled_from(sorted(_LINES)), min_size=1, max_size=10),
+    size=st.integers(min_value=1, max_value=4),
+)
+def test_chunks_read_as_the_whole_file_whatever_the_cut_and_the_workers(
+    tmp_path_factory: pytest.TempPathFactory, kinds: list[str], size: int
+) -> None:
+    # --jobs changed results: after an unparseable template line, a chunk reused the template
+    # before it (--jobs 1: 6,000 errors; --jobs 2: 2,000 passes; --jobs 4: 4,002 passes).
+    from smscheck.batch import Settings, _Worker, chunks
+    from smscheck.inputs import read_lines
+
+    path = tmp_path_factory.mktemp("cut") / "campaign.jsonl"
+    path.write_bytes("".join(_LINES[kind] + "\n" for kind in kinds).encode())
+    whole = _Worker(Settings(fmt="json")).run(read_lines(str(path), path.open("rb"))).rendered
+    with path.open("rb") as handle:
+        cut = list(chunks(str(path), handle, size))
+    one = _Worker(Settings(fmt="json"))  # --jobs 1: one worker, chunk after chunk
+    two = [_Worker(Settings(fmt="json")) for _ in range(2)]  # --jobs 2: chunks alternate
+    assert "".join(one.run_chunk(chunk).rendered for chunk in cut) == whole
+    assert "".join(two[i % 2].run_chunk(chunk).rendered for i, chunk in enumerate(cut)) == whole
+
+
+@pytest.mark.parametrize("jobs", ["1", "2", "4"])
+def test_recipients_after_an_unparseable_template_line_are_errors_whatever_the_jobs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], jobs: str
+) -> None:
+    lines = [json.dumps(TEMPLATE), recipient(1), '{"template": {"message": ']
+    lines += [recipient(index) for index in range(5999)]
+    path = tmp_path / "campaign.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["check", str(path), "--jobs", jobs, "--format", "json", "--lang", "en"]) == 2
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    errors = [line.get("error") for line in out]
+    assert errors.count("follows the invalid template of line 3") == 5999
+    assert [
+        line["source"] for line in out if "status" in line and line.get("kind") != "template"
+    ] == [f"{path}:2"]

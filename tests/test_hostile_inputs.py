@@ -31,12 +31,15 @@ from smscheck.inputs import (
     read,
     read_lines,
 )
+from smscheck.inputs.merge import RecipientLine
+from smscheck.models import Campaign, Case, Message, Recipient
 from smscheck.registry import OptOutRecord, RegistryError, SQLiteRegistry
 from tests.conftest import SEEDS
 
 SEED = json.loads((SEEDS / "2026-ordinary-number.json").read_text(encoding="utf-8"))
 CASE: dict[str, Any] = SEED["case"]  # passes every rule
 NUMBER = CASE["recipient"]["number"]  # +33612345678
+SEND_AT = CASE["message"]["send_at"]
 SECONDS = 1.0  # generous: each input takes a few milliseconds
 
 
@@ -467,6 +470,80 @@ HOSTILE = [
     Hostile("a missing file", _missing, "cannot open: No such file or directory"),
     Hostile("/dev/zero", _dev_zero, "larger than 64 MiB and not JSON Lines"),
     Hostile("/dev/zero as JSON Lines", _dev_zero_lines, "line longer than 1 MiB", line=1),
+    # --- invisible format characters: a phone shows another text than the one checked
+    Hostile(
+        "a right-to-left override around the opt-out (passed GDPR-OBJ-01)",
+        dumps(case(message__body=CASE["message"]["body"] + " \u202eSTOP au 36111\u202c")),
+        "message.body: the text holds the invisible format character U+202E (right-to-left "
+        "override)",
+    ),
+    Hostile(
+        "a right-to-left override written as a JSON escape",
+        dumps(case()).replace(b"STOP au 36111", b"\\u202eSTOP au 36111"),
+        "message.body: the text holds the invisible format character U+202E",
+    ),
+    Hostile(
+        "a left-to-right isolate in the sender",
+        dumps(case(message__sender="\u2066LYONAVENIR")),
+        "message.sender: the text holds the invisible format character U+2066",
+    ),
+    Hostile(
+        "a zero width space in a merge field",
+        lines(template(), recipient(prenom="Zo\u200bé")),
+        "merge.prenom: the text holds the invisible format character U+200B",
+        suffix=".jsonl",
+        line=2,
+    ),
+    Hostile(
+        "a right-to-left mark in a template body",
+        lines(template("\u200f" + CASE["message"]["body"]), CASE["recipient"]),
+        "template.message.body: the text holds the invisible format character U+200F",
+        suffix=".jsonl",
+        line=1,
+    ),
+    Hostile(
+        "a byte order mark inside the body",
+        dumps(case(message__body=CASE["message"]["body"].replace("STOP", "ST\ufeffOP"))),
+        "message.body: the text holds the invisible format character U+FEFF",
+    ),
+    Hostile(
+        "a soft hyphen in a campaign name",
+        dumps(case(campaign__names=["Marie Du\xadpont", "Lyon Avenir"])),
+        "campaign.names.0: the text holds the invisible format character U+00AD (soft hyphen)",
+    ),
+    Hostile(
+        "a tag character outside an emoji flag",
+        dumps(case(message__body=CASE["message"]["body"] + " \U000e0041")),
+        "message.body: the text holds the invisible format character U+E0041",
+    ),
+    Hostile(
+        "an Arabic letter mark in the referrer",
+        dumps(case(recipient__referrer="\u061cJean")),
+        "recipient.referrer: the text holds the invisible format character U+061C",
+    ),
+    Hostile(
+        "an emoji joined by U+200D is fine",
+        dumps(case(message__body="👩\u200d👩\u200d👧 " + CASE["message"]["body"])),
+        "rules as of 2026-02-10",
+        code=0,
+    ),
+    Hostile(
+        "an emoji with a variation selector is fine",
+        dumps(case(message__body="❤\ufe0f " + CASE["message"]["body"])),
+        "rules as of 2026-02-10",
+        code=0,
+    ),
+    Hostile(
+        "a subdivision flag (an emoji tag sequence) is fine",
+        dumps(
+            case(
+                message__body="\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067"
+                "\U000e007f " + CASE["message"]["body"]
+            )
+        ),
+        "rules as of 2026-02-10",
+        code=0,
+    ),
 ]
 
 
@@ -1239,7 +1316,9 @@ HOSTILE_RUNS = [
         [["check", "c.jsonl", "--lang", "en"]],
         "'{06******32}' at character 1 is not a merge field",
         2,
-        prepare=_file("c.jsonl", lines(template("{0698765432} " + CASE["message"]["body"]), recipient())),
+        prepare=_file(
+            "c.jsonl", lines(template("{0698765432} " + CASE["message"]["body"]), recipient())
+        ),
         hidden=("987654",),
     ),
     _quoting(
@@ -1339,7 +1418,9 @@ def _assert_compliant(checked: Any) -> object:
     return assert_compliant(checked)
 
 
-def _registry(folder: Path, data: bytes | None = None, *, read_only: bool = False) -> SQLiteRegistry:
+def _registry(
+    folder: Path, data: bytes | None = None, *, read_only: bool = False
+) -> SQLiteRegistry:
     path = folder / REGISTRY
     if data is not None:
         path.write_bytes(data)
@@ -1390,7 +1471,9 @@ HOSTILE_CALLS = [
         "String should match pattern",
         ValidationError,
     ),
-    HostileCall("repr of a recipient", lambda _: repr(_recipient(number="0698765432")), "+336******32"),
+    HostileCall(
+        "repr of a recipient", lambda _: repr(_recipient(number="0698765432")), "+336******32"
+    ),
     HostileCall(
         "repr of a case quoting a number in its body",
         lambda _: repr(case_from(case(message__body=PREMIUM_BODY, recipient__number="0698765432"))),
@@ -1437,3 +1520,283 @@ def test_a_hostile_library_call_never_passes_an_opt_out_or_leaks_a_number(
         shown = str(raised.value) + repr(raised.value)
     assert hostile.expect in shown
     assert not re.search(r"[\s.\-]*".join(hostile.hidden), shown), shown
+
+
+# --- hostile processes: closed streams, encodings, file names, signals (a real process each)
+
+
+@dataclass(frozen=True)
+class HostileProcess:
+    name: str
+    args: list[str]  # after `smscheck`, run in a fresh folder
+    expect: str  # in the output or the errors
+    code: int
+    redirect: str = ""  # shell redirections of the process's streams, e.g. `<&-`
+    env: tuple[tuple[str, str], ...] = ()
+    prepare: Callable[[Path], None] | None = None  # files to make in the folder first
+    sarif: bool = False  # standard output must be a whole JSON document
+
+
+NOT_UTF8_NAME = os.fsdecode(b"f\xe9.json")
+FAILING_SEED = SEEDS / "2011-ump-cantonales-company-file.json"
+
+
+def _not_utf8_name(folder: Path) -> None:
+    (folder / NOT_UTF8_NAME).write_bytes(FAILING_SEED.read_bytes())
+
+
+def _typographic(folder: Path) -> None:
+    body = CASE["message"]["body"].replace("Lyon Avenir :", "Lyon Avenir ’ 🗳️ «")
+    (folder / "case.json").write_bytes(dumps(case(message__body=body)))
+
+
+def _fifo_pack(folder: Path) -> None:
+    os.mkfifo(folder / "pack.toml")
+
+
+STRICT_UTF8 = (("PYTHONIOENCODING", "utf-8:strict"), ("LC_ALL", "C.UTF-8"))
+
+HOSTILE_PROCESSES = [
+    HostileProcess(
+        "standard input closed, a file given", CHECK_SEED, "Summary: 1 case(s)", 0, "<&-"
+    ),
+    HostileProcess(
+        "standard input closed, - given",
+        ["check", "-", *CHECK_SEED[1:]],
+        "-: error: standard input is closed",
+        2,
+        "<&-",
+    ),
+    HostileProcess(
+        "standard output closed", CHECK_SEED, "smscheck: error: standard output is closed", 2, ">&-"
+    ),
+    HostileProcess(
+        "standard error closed and a missing input",
+        ["check", "absent.json", "--lang", "en"],
+        "absent.json: error: cannot open: No such file or directory",
+        2,
+        "2>&-",
+    ),
+    HostileProcess(
+        "a latin-1 terminal and characters it lacks",
+        ["check", "case.json", "--lang", "en"],
+        "evidence: \ufffd \\u2019 \ufffd",  # « and » in latin-1, read back as UTF-8
+        0,
+        env=(("PYTHONIOENCODING", "latin-1"),),
+        prepare=_typographic,
+    ),
+    HostileProcess(
+        "a latin-1 terminal and SARIF",
+        ["check", str(FAILING_SEED), "--format", "sarif"],
+        '"level":"error"',
+        1,
+        env=(("PYTHONIOENCODING", "latin-1"),),
+        sarif=True,
+    ),
+    HostileProcess(
+        "a file name not UTF-8, SARIF",
+        ["check", NOT_UTF8_NAME, "--format", "sarif"],
+        "f%E9.json",
+        1,
+        env=STRICT_UTF8,
+        prepare=_not_utf8_name,
+        sarif=True,
+    ),
+    HostileProcess(
+        "a file name not UTF-8, text",
+        ["check", NOT_UTF8_NAME, "--lang", "en"],
+        "f\\udce9.json: CNIL06",
+        1,
+        env=STRICT_UTF8,
+        prepare=_not_utf8_name,
+    ),
+    HostileProcess(
+        "a file name not UTF-8, JSON",
+        ["check", NOT_UTF8_NAME, "--format", "json"],
+        '"status":"fail"',
+        1,
+        env=STRICT_UTF8,
+        prepare=_not_utf8_name,
+    ),
+    HostileProcess(
+        "/proc/self/mem and a good input",
+        ["check", "/proc/self/mem", *CHECK_SEED[1:]],
+        "/proc/self/mem: error: cannot read: Input/output error",
+        2,
+    ),
+    HostileProcess(
+        "/proc/self/mem and a good input, SARIF",
+        ["check", "/proc/self/mem", *CHECK_SEED[1:], "--format", "sarif"],
+        "cannot read: Input/output error",
+        2,
+        sarif=True,
+    ),
+    HostileProcess(
+        "--pack on a named pipe (blocked forever)",
+        [*CHECK_SEED, "--pack", "pack.toml"],
+        "pack.toml: cannot read: not a regular file",
+        2,
+        prepare=_fifo_pack,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "hostile", HOSTILE_PROCESSES, ids=[hostile.name for hostile in HOSTILE_PROCESSES]
+)
+def test_a_hostile_process_ends_in_a_report_or_one_line_and_exit_2(
+    hostile: HostileProcess, tmp_path: Path
+) -> None:
+    if hostile.args[1] == "/proc/self/mem" and not Path("/proc/self/mem").exists():
+        pytest.skip("no /proc/self/mem")
+    if hostile.prepare is not None:
+        try:
+            hostile.prepare(tmp_path)
+        except (AttributeError, OSError) as exc:  # no named pipes, no such file names
+            pytest.skip(str(exc))
+    command = [sys.executable, "-m", "smscheck.cli", *hostile.args]
+    done = subprocess.run(
+        ["sh", "-c", f'exec "$@" {hostile.redirect}', "sh", *command],
+        capture_output=True,
+        cwd=tmp_path,
+        env={**os.environ, **dict(hostile.env)},
+        check=False,
+        timeout=60,
+    )
+    out, err = done.stdout.decode(errors="replace"), done.stderr.decode(errors="replace")
+    assert hostile.expect in out + err, (out + err)[:2000]
+    assert done.returncode == hostile.code, (out + err)[:2000]
+    assert "Traceback" not in err
+    if hostile.code == 2 and hostile.expect.startswith("smscheck: error"):
+        assert len(err.splitlines()) == 1
+    if hostile.sarif:
+        assert json.loads(done.stdout.decode("utf-8"))["version"] == "2.1.0"
+
+
+@pytest.fixture(scope="module")
+def long_campaign(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from bench.campaigns import generate
+
+    path = tmp_path_factory.mktemp("long") / "campaign.jsonl"
+    generate(path, 60_000)
+    return path
+
+
+@pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs process groups")
+@pytest.mark.parametrize(("jobs", "fmt"), [("1", "sarif"), ("2", "sarif"), ("2", "text")])
+def test_ctrl_c_stops_workers_says_one_line_and_exits_130(
+    long_campaign: Path, jobs: str, fmt: str
+) -> None:
+    # Ctrl-C reaches the whole process group, workers included: it hung over 60 s with --jobs 2
+    # and left SARIF unterminated.
+    import signal
+
+    command = [sys.executable, "-m", "smscheck.cli", "check", str(long_campaign)]
+    process = subprocess.Popen(
+        [*command, "--jobs", jobs, "--format", fmt, "--lang", "en"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        bufsize=0,  # `head` is all that is read before communicate() reads the pipe itself
+    )
+    assert process.stdout is not None
+    head = process.stdout.read(1)  # the run has started writing
+    os.killpg(process.pid, signal.SIGINT)
+    started = time.perf_counter()
+    try:
+        out, err = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        raise
+    assert time.perf_counter() - started < 10
+    assert process.returncode == 130
+    assert err.decode().splitlines() == ["smscheck: error: interrupted: the results are incomplete"]
+    if fmt == "sarif":
+        (run,) = json.loads(head + out)["runs"]
+        assert run["invocations"][0]["executionSuccessful"] is False
+
+
+def test_an_output_closed_early_is_reported_not_a_silent_success(long_campaign: Path) -> None:
+    # `smscheck check big.jsonl | head -1` ended with exit 0 and no word of the lost results.
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "smscheck.cli",
+            "check",
+            str(long_campaign),
+            "--jobs",
+            "2",
+            "--lang",
+            "en",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.readline()
+    process.stdout.close()
+    process.wait(timeout=60)
+    err = process.stderr.read().decode()
+    assert process.returncode == 2
+    assert "broken pipe" in err and "results are incomplete" in err
+    assert "Traceback" not in err and "Exception ignored" not in err
+
+
+def test_an_unexpected_error_is_one_line_and_exit_2_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A traceback's exit code 1 reads as "a rule fails".
+    from smscheck import engine
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"a bug holding data {NUMBER}")
+
+    monkeypatch.setattr(engine.Checker, "check", broken)
+    assert main(CHECK_SEED) == 2
+    captured = capsys.readouterr()
+    assert re.fullmatch(
+        r"smscheck: error: unexpected RuntimeError at batch\.py:\d+: "
+        r"please report it\n",
+        captured.err,
+    )
+    assert NUMBER not in captured.out + captured.err
+
+
+def test_an_unknown_language_is_a_clear_error() -> None:
+    from smscheck import Checker
+
+    with pytest.raises(ValueError, match="unknown language 'de': smscheck speaks fr and en"):
+        Checker(lang="de")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: Case.model_validate(case(message__body="\x1b[2J Marie Dupont")),
+        lambda: Message(sender="36111", body="\u202eSTOP au 36111", send_at=SEND_AT),
+        lambda: Message(sender="\u200bLYON", body="Marie Dupont", send_at=SEND_AT),
+        lambda: Recipient(number=NUMBER, referrer="Jean\u2067"),
+        lambda: RecipientLine(number=NUMBER, merge={"prenom": "Zo\u202e"}),
+        lambda: Campaign.model_validate({**CASE["campaign"], "info_notice_url": "https://a\xad"}),
+    ],
+    ids=["ESC in Case", "override in Message", "ZWSP in sender", "isolate", "merge", "notice"],
+)
+def test_a_case_built_in_code_refuses_the_characters_files_refuse(
+    build: Callable[[], object],
+) -> None:
+    # File input refused ESC but Case(...) accepted it, and neither refused bidi controls.
+    with pytest.raises(ValidationError, match=r"the text holds the (control|invisible format) "):
+        build()
+
+
+def test_every_format_character_but_the_emoji_joiner_is_refused() -> None:
+    import unicodedata
+
+    from smscheck.models import refused_character
+
+    for code in range(0x110000):
+        char = chr(code)
+        if unicodedata.category(char) == "Cf" and char != "\u200d":
+            assert refused_character(f"a{char}b") is not None, f"U+{code:04X}"
+    assert refused_character("a\u200db") is None

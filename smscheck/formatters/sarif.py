@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import suppress
 from functools import lru_cache
 from importlib import metadata
 from pathlib import PurePath
@@ -95,7 +97,9 @@ def _sarif_location(where: str) -> str:
 def _uri(path: str) -> str:
     """A file path as a JSON string of a URI reference (cached: one file, many lines)."""
     pure = PurePath(path)
-    return json_str(pure.as_uri() if pure.is_absolute() else quote(pure.as_posix(), safe="/"))
+    if pure.is_absolute():
+        return json_str(pure.as_uri())
+    return json_str(quote(os.fsencode(pure.as_posix()), safe="/"))  # a name's very bytes
 
 
 # The rule-dependent parts of each result, per verdict list (shared by recipients alike): the
@@ -216,7 +220,9 @@ def rule_descriptor(rule: Rule, lang: Lang) -> dict[str, Any]:
         validity = f"In force from {rule.valid_from} to {until or '(no end)'}."
     remedy = rule.remedy[lang]
     checks, review = (
-        ("Ce qui est vérifié :", "En cas de doute :") if lang == "fr" else ("Checks:", "When in doubt:")
+        ("Ce qui est vérifié :", "En cas de doute :")
+        if lang == "fr"
+        else ("Checks:", "When in doubt:")
     )
     return {
         "id": rule.id,
@@ -297,25 +303,40 @@ def _sarif_writer(packs: Sequence[Pack] | None) -> Callable[[Iterable[str], Text
         ignored: dict[str, None] = {}
         lang: Lang | None = None
         errors = 0
-        out.write(f'{{"$schema":"{SARIF_SCHEMA}","version":"2.1.0","runs":[{{"results":[')
-        separator = "\n"
-        for chunk in rendered:
-            for line in chunk.split("\n"):
-                if not line:
-                    continue
-                rule_id, line_lang, body = line.split("\t", 2)
-                if rule_id == IGNORED:
-                    ignored.update(dict.fromkeys(json.loads(body)))
-                    continue
-                index = order.get(rule_id)
-                if index is None:
-                    index = order[rule_id] = len(order)
-                if lang is None and line_lang in ("fr", "en"):
-                    lang = "fr" if line_lang == "fr" else "en"
-                errors += rule_id == INPUT_ERROR
-                out.write(f'{separator}{{"ruleIndex":{index},{body[1:]}')
-                separator = ",\n"
-        out.write(_sarif_footer(order, lang or "en", errors, packs, tuple(ignored)))
+        begun = False
+        header = f'{{"$schema":"{SARIF_SCHEMA}","version":"2.1.0","runs":[{{"results":['
+        try:
+            # Set just before the write: Ctrl-C raises after a write, not within one.
+            begun = True
+            out.write(header)
+            separator = "\n"
+            for chunk in rendered:
+                for line in chunk.split("\n"):
+                    if not line:
+                        continue
+                    rule_id, line_lang, body = line.split("\t", 2)
+                    if rule_id == IGNORED:
+                        ignored.update(dict.fromkeys(json.loads(body)))
+                        continue
+                    index = order.get(rule_id)
+                    if index is None:
+                        index = order[rule_id] = len(order)
+                    if lang is None and line_lang in ("fr", "en"):
+                        lang = "fr" if line_lang == "fr" else "en"
+                    errors += rule_id == INPUT_ERROR
+                    out.write(f'{separator}{{"ruleIndex":{index},{body[1:]}')
+                    separator = ",\n"
+            footer = _sarif_footer(order, lang or "en", errors, packs, tuple(ignored))
+        except BaseException:  # interrupted, or an error: a document begun still ends, marked
+            if begun:
+                with suppress(OSError):
+                    out.write(
+                        _sarif_footer(
+                            order, lang or "en", errors, packs, tuple(ignored), stopped=True
+                        )
+                    )
+            raise
+        out.write(footer)
 
     return write
 
@@ -326,6 +347,8 @@ def _sarif_footer(
     errors: int,
     packs: Sequence[Pack] | None,
     ignored: tuple[str, ...],
+    *,
+    stopped: bool = False,
 ) -> str:
     rules: dict[str, Rule] = {}
     for pack in shipped_packs() if packs is None else packs:
@@ -337,24 +360,29 @@ def _sarif_footer(
         else _pseudo_descriptor(rule_id, lang)
         for rule_id in order  # insertion order is index order
     ]
-    invocation: dict[str, Any] = {"executionSuccessful": errors == 0}
+    invocation: dict[str, Any] = {"executionSuccessful": errors == 0 and not stopped}
     if ignored:  # rules the configuration left out: disabled, and said so
         invocation["ruleConfigurationOverrides"] = [
             {"descriptor": {"id": rule_id}, "configuration": {"enabled": False}}
             for rule_id in ignored
         ]
+    notes = []
     if errors:
+        notes.append(
+            f"{errors} entrée(s) n'ont pas pu être vérifiées : voyez les "
+            f"résultats de la règle {INPUT_ERROR}."
+            if lang == "fr"
+            else f"{errors} input(s) could not be checked: see the results of rule {INPUT_ERROR}."
+        )
+    if stopped:
+        notes.append(
+            "L'exécution s'est arrêtée avant la fin des entrées : les résultats sont incomplets."
+            if lang == "fr"
+            else "The run stopped before the end of the input: the results are incomplete."
+        )
+    if notes:
         invocation["toolExecutionNotifications"] = [
-            {
-                "level": "error",
-                "message": {
-                    "text": f"{errors} entrée(s) n'ont pas pu être vérifiées : voyez les "
-                    f"résultats de la règle {INPUT_ERROR}."
-                    if lang == "fr"
-                    else f"{errors} input(s) could not be checked: "
-                    f"see the results of rule {INPUT_ERROR}."
-                },
-            }
+            {"level": "error", "message": {"text": note}} for note in notes
         ]
     driver = {
         "name": "smscheck",

@@ -35,12 +35,22 @@ class LineReader:
         self.template_error: int | None = None
 
     @staticmethod
-    def sets_template(raw: bytes) -> bool:
-        """Whether this line is a template line (a JSON object whose only key is `template`)."""
+    def changes_template(number: int, raw: bytes) -> bool:
+        """Whether feeding line `number` sets the template in force or drops it (as `feed`
+        does for a template line too long or not JSON): a batch gives each chunk the last such
+        line before it, so that its reader starts as one reading the whole file would be."""
+        if len(raw) > MAX_LINE_BYTES:
+            return _TEMPLATE_START.match(raw) is not None
+        if raw.startswith(BOM):
+            if number != 1:
+                return False
+            raw = raw[len(BOM) :]
+        if not is_template_line(raw):
+            return False
         try:
             document = loads(raw)
         except InputError:
-            return False
+            return _TEMPLATE_START.match(raw) is not None
         return isinstance(document, dict) and set(document) == {"template"}
 
     def feed(self, number: int, raw: bytes) -> Item | None:

@@ -12,7 +12,16 @@ from pydantic import Field, StringConstraints, ValidationError
 
 from smscheck.acceptance import Reason, RuleId
 from smscheck.inputs.located import MAX_PROBLEMS, InputError, Item, Location, describe_validation
-from smscheck.models import MAX_BODY_CHARS, Campaign, Case, Frozen, Message, Recipient, trusted
+from smscheck.models import (
+    MAX_BODY_CHARS,
+    Campaign,
+    Case,
+    CleanText,
+    Frozen,
+    Message,
+    Recipient,
+    trusted,
+)
 from smscheck.privacy import mask_numbers
 
 TemplateId = Annotated[str, StringConstraints(pattern=r"^[\w.-]{1,64}$")]
@@ -32,7 +41,7 @@ class Template(Frozen):
 
 
 class RecipientLine(Recipient):
-    merge: dict[str, str] = Field(default_factory=dict)
+    merge: dict[str, CleanText] = Field(default_factory=dict)
 
 
 _BRACES = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")

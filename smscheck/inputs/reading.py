@@ -33,9 +33,10 @@ def read(
     """The items of one input (`-` is standard input). `recipients`: a CSV of recipients for
     the templates of a campaign file (`csv`: how to read it)."""
     if path == "-":
-        if stdin is None:
-            raise InputError("no standard input")
-        yield from _read_stream(path, stdin)
+        if stdin is None:  # started with <&-: the other inputs are still checked
+            yield Item(Location(path), error="standard input is closed")
+        else:
+            yield from _read_stream(path, stdin)
         return
     file = Path(path)
     try:

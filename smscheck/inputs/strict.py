@@ -12,15 +12,13 @@ from pydantic import BaseModel
 
 from smscheck.inputs.bounds import BOM, MAX_DEPTH
 from smscheck.inputs.located import InputError, field_path, key_text
+from smscheck.models import refused_character
 
 
 class ExtraData(InputError):
     """A JSON value followed by more: perhaps JSON Lines."""
 
 
-# Text characters refused: C0 controls but tab, line feed and carriage return; DEL; C1 controls.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 # What may bring such characters into JSON text: escapes, raw DEL and C1 (JSON allows them).
 _SUSPECT = re.compile(rb"\\u00[0189][0-9a-fA-F]|\\u007[fF]|\\[bf]|\x7f|\xc2[\x80-\x9f]")
 _SUSPECT_TEXT = re.compile(
@@ -197,18 +195,11 @@ def _clean(document: object) -> bool:
 
 
 def _clean_text(text: str) -> bool:
-    # Printable text has neither (both are Unicode category C): the usual case, checked at once.
-    return text.isprintable() or not (_SURROGATE.search(text) or _CONTROL.search(text))
+    return refused_character(text) is None
 
 
 def _check_text(text: str, path: tuple[str | int, ...], *, key: bool = False) -> None:
     what = "a key" if key else "the text"
-    if _SURROGATE.search(text):
-        raise InputError(f"{field_path(path)}: {what} holds a lone surrogate (not Unicode text)")
-    found = _CONTROL.search(text)
-    if found:
-        code = f"U+{ord(found.group()):04X}"
-        raise InputError(
-            f"{field_path(path)}: {what} holds the control character {code} "
-            "(only tab, line feed and carriage return are allowed)"
-        )
+    reason = refused_character(text)  # the same characters as the models refuse
+    if reason is not None:
+        raise InputError(f"{field_path(path)}: {what} {reason}")
