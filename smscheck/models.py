@@ -150,7 +150,10 @@ class Purpose(StrEnum):
 
 
 class Relationship(StrEnum):
-    """The recipient's tie to the sender (GDPR art. 9(2)(d) covers the first three)."""
+    """The recipient's tie to a political body (GDPR art. 9(2)(d) covers the first three).
+
+    Which body is `Recipient.controller`: the sender's own organisation or another one.
+    """
 
     MEMBER = "member"
     FORMER_MEMBER = "former_member"
@@ -172,6 +175,16 @@ class Origin(StrEnum):
     OTHER_PURPOSE_FILE = "other_purpose_file"
     PRIMARY_VOTERS_LIST = "primary_voters_list"
     UNKNOWN = "unknown"
+
+
+class Controller(StrEnum):
+    """Whose file the number is in, and whose member or contact the recipient is."""
+
+    SENDER = "sender"
+    """The sending party's or candidate's own organisation: its member file, its contacts."""
+    OTHER_BODY = "other_body"
+    """Another body: the federation's file used by one candidate, the national party's file used
+    by a list candidate, another party, a broker."""
 
 
 class SenderKind(StrEnum):
@@ -244,15 +257,49 @@ class ConsentScope(StrEnum):
     def political(self) -> bool:
         return self in (ConsentScope.POLITICAL_SMS, ConsentScope.POLITICAL_ANY_CHANNEL)
 
+    def covers(self, channel: Channel) -> bool:
+        """Political messages by this channel are what the person agreed to."""
+        return self is ConsentScope.POLITICAL_ANY_CHANNEL or (
+            self is ConsentScope.POLITICAL_SMS and channel is Channel.SMS
+        )
+
+
+class ConsentGivenTo(StrEnum):
+    """To whom the person gave consent."""
+
+    THIS_CAMPAIGN = "this_campaign"
+    """The sender itself, typically by answering its consent request."""
+    NAMED_PARTNERS = "named_partners"
+    """A list of partners, shown by name to the person, that includes this campaign."""
+    UNNAMED_PARTNERS = "unnamed_partners"
+    """'Partners' of a broker or site, not named to the person."""
+    SOMEONE_ELSE = "someone_else"
+    """Another party, candidate or body."""
+
 
 class Consent(CaseModel):
-    """Evidence that the recipient agreed to be contacted."""
+    """Evidence that the recipient agreed to be contacted: to whom, for what, when, and its proof."""
 
     given_on: Day
-    scope: ConsentScope
-    collected_by: CleanText
-    told_political_use: bool = Field(
-        description="Whether the person was told at collection that it may serve political canvassing."
+    scope: ConsentScope = Field(
+        description="What was agreed to: political messages, by which channel."
+    )
+    collected_by: CleanText = Field(
+        description="Who collected the consent (the campaign, a broker...)."
+    )
+    given_to: ConsentGivenTo | None = Field(
+        default=None,
+        description="To whom consent was given. Left out, it is this campaign when collected_by "
+        "is one of the campaign's names, and unknown otherwise.",
+    )
+    proof: CleanText | None = Field(
+        default=None,
+        min_length=1,
+        description="Reference of the proof the campaign keeps (reply id, form id...).",
+    )
+    told_political_use: bool | None = Field(
+        default=None,
+        description="Whether the person was told at collection that it may serve political canvassing.",
     )
 
 
@@ -268,6 +315,19 @@ class Recipient(CaseModel):
     number: str = Field(min_length=1, description="Any usual writing; stored in E.164 form.")
     relationship: Relationship = Relationship.PROSPECT
     origin: Origin = Origin.UNKNOWN
+    controller: Controller | None = Field(
+        default=None,
+        description="Whose file and whose member or contact this is. Left out, it follows from "
+        "the origin where that is clear (collected_directly: sender; rented and other third-party "
+        "files: other_body; party_member_file sent by a party: sender; federation_file or "
+        "primary_voters_list used by a candidate or committee: other_body), and otherwise is "
+        "unknown.",
+    )
+    informed_at_collection: bool | None = Field(
+        default=None,
+        description="Whether the sender, collecting the number from the person, gave the "
+        "information the GDPR owes at collection (art. 13: controller, purposes, rights).",
+    )
     consent: Consent | None = None
     opted_out: bool = False
     referrer: CleanText | None = Field(default=None, description="Who referred this contact.")

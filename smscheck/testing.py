@@ -17,7 +17,9 @@ from smscheck.models import (
     Case,
     Channel,
     Consent,
+    ConsentGivenTo,
     ConsentScope,
+    Controller,
     Election,
     ElectionKind,
     Message,
@@ -85,7 +87,7 @@ def campaigns(draw: st.DrawFn, *, polling: date | None = None) -> Campaign:
 
 @st.composite
 def recipients(draw: st.DrawFn, *, close: bool | None = None) -> Recipient:
-    """Recipients; `close=True` only members and regular contacts with their own number."""
+    """Recipients; `close=True` only members and regular contacts of the sender's own file."""
     if close is True:
         relationship = draw(st.sampled_from([Relationship.MEMBER, Relationship.REGULAR_CONTACT]))
         origin = Origin.PARTY_MEMBER_FILE
@@ -99,13 +101,17 @@ def recipients(draw: st.DrawFn, *, close: bool | None = None) -> Recipient:
             given_on=st.dates(min_value=date(2000, 1, 1), max_value=date(2030, 1, 1)),
             scope=st.sampled_from(ConsentScope),
             collected_by=st.sampled_from(_NAMES),
-            told_political_use=st.booleans(),
+            given_to=st.none() | st.sampled_from(ConsentGivenTo),
+            proof=st.none() | st.just("réponse OUI n° 1"),
+            told_political_use=st.none() | st.booleans(),
         )
     )
     return Recipient(
         number=draw(french_numbers()),
         relationship=relationship,
         origin=origin,
+        controller=Controller.SENDER if close else draw(st.none() | st.sampled_from(Controller)),
+        informed_at_collection=draw(st.none() | st.booleans()),
         consent=None if close else consent,
         opted_out=False if close else draw(st.booleans()),
     )

@@ -36,6 +36,7 @@ def recipient(index: int) -> str:
         "number": f"+3361234{index:04d}",
         "relationship": "member",
         "origin": "party_member_file",
+        "controller": "sender",
     }
     return json.dumps({**line, "merge": {"prenom": "Zoé"}}, ensure_ascii=False)
 

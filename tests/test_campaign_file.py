@@ -44,10 +44,10 @@ send_at = 2026-03-10T18:00:00+01:00
 body = """{BODY.replace(" STOP au 36111", "")}"""
 '''
 FIRST, SECOND = (n for n, line in enumerate(CAMPAIGN.splitlines(), 1) if line == "[[templates]]")
-HEADER = "Téléphone;Prénom;Origine;relation\n"
+HEADER = "Téléphone;Prénom;Origine;relation;Responsable\n"
 ROWS = [
-    "06 12 34 56 78;Zoé;party_member_file;member\n",
-    "06 12 34 56 79;Léa;rented_file;prospect\n",
+    "06 12 34 56 78;Zoé;party_member_file;member;sender\n",
+    "06 12 34 56 79;Léa;rented_file;prospect;\n",
 ]
 
 
@@ -98,7 +98,7 @@ def test_a_campaign_file_with_csv_recipients_checks_each_template_for_each_row(
 def test_a_bad_row_is_reported_once_at_its_line_and_the_rest_is_checked(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    rows = HEADER + ROWS[0] + "pas un numéro;X;party_member_file;member\n" + ROWS[1]
+    rows = HEADER + ROWS[0] + "pas un numéro;X;party_member_file;member;sender\n" + ROWS[1]
     path = write(tmp_path, rows=rows)
     code, out = run_json(capsys, str(path), "--recipients", str(tmp_path / "contacts.csv"))
     assert code == 2

@@ -914,8 +914,8 @@ HOSTILE_PACKS = [
         "does not compile: unterminated character set",
     ),
     HostilePack(
-        "nested counted repeats in information.mentioned_or_linked",
-        _named("information.mentioned_or_linked", _INFORMATION.format(_NESTED_COST)),
+        "nested counted repeats in information.owed_to_recipient",
+        _named("information.owed_to_recipient", _INFORMATION.format(_NESTED_COST)),
         "rules[1] (USER-ADD-01).params.args.patterns[0]",
         "counted repeats nested too deep to compile",
     ),

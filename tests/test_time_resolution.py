@@ -142,7 +142,7 @@ def _named_checks() -> dict[str, str]:
 
 # The one named check that several rules in force on one day use for different facts: each rule
 # asks for a different piece of information (purpose, rights, source) with its own wording.
-SHARED_CHECKS = {"information.mentioned_or_linked"}
+SHARED_CHECKS = {"information.owed_to_recipient"}
 
 
 @pytest.mark.parametrize(

@@ -1,12 +1,20 @@
-"""Information owed to the recipient: in short form in the SMS, or through a link to a notice."""
+"""Information owed to the recipient, split as the GDPR splits it.
+
+Data the sender collected from the person (art. 13): owed at collection and not again (13(4));
+a short mention or a link in the SMS is then recommended, not owed. Data obtained elsewhere
+(art. 14): owed at the latest at the first message (14(3)(b)), then a link to the full notice in
+each message, as in the CNIL's two-level example. Where it came from: only for data obtained
+elsewhere, and stated in words that say where the number came from.
+"""
 
 from __future__ import annotations
 
 from pydantic import Field
 
-from smscheck.models import Frozen
-from smscheck.outcome import Context, NamedCheck, Outcome, Scope, Text, passed
+from smscheck.models import Case, Frozen
+from smscheck.outcome import Context, NamedCheck, Outcome, Scope, Text, not_applicable, passed
 from smscheck.patterns import Pattern
+from smscheck.provenance import collected_by_sender
 from smscheck.verdicts import Span, Status
 
 
@@ -18,18 +26,89 @@ class MentionArgs(Frozen):
     what_en: str
 
 
-def mentioned_or_linked(ctx: Context, args: MentionArgs) -> Outcome:
-    """The body states the information, or links to the campaign's information notice."""
-    body = ctx.case.message.body
-    notice = ctx.case.campaign.info_notice_url
-    if notice:
-        where = body.find(notice)
-        if where >= 0:
-            return passed(evidence=(Span(start=where, end=where + len(notice), text=notice),))
-    for pattern in args.patterns:
-        span = pattern.first(body)
-        if span is not None:
-            return passed(evidence=(span,))
+class OriginArgs(MentionArgs):
+    each_message: bool = Field(
+        description="True: every message states the origin (CNIL); False: the first message must, "
+        "later ones are reminded to (GDPR art. 14(3)(b))."
+    )
+
+
+def owed_information(ctx: Context, args: MentionArgs) -> Outcome:
+    """Purpose or rights: given at collection for the sender's own data, else in the first
+    message and through a link to the notice afterwards."""
+    case = ctx.case
+    link, mention = _link(case), _mention(case, args)
+    own = collected_by_sender(case)
+    if link or mention:
+        return passed(evidence=link or mention)
+    if own is True:
+        if case.recipient.informed_at_collection:
+            return passed(
+                Text(
+                    fr="Information donnée lors de la collecte par l'émetteur : pas due à nouveau.",
+                    en="Information given when the sender collected the data: not owed again.",
+                )
+            )
+        return Outcome(
+            Status.WARN,
+            Text(
+                fr=f"Données recueillies par l'émetteur : cette information ({args.what_fr}) est "
+                "due à la collecte, pas dans chaque SMS. Une mention ou un lien reste conseillé ; si l'information a "
+                "été donnée à la collecte, indiquez recipient.informed_at_collection.",
+                en=f"Data the sender collected itself: this information ({args.what_en}) is owed "
+                "at collection, not in each SMS. A mention or a link is still advised; if it was given at "
+                "collection, set recipient.informed_at_collection.",
+            ),
+        )
+    if own is None:
+        return _whose_file()
+    if case.recipient.history:
+        return Outcome(
+            Status.WARN,
+            Text(
+                fr="Données obtenues ailleurs, message suivant le premier : chaque message devrait "
+                "renvoyer à la notice d'information (campaign.info_notice_url).",
+                en="Data obtained elsewhere, a message after the first: each message should link "
+                "to the information notice (campaign.info_notice_url).",
+            ),
+        )
+    return Outcome(
+        Status.FAIL,
+        Text(
+            fr=f"Données obtenues ailleurs, premier message : le texte ne donne pas "
+            f"{args.what_fr}, ni de lien vers la notice d'information.",
+            en=f"Data obtained elsewhere, first message: the text gives no {args.what_en}, nor a "
+            "link to the information notice.",
+        ),
+    )
+
+
+def origin_stated(ctx: Context, args: OriginArgs) -> Outcome:
+    """Where the number came from, unless the sender collected it from the person."""
+    case = ctx.case
+    own = collected_by_sender(case)
+    if own is True:
+        return not_applicable(
+            Text(
+                fr="Numéro recueilli par l'émetteur auprès de la personne : son origine n'est pas due.",
+                en="Number the sender collected from the person: its origin is not owed.",
+            )
+        )
+    found = _link(case) or _mention(case, args)
+    if found:
+        return passed(evidence=found)
+    if own is None:
+        return _whose_file()
+    if case.recipient.history and not args.each_message:
+        return Outcome(
+            Status.WARN,
+            Text(
+                fr="Message suivant le premier : l'origine des données était due au premier ; la "
+                "rappeler, ou renvoyer à la notice, reste conseillé.",
+                en="A message after the first: the origin of the data was owed in the first one; "
+                "restating it, or linking to the notice, is still advised.",
+            ),
+        )
     return Outcome(
         Status.FAIL,
         Text(
@@ -39,6 +118,33 @@ def mentioned_or_linked(ctx: Context, args: MentionArgs) -> Outcome:
     )
 
 
+def _link(case: Case) -> tuple[Span, ...]:
+    notice, body = case.campaign.info_notice_url, case.message.body
+    where = body.find(notice) if notice else -1
+    if notice is None or where < 0:
+        return ()
+    return (Span(start=where, end=where + len(notice), text=notice),)
+
+
+def _mention(case: Case, args: MentionArgs) -> tuple[Span, ...]:
+    body = case.message.body
+    return next(((span,) for pattern in args.patterns if (span := pattern.first(body))), ())
+
+
+def _whose_file() -> Outcome:
+    return Outcome(
+        Status.REVIEW,
+        Text(
+            fr="On ne sait pas si le fichier est celui de l'émetteur (information due à la "
+            "collecte) ou d'un autre organisme (due au premier message) : renseignez "
+            "recipient.controller.",
+            en="Whether the file is the sender's own (information owed at collection) or another "
+            "body's (owed at the first message) is not known: fill in recipient.controller.",
+        ),
+    )
+
+
 CHECKS = {
-    "information.mentioned_or_linked": NamedCheck(mentioned_or_linked, MentionArgs, Scope.MESSAGE),
+    "information.owed_to_recipient": NamedCheck(owed_information, MentionArgs, Scope.RECIPIENT),
+    "information.origin_stated": NamedCheck(origin_stated, OriginArgs, Scope.RECIPIENT),
 }

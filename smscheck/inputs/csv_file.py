@@ -45,15 +45,23 @@ _DEFAULTS: Mapping[str, tuple[str, ...]] = {
     ),
     "relationship": ("relationship", "relation"),
     "origin": ("origin", "origine"),
+    "controller": ("controller", "responsable", "responsable_du_fichier"),
+    "informed_at_collection": ("informed_at_collection", "informe_a_la_collecte"),
+    "territory": ("territory", "territoire"),
     "opted_out": ("opted_out", "opt_out", "optout", "stop", "desinscrit"),
     "referrer": ("referrer", "parrain"),
     "kept_informed": ("kept_informed", "tenu_informe"),
     "consent.given_on": ("consent_given_on", "date_consentement"),
     "consent.scope": ("consent_scope", "portee_consentement"),
     "consent.collected_by": ("consent_collected_by", "consentement_recueilli_par"),
+    "consent.given_to": ("consent_given_to", "consentement_donne_a"),
+    "consent.proof": ("consent_proof", "preuve_consentement"),
     "consent.told_political_use": ("consent_told_political_use", "informe_usage_politique"),
 }
 FIELDS = tuple(_DEFAULTS)
+_BOOLEANS = frozenset(
+    {"opted_out", "kept_informed", "informed_at_collection", "consent.told_political_use"}
+)
 _NUMBER_WORDS = frozenset({"telephone", "phone", "tel", "mobile", "portable", "gsm"})
 # Merge field names that stand for one another.
 _SAME_MERGE = (
@@ -202,7 +210,7 @@ def _row(location: Location, cells: list[str], header: list[str], columns: dict[
         value = cells[index]
         if not value or name not in _DEFAULTS:
             continue
-        if name in ("opted_out", "kept_informed", "consent.told_political_use"):
+        if name in _BOOLEANS:
             value = _YES_NO.get(value.lower(), value)
         if name.startswith("consent."):
             consent[name.removeprefix("consent.")] = value
