@@ -33,8 +33,9 @@ from smscheck.inputs import (
     read,
 )
 from smscheck.messages import error_text
-from smscheck.models import Case
+from smscheck.models import Case, Message
 from smscheck.packs import load_pack, shipped_packs
+from smscheck.privacy import mask_numbers
 from smscheck.selection import Selection
 from smscheck.verdicts import Lang, Report, Status, TemplateReport
 
@@ -110,13 +111,22 @@ class _Worker:
             where = str(item.location)
             try:
                 if item.case is not None:
-                    yield Result(where, report=self._report(item.case, where, item))
+                    alone = None if item.template is not None else self._body(item.case.message)
+                    yield Result(where, report=self._report(item.case, where, item), body=alone)
                 elif item.template is not None:
-                    yield Result(where, template=self._template(item.template, item.location))
+                    yield Result(
+                        where,
+                        template=self._template(item.template, item.location),
+                        body=self._body(item.template.message),
+                    )
                 else:
                     yield self._error(where, item.error or "")
             except AcceptanceError as exc:
                 yield self._error(where, str(exc))
+
+    def _body(self, message: Message) -> str:
+        """A body to show: its phone numbers masked unless asked (offsets stay the same)."""
+        return message.body if self.settings.show_numbers else mask_numbers(message.body)
 
     def _error(self, where: str, error: str) -> Result:
         """An input that could not be checked, its error in the run's language."""

@@ -13,8 +13,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
+from smscheck.charter import Charter
 from smscheck.elections import calendar
-from smscheck.packs import Pack, Rule
+from smscheck.packs import Pack, PackSpec, Rule
 from smscheck.verdicts import Lang
 
 FORMATS = ("text", "json", "markdown")
@@ -344,3 +345,21 @@ def render(
         found = seed_examples(folder) if folder is not None and folder.is_dir() else None
         return _markdown(packs, lang, at, found)
     return _RENDERERS[fmt](packs, lang, at)
+
+
+class _PackFile(PackSpec):
+    """A pack file as editors see it: the `[charter]` table with its own schema."""
+
+    charter: Charter | None = None  # type: ignore[assignment]
+
+
+def pack_schema() -> dict[str, Any]:
+    """The JSON Schema of a pack file (`smscheck schema --pack`), for editors; docs/packs.md
+    explains each key. A rule's `params` depend on its `kind` and are left open here."""
+    schema = _PackFile.model_json_schema(mode="validation", by_alias=True)
+    schema["title"] = "smscheck rule pack (pack.toml)"
+    schema["description"] = (
+        "A rule pack: [pack], [sources.<name>], [[rules]] and, for a charter pack, [charter]. "
+        "See docs/packs.md."
+    )
+    return schema

@@ -227,7 +227,9 @@ def _run_init(args: argparse.Namespace) -> int:
 
 
 def _run_schema(args: argparse.Namespace) -> int:
-    if args.report:  # one line of `--format json`: a case's report or a template's
+    if args.pack_file:
+        schema = catalogue.pack_schema()
+    elif args.report:  # one line of `--format json`: a case's report or a template's
         schema = TypeAdapter(Report | TemplateReport).json_schema(mode="serialization")
         schema["title"] = "smscheck report (a case's, or a campaign template's)"
     elif args.campaign:
@@ -319,6 +321,9 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--report", action="store_true", help="the schema of a report instead")
     which.add_argument(
         "--campaign", action="store_true", help="the schema of a campaign file (TOML) instead"
+    )
+    which.add_argument(
+        "--pack", dest="pack_file", action="store_true", help="the schema of a rule pack file"
     )
     schema.set_defaults(handler=_run_schema)
 

@@ -233,6 +233,8 @@ def test_any_reply_written_to_a_csv_export_is_read_back_whole(replies: list[str]
     assert [(inbound.reply, inbound.error) for inbound in read] == [(r, "") for r in replies]
 
 
+# Invisible format characters (a soft hyphen, a bidi mark) are read in a reply, as in CSV: a
+# reply is what the recipient typed, and must be classified rather than refused.
 @given(replies=st.lists(_REPLIES, min_size=1, max_size=5))
 def test_any_reply_written_to_json_lines_is_read_back_whole(replies: list[str]) -> None:
     lines = "".join(
@@ -241,3 +243,12 @@ def test_any_reply_written_to_json_lines_is_read_back_whole(replies: list[str]) 
     )
     read = list(read_inbound(io.BytesIO(lines.encode()), "jsonl", Columns("n", "r", "t")))
     assert [(inbound.reply, inbound.error) for inbound in read] == [(r, "") for r in replies]
+
+
+def test_a_reply_with_a_soft_hyphen_is_read_and_classified_in_json_lines_and_csv() -> None:
+    reply = "ST\u00adOP"
+    lines = json.dumps({"n": "0612345678", "r": reply, "t": "2026-03-03T10:00:00Z"}) + "\n"
+    read = list(read_inbound(io.BytesIO(lines.encode()), "jsonl", Columns("n", "r", "t")))
+    rows = f"number,reply,received_at\n0612345678,{reply},2026-03-03T10:00:00+01:00\n"
+    read += list(read_inbound(io.BytesIO(rows.encode()), "csv"))
+    assert [(inbound.reply, inbound.error) for inbound in read] == [(reply, "")] * 2

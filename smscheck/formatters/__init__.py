@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from smscheck.formatters import json, sarif, text
+from smscheck.formatters import html, json, sarif, text
 from smscheck.formatters.base import PLAIN, Formatter, Result, Style, Summary, Write
 from smscheck.formatters.json import report_json
 from smscheck.formatters.sarif import (
@@ -24,6 +24,7 @@ from smscheck.formatters.text import summary_table, text_report
 
 FORMATTERS: Mapping[str, Formatter] = {
     "text": text.FORMATTER,
+    "html": html.FORMATTER,
     "json": json.FORMATTER,
     "sarif": sarif.FORMATTER,
 }

@@ -7,6 +7,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from importlib import metadata
 from typing import TextIO, TypeVar
 
 from smscheck.messages import LABELS, STATUS_WORDS
@@ -25,6 +26,7 @@ class Result:
     error: str | None = None  # in the language of the run
     template: TemplateReport | None = None
     lang: Lang = "fr"  # of the run (a report also carries its own)
+    body: str | None = None  # the message's text (a template's, or a case read alone)
 
 
 # Verdict tuples are shared by every recipient of a campaign with the same profile (see
@@ -171,6 +173,14 @@ class Summary:
 # French typography puts a space before a colon or a semicolon.
 COLON: dict[Lang, str] = {"fr": " :", "en": ":"}
 SEMICOLON: dict[Lang, str] = {"fr": " ;", "en": ";"}
+
+
+def tool_version() -> str:
+    """smscheck's installed version, as reports record it."""
+    try:
+        return metadata.version("smscheck")
+    except metadata.PackageNotFoundError:
+        return "0.0.0"
 
 
 def json_str(value: str) -> str:

@@ -13,7 +13,7 @@ from pathlib import PurePath
 from typing import Any, TextIO
 from urllib.parse import quote
 
-from smscheck.formatters.base import Formatter, Result, compact_json, json_str
+from smscheck.formatters.base import Formatter, Result, compact_json, json_str, tool_version
 from smscheck.messages import CONFIDENCE_WORDS, LABELS
 from smscheck.packs import Pack, Rule, shipped_packs
 from smscheck.verdicts import Lang, Status, Verdict
@@ -62,13 +62,6 @@ _SARIF_LABELS = {
     "fr": {"remedy": "Correction :", "no_rule": LABELS["fr"]["no_rule"]},
     "en": {"remedy": "Remedy:", "no_rule": LABELS["en"]["no_rule"]},
 }
-
-
-def _tool_version() -> str:
-    try:
-        return metadata.version("smscheck")
-    except metadata.PackageNotFoundError:
-        return "0.0.0"
 
 
 def _information_uri() -> str:
@@ -393,8 +386,8 @@ def _sarif_footer(
         ]
     driver = {
         "name": "smscheck",
-        "version": _tool_version(),
-        "semanticVersion": _tool_version(),
+        "version": tool_version(),
+        "semanticVersion": tool_version(),
         "informationUri": _information_uri(),
         "rules": descriptors,
     }
