@@ -1010,6 +1010,12 @@ HOSTILE_PACKS = [
         "",
         "invalid TOML: nested too deep",
     ),
+    HostilePack(
+        "150,000 patterns in one rule (18 s to compile)",
+        _rule("pattern", "{ mode = 'forbid', patterns = [" + "'w', " * 150_000 + "] }"),
+        "rules",
+        "more than 5000",
+    ),
     HostilePack("a named pipe (blocked forever)", _fifo, "", "cannot read: not a regular file"),
 ]
 
