@@ -295,7 +295,25 @@ def test_an_overseas_block_under_plus_33_is_still_no_number() -> None:
         to_e164("+33 692 12 34 56")
 
 
+_OVERSEAS_REGIONS = ("RE", "YT", "GP", "MQ", "GF", "BL", "MF")
+
+
+def _overseas_codes(digits: str) -> set[int]:
+    """Calling codes of the overseas departments under which phonenumbers deems `digits` valid."""
+    found = set()
+    for code in (262, 590, 594, 596):
+        number = phonenumbers.parse(f"+{code}{digits}")
+        valid = phonenumbers.is_valid_number(number)
+        if valid and phonenumbers.region_code_for_number(number) in _OVERSEAS_REGIONS:
+            found.add(code)
+    return found
+
+
 @given(st.from_regex(r"[1-9][0-9]{8}", fullmatch=True))
 def test_a_valid_mainland_number_written_nationally_stays_mainland(digits: str) -> None:
     assume(phonenumbers.is_valid_number(phonenumbers.parse("+33" + digits)))
-    assert to_e164("0" + digits) == "+33" + digits
+    overseas = _overseas_codes(digits)
+    if len(overseas) == 1 and digits[0] not in "89":  # a department's own block (0596, 0269)
+        assert to_e164("0" + digits) == f"+{overseas.pop()}{digits}"
+    else:  # mainland, or a service of the whole plan (08, 09)
+        assert to_e164("0" + digits) == "+33" + digits
