@@ -14,7 +14,7 @@ from smscheck.models import Campaign, Case, Message, Recipient, trusted
 from smscheck.outcome import Context, Outcome, Scope, Text, as_key, path_scope, read_path
 from smscheck.packs import Pack, Rule, distinct_rules, load_pack, rules_at, shipped_packs
 from smscheck.patterns import PatternTimeout, case_budget
-from smscheck.phones import mask, to_e164
+from smscheck.phones import area, mask, to_e164
 from smscheck.privacy import mask_evidence, mask_numbers
 from smscheck.selection import Selection
 from smscheck.verdicts import (
@@ -39,11 +39,6 @@ _PROFILE = attrgetter(*(name for name in Recipient.model_fields if name != "numb
 
 # Distinct messages of one campaign whose shared verdicts are kept.
 _MAX_BATCHES = 4096
-
-
-def _area(number: str) -> str:
-    """The part of a number that decides its territory (all of +33 is mainland France)."""
-    return "+33" if number.startswith("+33") else number[:9]
 
 
 @dataclass(slots=True)
@@ -133,7 +128,7 @@ class Checker:
         profile = (
             _PROFILE(case.recipient),
             suppressed,
-            _area(number),
+            area(number),
             number if batch.by_number else None,
         )
         found = batch.by_profile.get(profile)

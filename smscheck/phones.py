@@ -185,6 +185,28 @@ def describe(e164: str) -> NumberInfo:
     return NumberInfo(_e164(number), region, is_mobile, territory, timezone)
 
 
+def area(e164: str) -> str:
+    """The part of a valid E.164 number that decides its territory (all of +33 is mainland
+    France; overseas, the calling code and the first digits after it)."""
+    return "+33" if e164.startswith("+33") else e164[:9]
+
+
+_TERRITORY_OF_AREA: dict[str, str] = {}
+_MAX_AREAS = 4096
+
+
+def territory_of(e164: str) -> str:
+    """`describe(e164).territory`, looked up once per `area` of a valid E.164 number: the full
+    parse and line-type lookup cost about 0.5 ms, and recipients share a few areas."""
+    key = area(e164)
+    found = _TERRITORY_OF_AREA.get(key)
+    if found is None:
+        if len(_TERRITORY_OF_AREA) >= _MAX_AREAS:
+            _TERRITORY_OF_AREA.clear()
+        found = _TERRITORY_OF_AREA[key] = describe(e164).territory
+    return found
+
+
 _MAINLAND_E164 = re.compile(r"\+33([1-9])\d{6}(\d\d)")
 
 

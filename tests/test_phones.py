@@ -19,6 +19,7 @@ from smscheck.phones import (
     _parse_valid,
     describe,
     mask,
+    territory_of,
     to_e164,
 )
 
@@ -119,6 +120,18 @@ def test_describe_gives_region_line_territory_and_zone(
     number: str, region: str, is_mobile: bool | None, territory: str, timezone: str
 ) -> None:
     assert describe(number) == NumberInfo(number, region, is_mobile, territory, timezone)
+
+
+@given(
+    st.sampled_from([*FRENCH_CODES, "32", "1", "44"]),
+    st.from_regex(r"[1-9][0-9]{5,11}", fullmatch=True),
+)
+def test_the_territory_looked_up_once_per_area_is_the_numbers_own(code: str, digits: str) -> None:
+    try:
+        info = describe(f"+{code}{digits}")
+    except PhoneNumberError:
+        return
+    assert territory_of(info.e164) == info.territory
 
 
 def test_describe_takes_national_writing() -> None:
@@ -257,7 +270,9 @@ def test_mask_never_raises_and_shows_at_most_the_last_two_of_the_subscriber_digi
 
 
 @given(st.sampled_from(["+33612", "+33145", "+33751", "+33999", "+33900"]), st.integers(0, 999999))
-def test_the_mainland_masking_shortcut_agrees_with_the_full_formatting(block: str, tail: int) -> None:
+def test_the_mainland_masking_shortcut_agrees_with_the_full_formatting(
+    block: str, tail: int
+) -> None:
     number = f"{block}{tail:06d}"
     try:
         to_e164(number)
