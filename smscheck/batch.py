@@ -1,21 +1,28 @@
 """Batch checking: stream inputs in chunks, in one process or several, results in input order.
 
-JSON Lines files are cut into chunks of raw lines; each chunk carries the campaign template
-line in force at its start, so any process can check it alone. One process and N processes
-run the same chunk function, so their output is the same bytes.
+JSON Lines files are cut into chunks, ranges of lines ending before a template line where it
+can; each chunk carries the campaign template line in force at its start, so any process can
+read and check it alone. One process and N processes run the same chunk function, so their
+output is the same bytes. Worker processes write a chunk's output to a file of a private
+temporary folder and return only its name and summary; the parent copies the files out in
+input order and deletes them, the folder going with the run whatever stops it.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
+import shutil
 import signal
 import sys
+import tempfile
 from collections import deque
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
-from typing import IO
+from typing import IO, BinaryIO
 
 from smscheck.acceptance import AcceptanceError
 from smscheck.engine import Checker
@@ -40,6 +47,11 @@ from smscheck.selection import Selection
 from smscheck.verdicts import Lang, Report, Status, TemplateReport
 
 CHUNK_LINES = 2000
+# A chunk this long already ends before a template line rather than run on past it: a worker
+# then checks one campaign at a time, and chunks stay long enough to amortise.
+ALIGNED_LINES = CHUNK_LINES // 4
+# How a worker encodes what it writes when the parent reads it back as text: losslessly.
+LOSSLESS = ("utf-8", "surrogatepass")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +70,9 @@ class Settings:
     selection: Selection = field(default_factory=Selection)
     recipients: str | None = None  # a CSV of recipients for the templates of campaign files
     csv: CsvOptions | None = None
+    # How workers encode the files they write: as the output does when the parent copies
+    # them byte for byte, else LOSSLESS.
+    encoding: tuple[str, str] = LOSSLESS
 
     def checker(self) -> Checker:
         base = shipped_packs() if self.default_packs else ()
@@ -73,23 +88,53 @@ class Settings:
 
 @dataclass(frozen=True, slots=True)
 class Chunk:
-    """Consecutive lines of a file, with the template line in force before the first; the
-    last chunk of a file knows the error that stopped reading, if any."""
+    """`count` consecutive lines of a file from byte `offset` (`size` bytes as read), with the
+    template line in force before the first; the last chunk of a file knows the error that
+    stopped reading, if any."""
 
     path: str
     first_line: int
-    lines: list[bytes]
+    offset: int
+    count: int
+    size: int = 0
     template: tuple[int, bytes] | None = None
     error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Done:
-    """A checked chunk: its rendered output and its summary."""
+    """A checked chunk: its rendered output (or the file a worker wrote it to, encoded as
+    `Settings.encoding` says) and its summary."""
 
     rendered: str
     summary: Summary
     consumed: int = 0
+    path: str | None = None
+
+    def text(self, encoding: tuple[str, str]) -> str:
+        """The rendered output, read back from the worker's file if there is one."""
+        if self.path is None:
+            return self.rendered
+        with open(self.path, "rb") as handle:
+            return handle.read().decode(*encoding)
+
+    def copy_to(self, out: BinaryIO) -> None:
+        """Write the output, already encoded by the worker, to `out` (flushed before)."""
+        if self.path is None:
+            raise ValueError("only a chunk a worker wrote is copied")
+        with open(self.path, "rb") as handle:
+            try:
+                target = out.fileno()
+            except (OSError, ValueError):  # not a real file (tests): copied through memory
+                shutil.copyfileobj(handle, out)
+                return
+            out.flush()
+            size, sent = os.fstat(handle.fileno()).st_size, 0
+            while sent < size:
+                done = os.sendfile(target, handle.fileno(), sent, size - sent)
+                if done == 0:  # the file shrank: nothing more to send
+                    break
+                sent += done
 
 
 class _Worker:
@@ -186,43 +231,70 @@ class _Worker:
             reader = self._reader = LineReader(chunk.path)
             if chunk.template is not None:
                 reader.feed(*chunk.template)
-        lines = chunk.lines
+        lines = self._lines(chunk)
         self._reader_template = _last_template(chunk.first_line, lines, chunk.template)
-        done = self.run(_fed(reader, chunk))
-        return Done(done.rendered, done.summary, sum(map(len, lines)))
+        done = self.run(_fed(reader, chunk, lines))
+        return Done(done.rendered, done.summary, chunk.size)
+
+    @staticmethod
+    def _lines(chunk: Chunk) -> list[bytes]:
+        """The chunk's lines, read as `chunks` read them (the same bounds)."""
+        with open(chunk.path, "rb") as handle:
+            handle.seek(chunk.offset)
+            return list(islice(bounded_lines(handle.readline), chunk.count))
+
+    def write_chunk(self, chunk: Chunk, folder: str) -> Done:
+        """`run_chunk`, its output written to a new file in `folder` (none if it is empty)."""
+        done = self.run_chunk(chunk)
+        if not done.rendered:
+            return done
+        descriptor, path = tempfile.mkstemp(suffix=".part", dir=folder)
+        with open(descriptor, "wb") as handle:
+            handle.write(done.rendered.encode(*self.settings.encoding))
+        return Done("", done.summary, done.consumed, path)
 
 
-def _fed(reader: LineReader, chunk: Chunk) -> Iterator[Item]:
-    for number, raw in enumerate(chunk.lines, start=chunk.first_line):
+def _fed(reader: LineReader, chunk: Chunk, lines: list[bytes]) -> Iterator[Item]:
+    for number, raw in enumerate(lines, start=chunk.first_line):
         item = reader.feed(number, raw)
         if item is not None:
             yield item
     if chunk.error is not None:
-        yield Item(Location(chunk.path, chunk.first_line + len(chunk.lines) - 1), error=chunk.error)
+        yield Item(Location(chunk.path, chunk.first_line + len(lines) - 1), error=chunk.error)
 
 
 def chunks(path: str, handle: IO[bytes], size: int = CHUNK_LINES) -> Iterator[Chunk]:
-    """Cut a JSON Lines stream into chunks, each knowing the template line in force.
+    """Cut a JSON Lines stream into chunks of at most `size` lines, each knowing the template
+    line in force; a chunk of ALIGNED_LINES or more ends before a line that sets or drops the
+    template.
 
     Lines are read with a bounded length (an endless line stops the reading with an error);
-    the last chunk, possibly empty, closes the file."""
-    template: tuple[int, bytes] | None = None
-    lines: list[bytes] = []
-    first, number = 1, 0
+    the last chunk, possibly empty, closes the file. Only offsets are kept, not the lines."""
+    template: tuple[int, bytes] | None = None  # in force before the chunk begun
+    latest = template  # in force after the last line read
+    aligned = max(1, min(size, ALIGNED_LINES))
+    first, offset, count, read, number = 1, 0, 0, 0, 0
     error = None
     try:
         for number, raw in enumerate(bounded_lines(handle.readline), start=1):
-            if not lines:
-                first = number
-            lines.append(raw)
-            if len(lines) == size:
-                yield Chunk(path, first, lines, template)
-                template = _last_template(first, lines, template)
-                lines = []
-                first = number + 1
+            changes = is_template_line(raw) and LineReader.changes_template(number, raw)
+            if count >= aligned and changes:
+                yield Chunk(path, first, offset, count, read, template)
+                count = 0
+            if count == 0:
+                first, offset, read, template = number, handle.tell() - len(raw), 0, latest
+            count += 1
+            read += len(raw)
+            if changes:
+                latest = (number, raw)
+            if count == size:
+                yield Chunk(path, first, offset, count, read, template)
+                count = 0
     except InputError as exc:  # a line with no end
         error = str(exc)
-    yield Chunk(path, first, lines, template, error=error)
+    if count == 0:
+        first, offset, read, template = number + 1, handle.tell(), 0, latest
+    yield Chunk(path, first, offset, count, read, template, error=error)
 
 
 def _last_template(
@@ -253,11 +325,11 @@ def _init(settings: Settings) -> None:
         _worker = exc
 
 
-def _run_chunk(chunk: Chunk) -> Done:
+def _write_chunk(chunk: Chunk, folder: str) -> Done:
     if isinstance(_worker, Exception):
         raise _worker
     assert _worker is not None
-    return _worker.run_chunk(chunk)
+    return _worker.write_chunk(chunk, folder)
 
 
 def _pool(jobs: int, settings: Settings) -> Pool:
@@ -270,22 +342,29 @@ def _pool(jobs: int, settings: Settings) -> Pool:
     return multiprocessing.get_context(method).Pool(jobs, _init, (settings,))
 
 
-def _ordered(pool: Pool, work: Iterable[Chunk], window: int) -> Iterator[Done]:
-    """Results in submission order, with at most `window` chunks in flight (flat memory)."""
+def _ordered(pool: Pool, work: Iterable[Chunk], folder: str, window: int) -> Iterator[Done]:
+    """Results in submission order, with at most `window` chunks in flight (flat memory); a
+    result's file is deleted once the next is asked for."""
     pending: deque[AsyncResult[Done]] = deque()
-    for chunk in work:
-        pending.append(pool.apply_async(_run_chunk, (chunk,)))
-        if len(pending) >= window:
-            yield pending.popleft().get()
-    while pending:
-        yield pending.popleft().get()
+    work = iter(work)
+    while True:
+        for chunk in islice(work, window - len(pending)):
+            pending.append(pool.apply_async(_write_chunk, (chunk, folder)))
+        if not pending:
+            return
+        done = pending.popleft().get()
+        yield done
+        if done.path is not None:
+            os.unlink(done.path)
 
 
 def run(
     files: Iterable[str], settings: Settings, stdin: IO[bytes] | None, jobs: int = 1
 ) -> Generator[Done, None, None]:
-    """Check every input file, yielding rendered chunks in input order."""
+    """Check every input file, yielding rendered chunks in input order (with jobs > 1, a
+    chunk's file lasts until the next chunk is asked for)."""
     pool = _pool(jobs, settings) if jobs > 1 else None
+    folder = tempfile.mkdtemp(prefix="smscheck-") if pool is not None else None
     local: list[_Worker] = []  # this process's worker, built when first needed
 
     def worker() -> _Worker:
@@ -297,12 +376,14 @@ def run(
         for path in files:
             if path != "-" and Path(path).suffix in LINE_SUFFIXES and Path(path).is_file():
                 with open(path, "rb") as handle:
-                    if pool is None:
+                    if pool is None or folder is None:
                         yield from map(worker().run_chunk, chunks(path, handle))
                     else:
-                        yield from _ordered(pool, chunks(path, handle), window=2 * jobs)
+                        yield from _ordered(pool, chunks(path, handle), folder, window=2 * jobs)
             else:
                 yield worker().run(read(path, stdin, settings.recipients, settings.csv))
     finally:
         if pool is not None:
-            pool.terminate()
+            pool.terminate()  # the workers are stopped (and joined) before their files go
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)

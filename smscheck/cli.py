@@ -14,14 +14,15 @@ from collections.abc import Generator, Iterator, Sequence
 from datetime import date
 from importlib import metadata
 from pathlib import Path
-from typing import TextIO, get_args
+from typing import BinaryIO, TextIO, get_args
 
 from pydantic import TypeAdapter
 
 from smscheck import catalogue, config, explain, optout_cli, starter
-from smscheck.batch import Settings, run
+from smscheck.batch import LOSSLESS, Settings, run
 from smscheck.config import Config, ConfigError
 from smscheck.formatters import FORMATTERS, Style, Summary, summary_table
+from smscheck.formatters.base import write_each
 from smscheck.inputs import CAMPAIGN_SUFFIXES, CampaignFile, CsvOptions, InputError
 from smscheck.inputs.csv_file import DELIMITERS, ENCODINGS
 from smscheck.messages import error_text
@@ -76,6 +77,11 @@ def _run_check(args: argparse.Namespace) -> int:
     fail_on = Status(args.fail_on) if args.fail_on else configured.fail_on or Status.FAIL
     with _output(args.output) as out:
         style = Style(verbose=args.verbose, colour=_colour(out))
+        formatter = FORMATTERS[args.format].for_packs(packs)
+        if args.format != "text" and out is sys.stdout:  # JSON is UTF-8 whatever the terminal
+            _reconfigure(out, encoding="utf-8")
+        # A format that writes its items as they come gets workers' files copied byte for byte.
+        raw = _binary(out) if formatter.write is write_each else None
         settings = Settings(
             pack_paths=pack_paths,
             default_packs=default_packs,
@@ -89,13 +95,11 @@ def _run_check(args: argparse.Namespace) -> int:
             selection=selection,
             recipients=args.recipients,
             csv=CsvOptions(dict(args.column), args.csv_delimiter, args.csv_encoding),
+            encoding=LOSSLESS if raw is None else (out.encoding, out.errors or "strict"),
         )
         summary = Summary()
         progress = Progress.for_stream(sys.stderr, _sizes(args.files), args.lang)
-        formatter = FORMATTERS[args.format].for_packs(packs)
         stdin = sys.stdin.buffer if sys.stdin is not None else None
-        if args.format != "text" and out is sys.stdout:  # JSON is UTF-8 whatever the terminal
-            _reconfigure(out, encoding="utf-8")
 
         def rendered() -> Generator[str, None, None]:
             # Closed on any way out, so that worker processes are stopped at once.
@@ -103,7 +107,11 @@ def _run_check(args: argparse.Namespace) -> int:
                 for done in results:
                     summary.merge(done.summary)
                     progress.clear()  # never let the progress line run into the report
-                    yield done.rendered
+                    if raw is not None and done.path is not None:
+                        out.flush()
+                        done.copy_to(raw)
+                    else:
+                        yield done.text(settings.encoding)
                     progress.advance(done.summary.cases + done.summary.errors, done.consumed)
 
         with contextlib.closing(rendered()) as chunks:
@@ -172,6 +180,13 @@ def _add_check_options(check: argparse.ArgumentParser) -> None:
     )
     check.add_argument("--csv-delimiter", type=_delimiter, help="; , or tab (default: detected)")
     check.add_argument("--csv-encoding", choices=ENCODINGS, help="default: detected")
+
+
+def _binary(out: TextIO) -> BinaryIO | None:
+    """The bytes under `out`, where text written to it reaches them unchanged but for its
+    encoding (no newline translation)."""
+    buffer = getattr(out, "buffer", None)
+    return buffer if isinstance(out, io.TextIOWrapper) and os.linesep == "\n" else None
 
 
 @contextlib.contextmanager
