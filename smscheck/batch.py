@@ -10,6 +10,8 @@ input order and deletes them, the folder going with the run whatever stops it.
 
 from __future__ import annotations
 
+import errno
+import gc
 import multiprocessing
 import os
 import shutil
@@ -119,22 +121,38 @@ class Done:
             return handle.read().decode(*encoding)
 
     def copy_to(self, out: BinaryIO) -> None:
-        """Write the output, already encoded by the worker, to `out` (flushed before)."""
+        """Write the output, already encoded by the worker, to `out` (flushed first): by
+        `sendfile` where the system allows it, else through memory."""
         if self.path is None:
             raise ValueError("only a chunk a worker wrote is copied")
         with open(self.path, "rb") as handle:
-            try:
-                target = out.fileno()
-            except (OSError, ValueError):  # not a real file (tests): copied through memory
-                shutil.copyfileobj(handle, out)
-                return
             out.flush()
-            size, sent = os.fstat(handle.fileno()).st_size, 0
-            while sent < size:
-                done = os.sendfile(target, handle.fileno(), sent, size - sent)
-                if done == 0:  # the file shrank: nothing more to send
-                    break
-                sent += done
+            if not _sent(handle, out):
+                shutil.copyfileobj(handle, out)
+
+
+def _sent(handle: BinaryIO, out: BinaryIO) -> bool:
+    """Whether `handle` was sent to `out` whole by `sendfile`; False, having sent nothing, if
+    `out` takes no `sendfile` (not a file descriptor, a device like /dev/full)."""
+    try:
+        target = out.fileno()
+    except (OSError, ValueError):  # not a real file (tests)
+        return False
+    size, sent = os.fstat(handle.fileno()).st_size, 0
+    while sent < size:
+        try:
+            done = os.sendfile(target, handle.fileno(), sent, size - sent)
+        except OSError as exc:
+            if sent == 0 and exc.errno in _NO_SENDFILE:
+                return False
+            raise
+        if done == 0:  # the file shrank: nothing more to send
+            break
+        sent += done
+    return True
+
+
+_NO_SENDFILE = {errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV}
 
 
 class _Worker:
@@ -339,7 +357,13 @@ def _pool(jobs: int, settings: Settings) -> Pool:
     for stream in (sys.stdout, sys.stderr):  # a child would write its copy of their buffers
         if stream is not None:
             stream.flush()
-    return multiprocessing.get_context(method).Pool(jobs, _init, (settings,))
+    # What the workers inherit stays out of their garbage collections: fewer pages copied, and
+    # shorter pauses (a pause within a pattern's search counts against its time budget).
+    gc.freeze()
+    try:
+        return multiprocessing.get_context(method).Pool(jobs, _init, (settings,))
+    finally:
+        gc.unfreeze()
 
 
 def _ordered(pool: Pool, work: Iterable[Chunk], folder: str, window: int) -> Iterator[Done]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from bench.campaigns import generate
 from smscheck.cli import main
+from smscheck.formatters import FORMATTERS
 
 TEMPLATE = {
     "template": {
@@ -210,3 +212,173 @@ def test_recipients_after_an_unparseable_template_line_are_errors_whatever_the_j
     assert [
         line["source"] for line in out if "status" in line and line.get("kind") != "template"
     ] == [f"{path}:2"]
+
+
+def test_a_chunk_long_enough_ends_before_a_template_line_and_a_short_one_does_not(
+    tmp_path: Path,
+) -> None:
+    from smscheck.batch import ALIGNED_LINES, chunks
+
+    path = tmp_path / "campaign.jsonl"
+    runs = [ALIGNED_LINES, 3, ALIGNED_LINES + 5]  # recipients under each of three templates
+    lines = [line for run in runs for line in [json.dumps(TEMPLATE), *map(recipient, range(run))]]
+    path.write_text("\n".join(lines) + "\n")
+    with path.open("rb") as handle:
+        cut = [(chunk.first_line, chunk.count) for chunk in chunks(str(path), handle)]
+    # The second template's run is too short to stand alone: it goes with the third's start.
+    assert cut == [(1, ALIGNED_LINES + 1), (ALIGNED_LINES + 2, len(lines) - ALIGNED_LINES - 1)]
+    assert cut[-1][0] + cut[-1][1] - 1 == len(lines)
+
+
+@pytest.fixture(scope="module")
+def three_chunks(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("chunks") / "campaign.jsonl"
+    generate(path, 4500)  # three chunks, two templates, 1% bad lines
+    return path
+
+
+@pytest.fixture
+def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The folder temporary files go to, in this process and the workers it forks."""
+    import tempfile
+
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+@pytest.mark.parametrize(
+    "options",
+    [("--format", name) for name in sorted(FORMATTERS)]
+    + [("--format", "json", "--only-problems"), ("--format", "sarif", "--only-problems")],
+)
+def test_two_jobs_write_the_same_file_as_one_and_leave_no_temporary_file(
+    three_chunks: Path, private_tmp: Path, tmp_path: Path, options: tuple[str, ...]
+) -> None:
+    single, double = tmp_path / "single", tmp_path / "double"
+    assert main(["check", str(three_chunks), *options, "-o", str(single)]) == 2
+    assert main(["check", str(three_chunks), *options, "-o", str(double), "--jobs", "2"]) == 2
+    assert single.read_bytes() == double.read_bytes()
+    assert single.stat().st_size > 0
+    assert list(private_tmp.iterdir()) == []
+
+
+def test_workers_encode_as_the_output_does_on_a_terminal_without_utf_8(
+    three_chunks: Path, tmp_path: Path
+) -> None:
+    # Workers' files are copied byte for byte: they must escape what ASCII lacks as stdout does.
+    def run(jobs: str) -> bytes:
+        command = [sys.executable, "-m", "smscheck.cli", "check", str(three_chunks)]
+        environment = {**os.environ, "PYTHONIOENCODING": "ascii", "TMPDIR": str(tmp_path)}
+        done = subprocess.run(
+            [*command, "--jobs", jobs], capture_output=True, check=False, env=environment
+        )
+        assert done.returncode == 2
+        return done.stdout
+
+    single = run("1")
+    assert b"\\xe9" in single  # é, escaped
+    assert run("2") == single
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_chunk_file_lasts_until_the_next_is_asked_for_and_the_folder_goes_on_close(
+    three_chunks: Path, private_tmp: Path
+) -> None:
+    from smscheck.batch import Settings, run
+
+    results = run([str(three_chunks)], Settings(fmt="json"), None, jobs=2)
+    first = next(results)
+    assert first.path is not None and Path(first.path).parent.parent == private_tmp
+    counted = first.summary.cases + first.summary.errors + first.summary.templates
+    assert first.text(Settings().encoding).count("\n") == counted > 0  # a line per result
+    second = next(results)
+    assert not Path(first.path).exists() and second.path is not None
+    results.close()  # e.g. the output failed, or Ctrl-C: the rest is not read
+    assert list(private_tmp.iterdir()) == []
+
+
+def test_an_error_in_a_worker_is_one_line_and_leaves_no_temporary_file(
+    three_chunks: Path,
+    private_tmp: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from smscheck import engine
+
+    real = engine.Checker.check
+
+    def broken(*args: object, **kwargs: object) -> object:
+        if int(str(kwargs["source"]).rsplit(":", 1)[1]) > 4000:  # in the last chunk
+            raise RuntimeError("a bug")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine.Checker, "check", broken)
+    assert main(["check", str(three_chunks), "--jobs", "2", "--lang", "en"]) == 2
+    assert "unexpected RuntimeError" in capsys.readouterr().err
+    assert list(private_tmp.iterdir()) == []
+
+
+def test_an_output_that_fails_leaves_no_temporary_file(
+    three_chunks: Path, private_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("needs /dev/full")
+    command = ["check", str(three_chunks), "--jobs", "2", "--lang", "en", "-o", "/dev/full"]
+    assert main([*command, "--format", "json"]) == 2
+    assert "No space left on device" in capsys.readouterr().err
+    assert list(private_tmp.iterdir()) == []
+
+
+@pytest.fixture(scope="module")
+def long_campaign(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("long") / "campaign.jsonl"
+    generate(path, 30_000)
+    return path
+
+
+@pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs process groups")
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_ctrl_c_with_two_jobs_leaves_no_temporary_file(
+    long_campaign: Path, tmp_path: Path, fmt: str
+) -> None:
+    import signal
+
+    command = [sys.executable, "-m", "smscheck.cli", "check", str(long_campaign), "--jobs", "2"]
+    process = subprocess.Popen(
+        [*command, "--format", fmt, "--lang", "en"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+    )
+    assert process.stdout is not None
+    process.stdout.read(1)  # the run has started writing
+    os.killpg(process.pid, signal.SIGINT)
+    try:
+        process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        raise
+    assert process.returncode == 130
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_broken_pipe_with_two_jobs_leaves_no_temporary_file(
+    long_campaign: Path, tmp_path: Path
+) -> None:
+    command = [sys.executable, "-m", "smscheck.cli", "check", str(long_campaign), "--jobs", "2"]
+    process = subprocess.Popen(
+        [*command, "--format", "json", "--lang", "en"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.readline()
+    process.stdout.close()
+    process.wait(timeout=60)
+    assert process.returncode == 2
+    assert "results are incomplete" in process.stderr.read().decode()
+    assert list(tmp_path.iterdir()) == []
