@@ -52,6 +52,7 @@ CHUNK_LINES = 2000
 # A chunk this long already ends before a template line rather than run on past it: a worker
 # then checks one campaign at a time, and chunks stay long enough to amortise.
 ALIGNED_LINES = CHUNK_LINES // 4
+TAIL_LINES = CHUNK_LINES // 8  # the least lines of a chunk shortened near the end of a file
 # How a worker encodes what it writes when the parent reads it back as text: losslessly.
 LOSSLESS = ("utf-8", "surrogatepass")
 
@@ -281,17 +282,22 @@ def _fed(reader: LineReader, chunk: Chunk, lines: list[bytes]) -> Iterator[Item]
         yield Item(Location(chunk.path, chunk.first_line + len(lines) - 1), error=chunk.error)
 
 
-def chunks(path: str, handle: IO[bytes], size: int = CHUNK_LINES) -> Iterator[Chunk]:
-    """Cut a JSON Lines stream into chunks of at most `size` lines, each knowing the template
+def chunks(
+    path: str, handle: IO[bytes], size: int = CHUNK_LINES, workers: int = 0
+) -> Iterator[Chunk]:
+    """Cut a JSON Lines file into chunks of at most `size` lines, each knowing the template
     line in force; a chunk of ALIGNED_LINES or more ends before a line that sets or drops the
-    template.
+    template. For `workers` processes, a chunk of TAIL_LINES or more also ends once it holds
+    a 2 x `workers`th of the bytes left at its start: the last chunks are short, and the
+    workers finish together.
 
     Lines are read with a bounded length (an endless line stops the reading with an error);
     the last chunk, possibly empty, closes the file. Only offsets are kept, not the lines."""
     template: tuple[int, bytes] | None = None  # in force before the chunk begun
     latest = template  # in force after the last line read
     aligned = max(1, min(size, ALIGNED_LINES))
-    first, offset, count, read, number = 1, 0, 0, 0, 0
+    total = os.fstat(handle.fileno()).st_size if workers else 0
+    first, offset, count, read, share, number = 1, 0, 0, 0, 0, 0
     error = None
     try:
         for number, raw in enumerate(bounded_lines(handle.readline), start=1):
@@ -301,11 +307,12 @@ def chunks(path: str, handle: IO[bytes], size: int = CHUNK_LINES) -> Iterator[Ch
                 count = 0
             if count == 0:
                 first, offset, read, template = number, handle.tell() - len(raw), 0, latest
+                share = (total - offset) // (2 * workers) if workers else 0
             count += 1
             read += len(raw)
             if changes:
                 latest = (number, raw)
-            if count == size:
+            if count == size or (count >= TAIL_LINES and read >= share > 0):
                 yield Chunk(path, first, offset, count, read, template)
                 count = 0
     except InputError as exc:  # a line with no end
@@ -387,8 +394,8 @@ def run(
 ) -> Generator[Done, None, None]:
     """Check every input file, yielding rendered chunks in input order (with jobs > 1, a
     chunk's file lasts until the next chunk is asked for)."""
-    pool = _pool(jobs, settings) if jobs > 1 else None
-    folder = tempfile.mkdtemp(prefix="smscheck-") if pool is not None else None
+    folder = tempfile.mkdtemp(prefix="smscheck-") if jobs > 1 else None  # private (0700)
+    pool: Pool | None = None
     local: list[_Worker] = []  # this process's worker, built when first needed
 
     def worker() -> _Worker:
@@ -397,13 +404,15 @@ def run(
         return local[0]
 
     try:
+        pool = _pool(jobs, settings) if folder is not None else None
         for path in files:
             if path != "-" and Path(path).suffix in LINE_SUFFIXES and Path(path).is_file():
                 with open(path, "rb") as handle:
                     if pool is None or folder is None:
                         yield from map(worker().run_chunk, chunks(path, handle))
                     else:
-                        yield from _ordered(pool, chunks(path, handle), folder, window=2 * jobs)
+                        work = chunks(path, handle, workers=jobs)
+                        yield from _ordered(pool, work, folder, window=2 * jobs)
             else:
                 yield worker().run(read(path, stdin, settings.recipients, settings.csv))
     finally:

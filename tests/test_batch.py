@@ -237,6 +237,25 @@ def three_chunks(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def test_chunks_for_workers_shorten_near_the_end_and_cover_every_line_once(
+    three_chunks: Path,
+) -> None:
+    from smscheck.batch import CHUNK_LINES, TAIL_LINES, chunks
+
+    with three_chunks.open("rb") as handle:
+        cut = list(chunks(str(three_chunks), handle, workers=2))
+    lines = three_chunks.read_bytes().splitlines(keepends=True)
+    assert [chunk.first_line for chunk in cut] == [
+        1 + sum(chunk.count for chunk in cut[:index]) for index in range(len(cut))
+    ]
+    assert sum(chunk.count for chunk in cut) == len(lines)
+    assert [len(b"".join(lines[: c.first_line - 1])) for c in cut] == [c.offset for c in cut]
+    counts = [chunk.count for chunk in cut]
+    # 4,500 lines: the first chunk is a quarter of them, the next ones shorter, down to 250.
+    assert counts[0] < CHUNK_LINES and counts[-2] < counts[0] // 2
+    assert min(counts[:-1]) >= TAIL_LINES
+
+
 @pytest.fixture
 def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The folder temporary files go to, in this process and the workers it forks."""
