@@ -139,6 +139,8 @@ def _sent(handle: BinaryIO, out: BinaryIO) -> bool:
         target = out.fileno()
     except (OSError, ValueError):  # not a real file (tests)
         return False
+    if not hasattr(os, "sendfile"):
+        return False
     size, sent = os.fstat(handle.fileno()).st_size, 0
     while sent < size:
         try:
@@ -153,7 +155,10 @@ def _sent(handle: BinaryIO, out: BinaryIO) -> bool:
     return True
 
 
-_NO_SENDFILE = {errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV}
+# Errors of a `sendfile` the target does not take (macOS sends to sockets only: ENOTSOCK).
+_NO_SENDFILE = {
+    errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.ENOTSOCK
+}
 
 
 class _Worker:
