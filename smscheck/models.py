@@ -122,15 +122,19 @@ def refused_character(text: str) -> str | None:
     return None
 
 
-def _clean(text: str) -> str:
+def clean_text(text: str) -> str:
+    """The check of every text field of a case: `text` itself, or ValueError saying what
+    `refused_character` refuses."""
+    if text.isprintable():
+        return text
     reason = refused_character(text)
     if reason is not None:
         raise ValueError(f"the text {reason}")
     return text
 
 
-CleanText = Annotated[str, AfterValidator(_clean)]
-Name = Annotated[str, StringConstraints(max_length=MAX_NAME_CHARS), AfterValidator(_clean)]
+CleanText = Annotated[str, AfterValidator(clean_text)]
+Name = Annotated[str, StringConstraints(max_length=MAX_NAME_CHARS), AfterValidator(clean_text)]
 
 
 class CaseModel(Frozen):
