@@ -62,7 +62,7 @@ class LineReader:
             if _TEMPLATE_START.match(raw):
                 self._drop_template(number)
             return Item(location, error=f"line longer than {MAX_LINE_BYTES // (1024 * 1024)} MiB")
-        if not raw.strip():
+        if not raw or raw.isspace():
             return None
         if raw.startswith(BOM):
             if number != 1:
