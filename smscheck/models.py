@@ -59,14 +59,15 @@ FIRST_YEAR, LAST_YEAR = 1900, 2199  # date arithmetic overflows near years 1 and
 _When = TypeVar("_When", date, datetime)
 
 
-def _in_years(value: _When) -> _When:
+def in_years(value: _When) -> _When:
+    """The check of every date and instant of a case: its year within FIRST_YEAR-LAST_YEAR."""
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise ValueError(f"year {value.year} is outside {FIRST_YEAR}-{LAST_YEAR}")
     return value
 
 
-Day = Annotated[date, AfterValidator(_in_years)]
-Instant = Annotated[AwareDatetime, AfterValidator(_in_years)]
+Day = Annotated[date, AfterValidator(in_years)]
+Instant = Annotated[AwareDatetime, AfterValidator(in_years)]
 
 # Characters no text of a case may hold, however the case is built (a file, a model, a merge
 # field): C0 controls but tab, line feed and carriage return; DEL; C1 controls; lone surrogates;

@@ -14,7 +14,7 @@ from smscheck.inputs.bounds import BOM, MAX_LINE_BYTES, EndlessLine
 from smscheck.inputs.document import item_from
 from smscheck.inputs.located import InputError, Item, Location, describe_validation, kind_of
 from smscheck.inputs.merge import Filler, RecipientLine, template_filler
-from smscheck.inputs.printable import printable, without_text_checks
+from smscheck.inputs.printable import printable, printable_validator
 from smscheck.inputs.strict import check_line, loads
 from smscheck.models import Case
 
@@ -126,7 +126,7 @@ def _line(location: Location, raw: bytes) -> Item:
     return Item(location, case=case)
 
 
-_PRINTABLE_RECIPIENT = without_text_checks(RecipientLine)
+_PRINTABLE_RECIPIENT = printable_validator(RecipientLine)
 
 
 def _personal(location: Location, raw: bytes, filler: Filler) -> Item:
@@ -136,7 +136,7 @@ def _personal(location: Location, raw: bytes, filler: Filler) -> Item:
         if known_printable:
             try:
                 line = _PRINTABLE_RECIPIENT.validate_json(raw)
-            except ValidationError:  # said as the model says it
+            except ValidationError:  # refused as the model refuses it, or near a year bound
                 line = RecipientLine.model_validate_json(raw)
         else:
             line = RecipientLine.model_validate_json(raw)

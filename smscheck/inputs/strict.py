@@ -46,9 +46,12 @@ def check_line(raw: bytes, model: BaseModel, *, known_printable: bool = False) -
 def _keys_kept(model: BaseModel) -> int:
     """The keys a parsed model holds: fields given and dict entries, nested ones included."""
     given = model.__pydantic_fields_set__
+    nested = _NESTED.get(type(model))
+    if nested is None:
+        nested = _nested_fields(type(model))
     total = len(given)
     values = model.__dict__
-    for name in _nested_fields(type(model)):
+    for name in nested:
         if name in given:
             value = values[name]
             if isinstance(value, BaseModel):
