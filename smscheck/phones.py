@@ -219,7 +219,6 @@ _OVERSEAS_NATIONAL = tuple(
 )
 # What the nine digits of a national writing start with when they may be an overseas one's.
 _OVERSEAS_OPENINGS = _openings("|".join(_FAST_VALIDATORS[c].pattern for c in _OVERSEAS_NATIONAL))
-_NO_SEPARATORS = str.maketrans("", "", " .-")
 _NATIONWIDE = frozenset("89")  # first digit of non-geographic numbers (special rate, VoIP)
 
 # International writings that parse as their compact form, '+' and the digits: with separators
@@ -277,13 +276,13 @@ def _compact(raw: str, region: str) -> str:
     if spaced is not None:
         prefix = spaced[1]
         if prefix == "+" or region in _DIALS_00:
-            return "+" + raw[len(prefix) :].translate(_NO_SEPARATORS)
+            return "+" + _without_separators(raw[len(prefix) :])
         return ""
     bracketed = _BRACKETED_ZERO.fullmatch(raw)
     if bracketed is None or bracketed[2] not in _STRIPS_0:
         return ""
     if bracketed[1] == "+" or region in _DIALS_00:
-        return "+" + bracketed[2] + bracketed[3].translate(_NO_SEPARATORS)
+        return "+" + bracketed[2] + _without_separators(bracketed[3])
     return ""
 
 
@@ -356,6 +355,11 @@ def _mask_tail(raw: str) -> str:
     return "*" * (len(raw) - 2) + raw[-2:]
 
 
+def _without_separators(text: str) -> str:
+    """`text` without spaces, dots and dashes (quicker than str.translate)."""
+    return text.replace(" ", "").replace(".", "").replace("-", "")
+
+
 def _fast_match(raw: str, region: str) -> re.Match[str] | None:
     """`_fast_e164` split into country code and number."""
     found = _fast_e164(raw, region)
@@ -377,7 +381,7 @@ def _fast_e164(raw: str, region: str) -> str | None:
         return raw if _FAST_VALIDATORS[shape[1]].fullmatch(shape[2]) else None
     if region != "FR" or not _FR_NATIONAL.fullmatch(raw):
         return None
-    digits = raw.translate(_NO_SEPARATORS)[1:]
+    digits = _without_separators(raw)[1:]
     mainland = _FAST_VALIDATORS["33"].fullmatch(digits) is not None
     # 08 and 09 numbers are services of the whole plan, valid in every department alike.
     if not (mainland and digits[0] in _NATIONWIDE) and _may_be_overseas(digits):
