@@ -19,7 +19,7 @@ from pydantic import (
     field_validator,
 )
 
-from smscheck.phones import PhoneNumberError, to_e164
+from smscheck.phones import PhoneNumberError, territory_of, to_e164
 from smscheck.privacy import mask_numbers
 
 
@@ -360,6 +360,16 @@ class Recipient(CaseModel):
             return to_e164(number)
         except PhoneNumberError as exc:
             raise ValueError(str(exc)) from None
+
+    @property
+    def number_territory(self) -> str:
+        """Where the number's prefix places it: a `Territory` value, or another territory's
+        name, or "foreign". Checks that need no more of the number read this, so that
+        recipients of one area share their verdicts (see `smscheck.sharing`)."""
+        try:
+            return territory_of(self.number)
+        except PhoneNumberError:
+            return "foreign"
 
 
 class Round(CaseModel):

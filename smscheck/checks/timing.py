@@ -13,7 +13,6 @@ from smscheck.elections import COUNTRYWIDE, PollingDay, polling_days
 from smscheck.models import Case, Frozen, Territory
 from smscheck.outcome import Context, NamedCheck, Outcome, Scope, Text, passed
 from smscheck.patterns import Pattern, compile_pattern
-from smscheck.phones import PhoneNumberError, territory_of
 from smscheck.territories import holiday_name, territory_name, zone
 from smscheck.verdicts import Status
 
@@ -40,10 +39,7 @@ def recipient_territory(case: Case) -> Territory:
     number tells nothing (a foreign number)."""
     if case.recipient.territory is not None:
         return case.recipient.territory
-    try:
-        key = territory_of(case.recipient.number)
-    except PhoneNumberError:
-        key = "foreign"
+    key = case.recipient.number_territory
     return (
         Territory(key)
         if key in Territory.__members__.values()
