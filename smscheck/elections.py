@@ -21,6 +21,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from smscheck.models import Election, ElectionKind, Frozen, Territory
+from smscheck.outcome import Text
 from smscheck.verdicts import Citation
 
 # National elections: some overseas territories vote on the Saturday by derogation.
@@ -64,7 +65,7 @@ class KindHours(Hours):
     """The closing hours of these kinds of election when no convening decree is known."""
 
     kinds: tuple[ElectionKind, ...] = Field(min_length=1)
-    article: str = Field(min_length=1, description="What sets them, as the reasons quote it.")
+    article: Text = Field(description="What sets them, as the reasons name it.")
     source: str
 
 
@@ -178,11 +179,12 @@ def polling_days(election: Election, territory: Territory) -> Iterator[PollingDa
 @dataclass(frozen=True, slots=True)
 class Closing:
     """A round's closing hours and what sets them: the case, the convening decree of the
-    calendar's election `name`, the `name`d article for its kind, or nothing known."""
+    calendar's election named `decree`, the `article` for its kind, or nothing known."""
 
     hours: Hours
     set_by: Literal["case", "decree", "kind", "unknown"]
-    name: str = ""
+    decree: str = ""
+    article: Text | None = None
 
 
 # A kind of election with no closing hours in the calendar (a party's primary): any hour.
@@ -196,9 +198,9 @@ def polls_closing(election: Election, round_index: int) -> Closing:
         return Closing(Hours(earliest=round_.polls_close, latest=round_.polls_close), "case")
     found = calendar().known(election.kind, round_.polling_date)
     if found is not None and found[0].hours is not None:
-        return Closing(found[0].hours, "decree", found[0].name)
+        return Closing(found[0].hours, "decree", decree=found[0].name)
     default = calendar().kind_hours(election.kind)
     if default is None:
         return Closing(_ANY_HOUR, "unknown")
     hours = Hours(earliest=default.earliest, latest=default.latest)
-    return Closing(hours, "kind", default.article)
+    return Closing(hours, "kind", article=default.article)

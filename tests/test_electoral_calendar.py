@@ -237,10 +237,11 @@ def test_a_known_decree_sets_the_closing_hours_and_other_rounds_take_their_kinds
         Election(kind=ElectionKind.PRESIDENTIAL, rounds=PRESIDENTIAL_2022), 1
     )
     assert presidential.hours == Hours(earliest=time(19, 0), latest=time(20, 0))
-    assert presidential.set_by == "decree" and "2022" in presidential.name
+    assert presidential.set_by == "decree" and "2022" in presidential.decree
     municipal = polls_closing(Election(kind=ElectionKind.MUNICIPAL, rounds=MUNICIPAL_2026), 0)
     assert municipal.hours == Hours(earliest=time(18, 0), latest=time(20, 0))
-    assert (municipal.set_by, municipal.name) == ("kind", "Code électoral, R41")
+    assert municipal.set_by == "kind" and municipal.article is not None
+    assert municipal.article.fr == "Code électoral, R41"
 
 
 def test_a_close_given_in_the_case_wins_over_the_decree() -> None:

@@ -84,12 +84,9 @@ def _set_by(closing: Closing) -> Text:
     if closing.set_by == "case":
         return Text(fr="heure de clôture donnée", en="the close given")
     if closing.set_by == "decree":
-        return Text(
-            fr=f"décret de convocation, {closing.name}", en=f"convening decree, {closing.name}"
-        )
-    if closing.set_by == "kind":
-        return Text(fr=closing.name, en=closing.name)
-    return Text(fr="aucune heure connue", en="no known hours")
+        name = f"« {closing.decree} »"
+        return Text(fr=f"décret de convocation, {name}", en=f"convening decree, {name}")
+    return closing.article or Text(fr="aucune heure connue", en="no known hours")
 
 
 def _closing_unknown(sent: datetime, closing: Closing, round_index: int) -> Text:
