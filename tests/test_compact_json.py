@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -108,14 +109,27 @@ def test_the_rule_table_holds_every_rule_of_the_packs_loaded_with_its_validity(
 def test_the_library_writer_takes_its_rule_table_from_the_packs_it_is_given(tmp_path: Path) -> None:
     init(tmp_path)
     charter = load_pack(tmp_path / "charter")
+    line = '{"source": "x.json", "error": "unreadable"}\n'
     out = io.StringIO()
-    FORMATTERS["json-compact"].for_packs([charter]).write(iter(()), out)
-    assert json.loads(out.getvalue()) == json.loads(rule_table([charter]).model_dump_json())
+    FORMATTERS["json-compact"].for_packs([charter]).write(iter(["", line]), out)
+    table, written = out.getvalue().splitlines(keepends=True)
+    assert json.loads(table) == json.loads(rule_table([charter]).model_dump_json())
+    assert written == line
     shipped = io.StringIO()
-    FORMATTERS["json-compact"].write(iter(()), shipped)  # unbound: the shipped packs
-    assert set(json.loads(shipped.getvalue())["rules"]) == {
+    FORMATTERS["json-compact"].write(iter([line]), shipped)  # unbound: the shipped packs
+    assert set(json.loads(shipped.getvalue().splitlines()[0])["rules"]) == {
         rule.id for pack in shipped_packs() for rule in pack.rules
     }
+
+
+def test_an_output_with_no_line_has_no_rule_table(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    passing = SEEDS / "2026-municipales-weekday-compliant.json"
+    assert run(capsys, "json-compact", str(passing), "--only-problems") == ""
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    assert run(capsys, "json-compact", str(empty)) == ""
 
 
 def test_expanding_refuses_a_verdict_whose_rule_no_table_before_it_gives(
@@ -145,3 +159,15 @@ def test_any_case_s_compact_line_with_the_table_is_its_full_line(case: Case) -> 
     table = io.StringIO()
     FORMATTERS["json-compact"].write([FORMATTERS["json-compact"].item(result)], table)
     assert list(expand(table.getvalue().splitlines())) == [FORMATTERS["json"].item(result)]
+
+
+def test_the_python_example_of_the_report_contract_reads_a_compact_report(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = (Path(__file__).resolve().parent.parent / "docs/reports.md").read_text(encoding="utf-8")
+    [example] = re.findall(r"^```python\n(.*?)^```", page, re.M | re.S)
+    (tmp_path / "report.jsonl").write_text(run(capsys, "json-compact", CAMPAIGN), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    found: dict[str, Any] = {}
+    exec(compile(example, "docs/reports.md", "exec"), found)  # our own documentation
+    assert found["report"].verdicts[0].citation.link.startswith("https://")

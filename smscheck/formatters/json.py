@@ -122,12 +122,17 @@ def rule_table(packs: Sequence[Pack]) -> RuleTable:
 
 
 def _compact_writer(packs: Sequence[Pack] | None) -> Callable[[Iterable[str], TextIO], None]:
-    """A `json-compact` write whose rule table comes from `packs` (None: the shipped packs)."""
+    """A `json-compact` write whose rule table, from `packs` (None: the shipped packs), comes
+    before the first line (an output with no line has no table)."""
 
     def write(rendered: Iterable[str], out: TextIO) -> None:
-        table = rule_table(shipped_packs() if packs is None else packs)
-        out.write(table.model_dump_json() + "\n")
-        write_each(rendered, out)
+        begun = False
+        for text in rendered:
+            if text and not begun:
+                table = rule_table(shipped_packs() if packs is None else packs)
+                out.write(table.model_dump_json() + "\n")
+                begun = True
+            out.write(text)
 
     return write
 
