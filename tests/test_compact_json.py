@@ -132,7 +132,7 @@ def test_an_output_with_no_line_has_no_rule_table(
     assert run(capsys, "json-compact", str(empty)) == ""
 
 
-def test_expanding_refuses_a_verdict_whose_rule_no_table_before_it_gives(
+def test_expanding_names_the_line_of_a_rule_no_table_gives_or_of_a_line_not_a_report(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     table, report = run(capsys, "json-compact", SEED_PATHS[0]).splitlines()
@@ -140,6 +140,10 @@ def test_expanding_refuses_a_verdict_whose_rule_no_table_before_it_gives(
         list(expand([report]))
     with pytest.raises(ValueError, match="line 2: not a JSON object"):
         list(expand([table, "[1]"]))
+    with pytest.raises(ValueError, match=r"line 2: not JSON \(Expecting"):
+        list(expand([table, "{broken"]))
+    with pytest.raises(ValueError, match=r"line 3: 2 validation errors for Report"):
+        list(expand([table, "", report.replace('"status":', '"statut":', 1)]))
     assert len(list(expand([table, "", report]))) == 1  # blank lines are skipped
 
 

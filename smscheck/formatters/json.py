@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 from smscheck.formatters.base import (
     CacheEntry,
@@ -145,19 +145,24 @@ def expand(lines: Iterable[str]) -> Iterator[str]:
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        record = json.loads(line)
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"line {number}: not JSON ({exc.msg})") from None
         if not isinstance(record, dict):
             raise ValueError(f"line {number}: not a JSON object")
-        if record.get("kind") == "rules":
-            table = RuleTable.model_validate(record)
-            continue
-        if "verdicts" not in record:
-            InputErrorLine.model_validate(record)
-            yield line.rstrip("\r\n") + "\n"
-            continue
-        record["verdicts"] = [_with_rule(verdict, table, number) for verdict in record["verdicts"]]
-        model = TemplateReport if record.get("kind") == "template" else Report
-        yield model.model_validate(record).model_dump_json() + "\n"
+        try:
+            if record.get("kind") == "rules":
+                table = RuleTable.model_validate(record)
+            elif "verdicts" not in record:
+                InputErrorLine.model_validate(record)
+                yield line.rstrip("\r\n") + "\n"
+            else:
+                record["verdicts"] = [_with_rule(v, table, number) for v in record["verdicts"]]
+                model = TemplateReport if record.get("kind") == "template" else Report
+                yield model.model_validate(record).model_dump_json() + "\n"
+        except ValidationError as exc:
+            raise ValueError(f"line {number}: {exc}") from None
 
 
 def _with_rule(verdict: Any, table: RuleTable | None, number: int) -> Any:
