@@ -17,7 +17,7 @@ from smscheck.patterns import PatternTimeout, case_budget
 from smscheck.phones import mask, to_e164
 from smscheck.privacy import mask_evidence, mask_numbers
 from smscheck.selection import Selection
-from smscheck.sharing import Reads, Traced
+from smscheck.sharing import Read, Traced, Tree
 from smscheck.verdicts import (
     Confidence,
     Lang,
@@ -49,9 +49,6 @@ class _Batch:
     refs: tuple[PackRef, ...]
     shared: dict[str, Verdict]  # by rule id (unique among a checker's packs): message-only rules
     per_message: tuple[bool, ...]  # for each rule, whether it reads only the message
-    # Per rule, the message half of its verdicts' key, and the version of the rule's reads it
-    # was taken for (see `sharing.Reads`).
-    message_keys: list[tuple[int, object] | None]
 
 
 class Checker:
@@ -102,7 +99,7 @@ class Checker:
         self._tokens: dict[str, int] = {}
         self._tokens_by_id: dict[int, tuple[Campaign, int]] = {}
         self._batches: dict[tuple[int, Message], _Batch] = {}
-        self._reads = {rule_id: Reads() for rule_id in self.rule_ids}
+        self._trees = {rule_id: Tree() for rule_id in self.rule_ids}
         self._combined: dict[tuple[int, ...], tuple[tuple[Verdict, ...], Status]] = {}
         self._made: dict[tuple[str, Outcome, str | None], Verdict] = {}
 
@@ -271,48 +268,50 @@ class Checker:
             refs,
             {},
             per_message,
-            [None] * len(rules),
         )
 
     def _verdicts(self, batch: _Batch, case: Case) -> tuple[tuple[Verdict, ...], Status]:
-        """The case's verdicts, each found under what its rule reads, or computed."""
+        """The case's verdicts, each found along the path its rule reads, or computed."""
         recipient = case.recipient
         found: list[Verdict | None] = []
-        missing = []
-        for index, (rule, per_message) in enumerate(zip(batch.rules, batch.per_message, strict=True)):
+        missing: list[tuple[int, bool]] = []  # rules to run, and whether to keep their verdicts
+        for index, (rule, per_message) in enumerate(
+            zip(batch.rules, batch.per_message, strict=True)
+        ):
             verdict = batch.shared.get(rule.id)
-            if verdict is None and not per_message:
-                reads = self._reads[rule.id]
-                key = _key(batch, index, reads, recipient)
-                verdict = None if key is None else reads.verdicts.get(key)
             if verdict is None:
-                missing.append(index)
+                kept = (
+                    None
+                    if per_message
+                    else self._trees[rule.id].find(batch.token, batch.message, recipient)
+                )
+                if type(kept) is Verdict:
+                    verdict = kept
+                else:
+                    missing.append((index, kept is None))
             found.append(verdict)
         if missing:
             with case_budget():  # the patterns of all the rules share one time budget per case
-                for index in missing:
-                    found[index] = self._computed(batch, index, case)
+                for index, keep in missing:
+                    found[index] = self._computed(batch, index, case, keep)
         return self._combine(found)
 
-    def _computed(self, batch: _Batch, index: int, case: Case) -> Verdict:
-        """A rule's verdict on the case, kept for the cases that agree on what it read."""
+    def _computed(self, batch: _Batch, index: int, case: Case, keep: bool) -> Verdict:
+        """A rule's verdict on the case; kept, unless `keep` is false, for the cases that have
+        the same values along the path it read."""
         rule = batch.rules[index]
-        if batch.per_message[index]:
+        if not keep or batch.per_message[index]:
             context = Context(case=case, suppressed=self.suppressed, charters=self.charters)
-            outcome = _outcome(rule, context)
-            verdict = batch.shared[rule.id] = self._verdict(rule, outcome, case.message.body)
+            verdict = self._verdict(rule, _outcome(rule, context), case.message.body)
+            if batch.per_message[index]:
+                batch.shared[rule.id] = verdict
             return verdict
-        reads = self._reads[rule.id]
-        if reads.per_recipient:  # nothing to learn: its verdicts are never shared
-            context = Context(case=case, suppressed=self.suppressed, charters=self.charters)
-            return self._verdict(rule, _outcome(rule, context), case.message.body)
-        message_read: set[str] = set()
-        recipient_read: set[str] = set()
+        path: dict[Read, object] = {}
         traced = trusted(
             Case,
             {
-                "message": Traced(case.message, message_read),
-                "recipient": Traced(case.recipient, recipient_read),
+                "message": Traced(case.message, "message", path),
+                "recipient": Traced(case.recipient, "recipient", path),
                 "campaign": case.campaign,
             },
         )
@@ -320,12 +319,9 @@ class Checker:
         outcome = _outcome(rule, context)
         verdict = self._verdict(rule, outcome, case.message.body)
         if outcome.evidence:  # quoted spans are masked against the body
-            message_read.add("body")
-        reads.learn(message_read, recipient_read)
-        if not isinstance(outcome, _TimedOut) and not reads.per_recipient:
-            key = _key(batch, index, reads, case.recipient)
-            if key is not None:
-                reads.keep(key, verdict)
+            path.setdefault(("message", "body"), case.message.body)
+        if not isinstance(outcome, _TimedOut):
+            self._trees[rule.id].keep(batch.token, path, verdict)
         return verdict
 
     def _combine(self, found: list[Verdict | None]) -> tuple[tuple[Verdict, ...], Status]:
@@ -427,21 +423,6 @@ def _reads_message_only(rule: Rule) -> bool:
     return rule.built.scope is Scope.MESSAGE and all(
         path_scope(path) is Scope.MESSAGE for path in rule.when
     )
-
-
-def _key(batch: _Batch, index: int, reads: Reads, recipient: Recipient) -> object | None:
-    """The key of a rule's verdict for this recipient of the batch: the campaign, and the
-    values of the message and recipient fields the rule reads; None if one cannot be a key."""
-    message_key = batch.message_keys[index]
-    try:
-        if message_key is None or message_key[0] != reads.version:
-            part = (batch.token, reads.of_message(batch.message))
-            message_key = batch.message_keys[index] = (reads.version, part)
-        key = (message_key[1], reads.of_recipient(recipient))
-        hash(key)
-    except TypeError:  # a value read that cannot be hashed: the rule runs for each case
-        return None
-    return key
 
 
 _TOKENS = count()

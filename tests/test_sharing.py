@@ -22,7 +22,7 @@ from smscheck.models import (
     Relationship,
     Territory,
 )
-from smscheck.sharing import MAX_VERDICTS_PER_RULE, Traced
+from smscheck.sharing import MAX_VERDICTS_PER_RULE, Read, Traced
 from smscheck.testing import campaigns, french_bodies
 
 NUMBERS = (
@@ -160,19 +160,37 @@ def test_a_rule_keeps_a_bounded_number_of_verdicts_whatever_the_variety() -> Non
             "proof": "formulaire",
         }
         checker.check(_case(relationship="opted_in", consent=consent))
-    kept = [len(reads.verdicts) for reads in checker._reads.values()]
+    kept = [tree.leaves for tree in checker._trees.values()]
     assert max(kept) <= MAX_VERDICTS_PER_RULE
     assert max(kept) > 0
 
 
-def test_a_traced_model_notes_what_is_read_and_refuses_writes() -> None:
-    read: set[str] = set()
-    recipient = Traced(Recipient(number="06 12 34 56 78", origin=Origin.REFERRAL), read)
+def test_a_rule_shares_its_verdict_with_recipients_that_differ_off_its_path() -> None:
+    checker = Checker()
+    # CNIL12-REF-01 applies to referred prospects without consent: for anyone else it stops at
+    # the origin, so recipients with different consents share its verdict.
+    consent = {"given_on": "2025-01-01", "scope": "newsletter", "collected_by": "Marie Dupont"}
+    first = checker.check(_case(origin="party_member_file", relationship="member"))
+    second = checker.check(
+        _case(origin="party_member_file", relationship="member", consent=consent)
+    )
+    assert second.verdict("CNIL12-REF-01") is first.verdict("CNIL12-REF-01")
+
+
+def test_a_traced_model_notes_what_is_read_in_order_and_refuses_writes() -> None:
+    read: dict[Read, object] = {}
+    recipient = Traced(
+        Recipient(number="06 12 34 56 78", origin=Origin.REFERRAL), "recipient", read
+    )
     assert recipient.origin is Origin.REFERRAL
     assert recipient.number_territory == "mainland"
-    assert read == {"origin", "number_territory"}
+    assert recipient.origin is Origin.REFERRAL
+    assert list(read.items()) == [
+        (("recipient", "origin"), Origin.REFERRAL),
+        (("recipient", "number_territory"), "mainland"),
+    ]
     try:
-        recipient.origin = Origin.UNKNOWN  # type: ignore[misc]
+        recipient.origin = Origin.UNKNOWN
     except AttributeError:
         pass
     else:
