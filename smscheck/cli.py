@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import io
 import json
 import os
@@ -400,5 +401,14 @@ def _discard_stdout() -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
+def command() -> int:
+    """The `smscheck` program: `main` in a process of its own, whose cyclic garbage collector
+    runs less often. A campaign's cases and reports form no cycles (reference counting frees
+    them), yet every 700 allocations the collector walked them: about 10% of a large run."""
+    gc.freeze()  # what importing built stays: never walked again
+    gc.set_threshold(100_000, 50, 100)
+    return main()
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(command())
