@@ -9,7 +9,7 @@ For each scenario (bench/campaigns.py) and size N it prints, all measured in the
 - the floor: validating every line with a plain Pydantic model of its fields (bench/floor.py),
   and smscheck's own reading of the file (parse, validate, fill merge fields, no rule);
 - the command start-up: `smscheck check` on a two-recipient campaign;
-- for each command (`--format json`, `--format json --only-problems`, `--format sarif`) and
+- for each command (`--format json`, `json-compact`, `json --only-problems`, `sarif`) and
   each `--jobs` value: cases/s end to end (process start included, output written to a file),
   the ratio of its time to the floor's, CPU seconds of all its processes (and cases per CPU
   second: steadier than wall time on a loaded machine), peak memory of all
@@ -44,6 +44,7 @@ from bench import campaigns, floor, processes
 
 COMMANDS = {
     "json": ("--format", "json"),
+    "json-compact": ("--format", "json-compact"),
     "only-problems": ("--format", "json", "--only-problems"),
     "sarif": ("--format", "sarif"),
 }

@@ -372,10 +372,7 @@ def _pool(jobs: int, settings: Settings) -> Pool:
     # What the workers inherit stays out of their garbage collections: fewer pages copied, and
     # shorter pauses (a pause within a pattern's search counts against its time budget).
     gc.freeze()
-    try:
-        return multiprocessing.get_context(method).Pool(jobs, _init, (settings,))
-    finally:
-        gc.unfreeze()
+    return multiprocessing.get_context(method).Pool(jobs, _init, (settings,))
 
 
 def _ordered(pool: Pool, work: Iterable[Chunk], folder: str, window: int) -> Iterator[Done]:

@@ -36,7 +36,8 @@ def _selected(packs: Sequence[Pack], at: date | None) -> list[tuple[Pack, list[R
 
 def calendar_entries(at: date | None) -> list[dict[str, Any]]:
     """The electoral calendar's entries in force on `at` (all when None): the territories that
-    vote a day early, always, and each election from its convening text to its last round."""
+    vote a day early and the closing hours of each kind, always, and each election from its
+    convening text to its last round."""
     known = calendar()
     early = [
         {
@@ -46,6 +47,16 @@ def calendar_entries(at: date | None) -> list[dict[str, Any]]:
             "citation": known.citation(entry.source).model_dump(mode="json"),
         }
         for entry in known.spec.early
+    ]
+    closing = [
+        {
+            "entry": "polls_close",
+            "kinds": [kind.value for kind in entry.kinds],
+            "earliest": entry.earliest.isoformat("minutes"),
+            "latest": entry.latest.isoformat("minutes"),
+            "citation": known.citation(entry.source).model_dump(mode="json"),
+        }
+        for entry in known.spec.closing
     ]
     elections = [
         {
@@ -62,11 +73,23 @@ def calendar_entries(at: date | None) -> list[dict[str, Any]]:
                 }
                 for round_ in election.rounds
             ],
+            "polls_close": (
+                {
+                    "earliest": election.hours.earliest.isoformat("minutes"),
+                    "latest": election.hours.latest.isoformat("minutes"),
+                }
+                if election.hours
+                else None
+            ),
             "citation": known.citation(election.source).model_dump(mode="json"),
         }
         for election in known.elections_at(at)
     ]
-    return early + elections
+    return early + closing + elections
+
+
+def _closes(hours: Mapping[str, str]) -> str:
+    return f"polls close at {hours['earliest']} at the earliest, {hours['latest']} at the latest"
 
 
 def _calendar_items(at: date | None) -> list[tuple[str, str]]:
@@ -76,13 +99,17 @@ def _calendar_items(at: date | None) -> list[tuple[str, str]]:
         cite = entry["citation"]
         if entry["entry"] == "early_vote":
             what = f"{'/'.join(entry['kinds'])}: vote a day early in {', '.join(entry['territories'])}"
+        elif entry["entry"] == "polls_close":
+            what = f"{'/'.join(entry['kinds'])}: {_closes(entry)} unless the decree says otherwise"
         else:
             days = ", ".join(
                 round_["date"]
                 + "".join(f" ({t} {d})" for t, d in round_["territory_dates"].items())
                 for round_ in entry["rounds"]
             )
-            what = f"{entry['name']} ({entry['kind']}): {days}"
+            hours = entry["polls_close"]
+            closes = _closes(hours) if hours else "polls close as its kind"
+            what = f"{entry['name']} ({entry['kind']}): {days}; {closes}"
         items.append((what, f"{cite['reference']} ({cite['confidence']}) <{cite['link']}>"))
     return items
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import io
 import json
 import os
@@ -16,12 +17,17 @@ from importlib import metadata
 from pathlib import Path
 from typing import BinaryIO, TextIO, get_args
 
-from pydantic import TypeAdapter
-
 from smscheck import catalogue, config, explain, optout_cli, starter
 from smscheck.batch import LOSSLESS, Settings, run
 from smscheck.config import Config, ConfigError
-from smscheck.formatters import FORMATTERS, Style, Summary, summary_table
+from smscheck.formatters import (
+    FORMATTERS,
+    REPORT_FORMATS,
+    Style,
+    Summary,
+    report_schema,
+    summary_table,
+)
 from smscheck.formatters.base import write_each
 from smscheck.inputs import CAMPAIGN_SUFFIXES, CampaignFile, CsvOptions, InputError
 from smscheck.inputs.csv_file import DELIMITERS, ENCODINGS
@@ -31,7 +37,7 @@ from smscheck.packs import Pack, PackError, distinct_rules, load_pack, rules_at,
 from smscheck.progress import Progress
 from smscheck.registry import RegistryError, SQLiteRegistry
 from smscheck.selection import Selection, split_ids
-from smscheck.verdicts import Lang, Report, Status, TemplateReport
+from smscheck.verdicts import Lang, Status
 
 USAGE_ERROR = 2
 INTERRUPTED = 130  # as shells report a command stopped by SIGINT
@@ -244,9 +250,8 @@ def _run_init(args: argparse.Namespace) -> int:
 def _run_schema(args: argparse.Namespace) -> int:
     if args.pack_file:
         schema = catalogue.pack_schema()
-    elif args.report:  # one line of `--format json`: a case's report or a template's
-        schema = TypeAdapter(Report | TemplateReport).json_schema(mode="serialization")
-        schema["title"] = "smscheck report (a case's, or a campaign template's)"
+    elif args.report:  # a line of `--format json` (or json-compact)
+        schema = report_schema(args.report)
     elif args.campaign:
         schema = CampaignFile.model_json_schema(mode="validation")
     else:
@@ -333,7 +338,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="print the JSON Schema of a case (or a report)")
     which = schema.add_mutually_exclusive_group()
-    which.add_argument("--report", action="store_true", help="the schema of a report instead")
+    which.add_argument(
+        "--report",
+        nargs="?",
+        const="json",
+        choices=REPORT_FORMATS,
+        help="the schema of a line of a report instead (--format json, or json-compact)",
+    )
     which.add_argument(
         "--campaign", action="store_true", help="the schema of a campaign file (TOML) instead"
     )
@@ -405,5 +416,14 @@ def _discard_stdout() -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
+def command() -> int:
+    """The `smscheck` program: `main` in a process of its own, whose cyclic garbage collector
+    runs less often. A campaign's cases and reports form no cycles (reference counting frees
+    them), yet every 700 allocations the collector walked them: about 10% of a large run."""
+    gc.freeze()  # what importing built stays: never walked again
+    gc.set_threshold(100_000, 50, 100)
+    return main()
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(command())

@@ -1,8 +1,11 @@
-"""The electoral calendar: known polling dates, and which territories vote a day early.
+"""The electoral calendar: known polling dates, which territories vote a day early, and when
+the polls close.
 
 The data is `smscheck/data/calendar.toml`, each entry with its source. `polling_days` gives the
 polling date of each round in one territory: the date the case gives wins, then the calendar's;
 when neither can tell whether the territory votes a day early, both dates are returned.
+`polls_closing` gives a round's closing hours: the close the case gives wins, then the convening
+decree's, then the default of the kind of election.
 """
 
 from __future__ import annotations
@@ -10,13 +13,15 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from functools import cache
 from importlib.resources import files
+from typing import Literal
 
 from pydantic import Field, model_validator
 
 from smscheck.models import Election, ElectionKind, Frozen, Territory
+from smscheck.outcome import Text
 from smscheck.verdicts import Citation
 
 # National elections: some overseas territories vote on the Saturday by derogation.
@@ -42,6 +47,28 @@ class EarlyVote(Frozen):
     source: str
 
 
+class Hours(Frozen):
+    """When polls close on polling day, local time: at `earliest` unless the prefect pushes the
+    close back, never after `latest`."""
+
+    earliest: time
+    latest: time
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Hours:
+        if self.latest < self.earliest:
+            raise ValueError("the latest close comes before the earliest")
+        return self
+
+
+class KindHours(Hours):
+    """The closing hours of these kinds of election when no convening decree is known."""
+
+    kinds: tuple[ElectionKind, ...] = Field(min_length=1)
+    article: Text = Field(description="What sets them, as the reasons name it.")
+    source: str
+
+
 class KnownRound(Frozen):
     polling_date: date
     territory_dates: dict[Territory, date] = Field(default_factory=dict)
@@ -52,16 +79,23 @@ class KnownElection(Frozen):
     kind: ElectionKind
     source: str
     rounds: tuple[KnownRound, ...] = Field(min_length=1)
+    hours: Hours | None = Field(default=None, description="As the convening decree sets them.")
 
 
 class CalendarSpec(Frozen):
     sources: dict[str, Citation]
     early: tuple[EarlyVote, ...]
+    closing: tuple[KindHours, ...]
     elections: tuple[KnownElection, ...]
 
     @model_validator(mode="after")
     def _sources_exist(self) -> CalendarSpec:
-        for source in (*(e.source for e in self.early), *(e.source for e in self.elections)):
+        entries: tuple[EarlyVote | KindHours | KnownElection, ...] = (
+            *self.early,
+            *self.closing,
+            *self.elections,
+        )
+        for source in (entry.source for entry in entries):
             if source not in self.sources:
                 raise ValueError(f"calendar entry cites unknown source {source!r}")
         return self
@@ -74,14 +108,19 @@ class Calendar:
     def early_territories(self, kind: ElectionKind) -> frozenset[Territory]:
         return frozenset(t for entry in self.spec.early if kind in entry.kinds for t in entry.territories)
 
-    def known_round(self, kind: ElectionKind, polling: date) -> KnownRound | None:
-        """The calendar's round of this kind held on this general polling date, if known."""
+    def known(
+        self, kind: ElectionKind, polling: date
+    ) -> tuple[KnownElection, KnownRound] | None:
+        """The calendar's election of this kind with a round on this general polling date."""
         for election in self.spec.elections:
             if election.kind is kind:
                 for round_ in election.rounds:
                     if round_.polling_date == polling:
-                        return round_
+                        return election, round_
         return None
+
+    def kind_hours(self, kind: ElectionKind) -> KindHours | None:
+        return next((entry for entry in self.spec.closing if kind in entry.kinds), None)
 
     def citation(self, source: str) -> Citation:
         return self.spec.sources[source]
@@ -124,7 +163,8 @@ def polling_days(election: Election, territory: Territory) -> Iterator[PollingDa
         if territory in round_.territory_dates:
             yield PollingDay(index, (round_.territory_dates[territory],))
             continue
-        known = calendar().known_round(election.kind, general)
+        found = calendar().known(election.kind, general)
+        known = found[1] if found is not None else None
         if known is not None and territory in known.territory_dates:
             yield PollingDay(index, (known.territory_dates[territory],))
         elif territory not in early or general.weekday() != _SUNDAY:
@@ -134,3 +174,33 @@ def polling_days(election: Election, territory: Territory) -> Iterator[PollingDa
             yield PollingDay(index, (general - timedelta(days=1),))
         else:
             yield PollingDay(index, (general - timedelta(days=1), general))
+
+
+@dataclass(frozen=True, slots=True)
+class Closing:
+    """A round's closing hours and what sets them: the case, the convening decree of the
+    calendar's election named `decree`, the `article` for its kind, or nothing known."""
+
+    hours: Hours
+    set_by: Literal["case", "decree", "kind", "unknown"]
+    decree: str = ""
+    article: Text | None = None
+
+
+# A kind of election with no closing hours in the calendar (a party's primary): any hour.
+_ANY_HOUR = Hours(earliest=time(0), latest=time.max)
+
+
+def polls_closing(election: Election, round_index: int) -> Closing:
+    """When round `round_index` closes: as given, as its decree sets it, or its kind's default."""
+    round_ = election.rounds[round_index]
+    if round_.polls_close is not None:
+        return Closing(Hours(earliest=round_.polls_close, latest=round_.polls_close), "case")
+    found = calendar().known(election.kind, round_.polling_date)
+    if found is not None and found[0].hours is not None:
+        return Closing(found[0].hours, "decree", decree=found[0].name)
+    default = calendar().kind_hours(election.kind)
+    if default is None:
+        return Closing(_ANY_HOUR, "unknown")
+    hours = Hours(earliest=default.earliest, latest=default.latest)
+    return Closing(hours, "kind", article=default.article)

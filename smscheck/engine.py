@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from operator import attrgetter
+from itertools import count
 from pathlib import Path
 from typing import TypeVar, get_args
 
@@ -14,9 +14,10 @@ from smscheck.models import Campaign, Case, Message, Recipient, trusted
 from smscheck.outcome import Context, Outcome, Scope, Text, as_key, path_scope, read_path
 from smscheck.packs import Pack, Rule, distinct_rules, load_pack, rules_at, shipped_packs
 from smscheck.patterns import PatternTimeout, case_budget
-from smscheck.phones import area, mask, to_e164
+from smscheck.phones import mask, to_e164
 from smscheck.privacy import mask_evidence, mask_numbers
 from smscheck.selection import Selection
+from smscheck.sharing import Read, Traced, Tree
 from smscheck.verdicts import (
     Confidence,
     Lang,
@@ -31,13 +32,7 @@ from smscheck.verdicts import (
 
 _QUIET = (Status.PASS, Status.NOT_APPLICABLE)
 
-
-# Recipient-scope checks read these fields, whether the number is suppressed, and the area
-# its prefix designates; recipients alike in all of them share their verdicts.
-_PROFILE = attrgetter(*(name for name in Recipient.model_fields if name != "number"))
-
-
-# Distinct messages of one campaign whose shared verdicts are kept.
+# Distinct messages, campaigns and verdict combinations whose shared work is kept.
 _MAX_BATCHES = 4096
 
 
@@ -47,13 +42,13 @@ class _Batch:
 
     message: Message
     campaign: Campaign
+    token: int  # the campaign's value: equal campaigns share one token
     at: date
     rules: tuple[Rule, ...]
     ignored: tuple[str, ...]  # rules in force that the selection leaves out
     refs: tuple[PackRef, ...]
-    by_number: bool  # whether a rule reads the number itself: then no two numbers share verdicts
-    shared: dict[str, Verdict]  # by rule id: ids are unique among a checker's packs
-    by_profile: dict[tuple[object, ...], tuple[tuple[Verdict, ...], Status, tuple[PackRef, ...]]]
+    shared: dict[str, Verdict]  # by rule id (unique among a checker's packs): message-only rules
+    per_message: tuple[bool, ...]  # for each rule, whether it reads only the message
 
 
 class Checker:
@@ -63,8 +58,9 @@ class Checker:
     one raises `PhoneNumberError`). Unless `show_numbers`, phone numbers in evidence and
     messages are masked, as the recipient's is (`06 ** ** ** 32`; offsets still hold).
 
-    Verdicts of rules that read only the message and campaign are computed once for a run of
-    cases sharing the same message and campaign objects (a campaign sent to many recipients).
+    A rule's verdict is computed once for all the cases of a campaign that agree on the fields
+    the rule reads (see `smscheck.sharing`): a campaign's recipients share most of their work,
+    whether their cases share objects or were built apart from equal values.
     """
 
     def __init__(
@@ -100,8 +96,12 @@ class Checker:
         self._charter_packs = {pack.id for pack in self.charters.values()}
         self._at: dict[date, tuple[Rule, ...]] = {}
         self._last: _Batch | None = None
-        self._campaign: Campaign | None = None
-        self._batches: dict[Message, _Batch] = {}
+        self._tokens: dict[str, int] = {}
+        self._tokens_by_id: dict[int, tuple[Campaign, int]] = {}
+        self._batches: dict[tuple[int, Message], _Batch] = {}
+        self._trees = {rule_id: Tree() for rule_id in self.rule_ids}
+        self._combined: dict[tuple[int, ...], tuple[tuple[Verdict, ...], Status]] = {}
+        self._made: dict[tuple[str, Outcome, str | None], Verdict] = {}
 
     def rules_at(self, at: date) -> tuple[Rule, ...]:
         """The rules in force on `at` (cached per date)."""
@@ -124,17 +124,7 @@ class Checker:
         need a recipient), its status still the whole case's."""
         batch = self._batch(case)
         number = case.recipient.number
-        suppressed = number in self.suppressed
-        profile = (
-            _PROFILE(case.recipient),
-            suppressed,
-            area(number),
-            number if batch.by_number else None,
-        )
-        found = batch.by_profile.get(profile)
-        if found is None:
-            found = batch.by_profile[profile] = self._verdicts(batch, case)
-        verdicts, status, refs = found
+        verdicts, status = self._verdicts(batch, case)
         if accept:
             verdicts = self._derive(verdicts, accept, acceptance.apply)
             status = status_of(verdicts)
@@ -145,7 +135,7 @@ class Checker:
             {
                 "status": status,
                 "verdicts": verdicts,
-                "packs": refs,
+                "packs": batch.refs,
                 "resolved_at": batch.at,
                 "lang": self.lang,
                 "recipient": number if self.show_numbers else mask(number),
@@ -218,19 +208,43 @@ class Checker:
 
     def _batch(self, case: Case) -> _Batch:
         """The shared state of this message and campaign: the same objects as the last case,
-        or an equal message of the same campaign (personalised bodies repeat, e.g. first names)."""
+        or equal values (personalised bodies repeat, e.g. first names; a library user may
+        build each case's campaign anew)."""
         last = self._last
         if last is not None and last.message is case.message and last.campaign is case.campaign:
             return last
-        if case.campaign is not self._campaign or len(self._batches) >= _MAX_BATCHES:
-            self._campaign, self._batches = case.campaign, {}
-        found = self._batches.get(case.message)
+        token = self._token(case.campaign)
+        key = (token, case.message)
+        found = self._batches.get(key)
         if found is None:
-            found = self._batches[case.message] = self._new_batch(case)
+            if len(self._batches) >= _MAX_BATCHES:
+                self._batches = {}
+            found = self._batches[key] = self._new_batch(case, token)
         self._last = found
         return found
 
-    def _new_batch(self, case: Case) -> _Batch:
+    def _token(self, campaign: Campaign) -> int:
+        """A number standing for the campaign's value, never reused by another value: found by
+        the object's identity, else by its value (campaigns hold dicts: their JSON stands for
+        it)."""
+        last = self._last
+        if last is not None and last.campaign is campaign:
+            return last.token
+        seen = self._tokens_by_id.get(id(campaign))
+        if seen is not None and seen[0] is campaign:
+            return seen[1]
+        value = campaign.model_dump_json()
+        token = self._tokens.get(value)
+        if token is None:
+            if len(self._tokens) >= _MAX_BATCHES:
+                self._tokens = {}
+            token = self._tokens[value] = next(_TOKENS)
+        if len(self._tokens_by_id) >= _MAX_BATCHES:
+            self._tokens_by_id = {}
+        self._tokens_by_id[id(campaign)] = (campaign, token)  # holds it: the id stays its own
+        return token
+
+    def _new_batch(self, case: Case, token: int) -> _Batch:
         at = case.message.send_at.date()
         own = self.charters.get(case.campaign.charter or "")
         own_charter = own.id if own is not None else None
@@ -243,29 +257,103 @@ class Checker:
         ignored = tuple(rule.id for rule in in_force if not self.selection.keeps(rule.id))
         used = {rule.pack for rule in rules}
         refs = tuple(PackRef(name=p.id, version=p.version) for p in self.packs if p.id in used)
-        by_number = any(_reads_number(rule) for rule in rules)
-        return _Batch(case.message, case.campaign, at, rules, ignored, refs, by_number, {}, {})
+        per_message = tuple(map(_reads_message_only, rules))
+        return _Batch(
+            case.message,
+            case.campaign,
+            token,
+            at,
+            rules,
+            ignored,
+            refs,
+            {},
+            per_message,
+        )
 
-    def _verdicts(
-        self, batch: _Batch, case: Case
-    ) -> tuple[tuple[Verdict, ...], Status, tuple[PackRef, ...]]:
-        context = Context(case=case, suppressed=self.suppressed, charters=self.charters)
-        verdicts = []
-        with case_budget():  # the patterns of all the rules share one time budget per case
-            for rule in batch.rules:
-                verdict = batch.shared.get(rule.id)
-                if verdict is None:
-                    verdict = self._run(rule, context)
-                    if _reads_message_only(rule):
-                        batch.shared[rule.id] = verdict
-                verdicts.append(verdict)
-        return tuple(verdicts), status_of(verdicts), batch.refs
+    def _verdicts(self, batch: _Batch, case: Case) -> tuple[tuple[Verdict, ...], Status]:
+        """The case's verdicts, each found along the path its rule reads, or computed."""
+        recipient = case.recipient
+        found: list[Verdict | None] = []
+        missing: list[tuple[int, bool]] = []  # rules to run, and whether to keep their verdicts
+        for index, (rule, per_message) in enumerate(
+            zip(batch.rules, batch.per_message, strict=True)
+        ):
+            verdict = batch.shared.get(rule.id)
+            if verdict is None:
+                kept = (
+                    None
+                    if per_message
+                    else self._trees[rule.id].find(batch.token, batch.message, recipient)
+                )
+                if type(kept) is Verdict:
+                    verdict = kept
+                else:
+                    missing.append((index, kept is None))
+            found.append(verdict)
+        if missing:
+            with case_budget():  # the patterns of all the rules share one time budget per case
+                for index, keep in missing:
+                    found[index] = self._computed(batch, index, case, keep)
+        return self._combine(found)
+
+    def _computed(self, batch: _Batch, index: int, case: Case, keep: bool) -> Verdict:
+        """A rule's verdict on the case; kept, unless `keep` is false, for the cases that have
+        the same values along the path it read."""
+        rule = batch.rules[index]
+        if not keep or batch.per_message[index]:
+            context = Context(case=case, suppressed=self.suppressed, charters=self.charters)
+            verdict = self._verdict(rule, _outcome(rule, context), case.message.body)
+            if batch.per_message[index]:
+                batch.shared[rule.id] = verdict
+            return verdict
+        path: dict[Read, object] = {}
+        traced = trusted(
+            Case,
+            {
+                "message": Traced(case.message, "message", path),
+                "recipient": Traced(case.recipient, "recipient", path),
+                "campaign": case.campaign,
+            },
+        )
+        context = Context(case=traced, suppressed=self.suppressed, charters=self.charters)
+        outcome = _outcome(rule, context)
+        verdict = self._verdict(rule, outcome, case.message.body)
+        if outcome.evidence:  # quoted spans are masked against the body
+            path.setdefault(("message", "body"), case.message.body)
+        if not isinstance(outcome, _TimedOut):
+            self._trees[rule.id].keep(batch.token, path, verdict)
+        return verdict
+
+    def _combine(self, found: list[Verdict | None]) -> tuple[tuple[Verdict, ...], Status]:
+        """The verdicts as one tuple with its status, the same tuple for the same verdicts (so
+        that what is derived or rendered from it is done once)."""
+        key = tuple(map(id, found))
+        combined = self._combined.get(key)
+        if combined is None:  # the tuple kept holds its verdicts: their ids stay theirs
+            verdicts = tuple(verdict for verdict in found if verdict is not None)
+            if len(self._combined) >= _MAX_BATCHES:
+                self._combined = {}
+            combined = self._combined[key] = (verdicts, status_of(verdicts))
+        return combined
 
     def _run(self, rule: Rule, context: Context) -> Verdict:
-        outcome = _unmet_condition(rule, context) or _guarded(rule, context)
-        return self._verdict(rule, outcome, context.case.message.body)
+        return self._verdict(rule, _outcome(rule, context), context.case.message.body)
 
     def _verdict(self, rule: Rule, outcome: Outcome, body: str) -> Verdict:
+        """The verdict an outcome of the rule gives: one object for equal outcomes (evidence
+        is masked against the body, which then tells them apart too)."""
+        key = (rule.id, outcome, body if outcome.evidence else None)
+        try:
+            found = self._made.get(key)
+        except TypeError:  # an outcome quoting something unhashable: made each time
+            return self._make(rule, outcome, body)
+        if found is None:
+            if len(self._made) >= _MAX_BATCHES:
+                self._made = {}
+            found = self._made[key] = self._make(rule, outcome, body)
+        return found
+
+    def _make(self, rule: Rule, outcome: Outcome, body: str) -> Verdict:
         status = outcome.status
         if rule.ceiling is not None:
             status = milder(status, rule.ceiling)
@@ -282,15 +370,19 @@ class Checker:
         if not self.show_numbers:
             evidence = mask_evidence(evidence, body)
             remedy = mask_numbers(remedy) if outcome.remedy else remedy
-        return Verdict.model_construct(
-            rule_id=rule.id,
-            concern=rule.concern,
-            status=status,
-            severity=rule.severity,
-            message=message,
-            evidence=evidence,
-            citation=rule.citation,
-            remedy=remedy,
+        return trusted(
+            Verdict,
+            {
+                "rule_id": rule.id,
+                "concern": rule.concern,
+                "status": status,
+                "severity": rule.severity,
+                "message": message,
+                "evidence": evidence,
+                "citation": rule.citation,
+                "remedy": remedy,
+                "accepted": None,
+            },
         )
 
 
@@ -333,12 +425,11 @@ def _reads_message_only(rule: Rule) -> bool:
     )
 
 
-def _reads_number(rule: Rule) -> bool:
-    """Whether the rule reads `recipient.number` as data (a condition, a field, a count)."""
-    return _NUMBER in rule.when or _NUMBER in rule.built.reads
+_TOKENS = count()
 
 
-_NUMBER = "recipient.number"
+def _outcome(rule: Rule, context: Context) -> Outcome:
+    return _unmet_condition(rule, context) or _guarded(rule, context)
 
 
 def _unmet_condition(rule: Rule, context: Context) -> Outcome | None:
@@ -360,13 +451,19 @@ def _guarded(rule: Rule, context: Context) -> Outcome:
     try:
         return rule.built.check(context)
     except PatternTimeout as timeout:
-        return Outcome(
+        return _TimedOut(
             Status.REVIEW,
             Text(
                 fr=f"Le motif {timeout} a dépassé le temps imparti : vérification manuelle requise.",
                 en=f"Pattern {timeout} ran out of time: check this rule by hand.",
             ),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _TimedOut(Outcome):
+    """A review because the case's time budget ran out: never shared with other cases, as
+    the budget is the whole case's."""
 
 
 def check(

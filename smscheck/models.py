@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
@@ -19,7 +19,7 @@ from pydantic import (
     field_validator,
 )
 
-from smscheck.phones import PhoneNumberError, to_e164
+from smscheck.phones import PhoneNumberError, territory_of, to_e164
 from smscheck.privacy import mask_numbers
 
 
@@ -59,14 +59,22 @@ FIRST_YEAR, LAST_YEAR = 1900, 2199  # date arithmetic overflows near years 1 and
 _When = TypeVar("_When", date, datetime)
 
 
-def _in_years(value: _When) -> _When:
+def in_years(value: _When) -> _When:
+    """The check of every date and instant of a case: its year within FIRST_YEAR-LAST_YEAR."""
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise ValueError(f"year {value.year} is outside {FIRST_YEAR}-{LAST_YEAR}")
     return value
 
 
-Day = Annotated[date, AfterValidator(_in_years)]
-Instant = Annotated[AwareDatetime, AfterValidator(_in_years)]
+def _local_clock(value: time) -> time:
+    if value.utcoffset() is not None:
+        raise ValueError("a local time of day, without a UTC offset")
+    return value
+
+
+Day = Annotated[date, AfterValidator(in_years)]
+Instant = Annotated[AwareDatetime, AfterValidator(in_years)]
+Clock = Annotated[time, AfterValidator(_local_clock)]  # a wall-clock time in the voter's zone
 
 # Characters no text of a case may hold, however the case is built (a file, a model, a merge
 # field): C0 controls but tab, line feed and carriage return; DEL; C1 controls; lone surrogates;
@@ -122,15 +130,19 @@ def refused_character(text: str) -> str | None:
     return None
 
 
-def _clean(text: str) -> str:
+def clean_text(text: str) -> str:
+    """The check of every text field of a case: `text` itself, or ValueError saying what
+    `refused_character` refuses."""
+    if text.isprintable():
+        return text
     reason = refused_character(text)
     if reason is not None:
         raise ValueError(f"the text {reason}")
     return text
 
 
-CleanText = Annotated[str, AfterValidator(_clean)]
-Name = Annotated[str, StringConstraints(max_length=MAX_NAME_CHARS), AfterValidator(_clean)]
+CleanText = Annotated[str, AfterValidator(clean_text)]
+Name = Annotated[str, StringConstraints(max_length=MAX_NAME_CHARS), AfterValidator(clean_text)]
 
 
 class CaseModel(Frozen):
@@ -361,12 +373,30 @@ class Recipient(CaseModel):
         except PhoneNumberError as exc:
             raise ValueError(str(exc)) from None
 
+    @property
+    def number_territory(self) -> str:
+        """Where the number's prefix places it: a `Territory` value, or another territory's
+        name, or "foreign". Checks that need no more of the number read this, so that
+        recipients of one area share their verdicts (see `smscheck.sharing`)."""
+        try:
+            return territory_of(self.number)
+        except PhoneNumberError:
+            return "foreign"
+
 
 class Round(CaseModel):
     """One polling day, with the dates of territories that vote on another day."""
 
     polling_date: Day
     territory_dates: dict[Territory, Day] = Field(default_factory=dict)
+    polls_close: Clock | None = Field(
+        default=None,
+        description="When the polls close where the recipient votes (their commune's, or the "
+        "constituency's), local time such as \"19:00\", when the campaign knows it from the "
+        "prefect's order; without it smscheck takes the convening decree's hours or, for an "
+        "election its calendar does not know, R41's 18:00 to the latest close allowed, and a "
+        "send in between is `review`.",
+    )
 
     def date_in(self, territory: Territory) -> date:
         return self.territory_dates.get(territory, self.polling_date)

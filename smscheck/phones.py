@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+import re._parser as _sre_parser  # type: ignore[import-not-found]  # as hypothesis does
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from types import MappingProxyType
+from typing import Any
 
 import phonenumbers
 from phonenumbers import (
@@ -124,6 +127,87 @@ def _fast_validators() -> dict[str, re.Pattern[str]]:
     return validators
 
 
+_OPENING = 3  # digits
+
+
+def _openings(pattern: str) -> frozenset[str] | None:
+    """The first _OPENING digits of every digit string `pattern` matches, give or take more
+    (assertions are not followed); None when the pattern uses what this does not follow."""
+    try:
+        return frozenset(_sequence_openings(_sre_parser.parse(pattern), _OPENING))
+    except (TypeError, ValueError):
+        return None
+
+
+def _sequence_openings(items: Iterable[tuple[object, object]], size: int) -> set[str]:
+    """The openings of a parsed sequence: its first `size` characters, or fewer when the
+    sequence ends there (to go on with what follows it)."""
+    found = {""}
+    for op, argument in items:
+        if _full(found, size):
+            break
+        found = _followed(found, size, partial(_item_openings, op, argument))
+    return found
+
+
+def _full(starts: set[str], size: int) -> bool:
+    return all(len(start) == size for start in starts)
+
+
+def _followed(starts: set[str], size: int, parts: Callable[[int], set[str]]) -> set[str]:
+    """Openings of what starts with one of `starts` and goes on with `parts(characters still
+    wanted)`."""
+    full = {start for start in starts if len(start) == size}
+    short = starts - full
+    if not short:
+        return full
+    more = parts(size - min(map(len, short)))
+    return full | {(start + part)[:size] for start in short for part in more}
+
+
+def _item_openings(op: object, argument: Any, size: int) -> set[str]:
+    constants = _sre_parser
+    if op is constants.LITERAL:
+        return {chr(argument)}
+    if op is constants.IN:
+        return {char for kind, value in argument for char in _class_digits(kind, value)}
+    if op is constants.SUBPATTERN:
+        return _sequence_openings(argument[-1], size)
+    if op is constants.BRANCH:
+        return set().union(*(_sequence_openings(branch, size) for branch in argument[1]))
+    if op in (constants.MAX_REPEAT, constants.MIN_REPEAT, constants.POSSESSIVE_REPEAT):
+        low, high, body = argument
+        if "" in _sequence_openings(body, size):
+            raise ValueError("a repeat that may match nothing")
+        found, repeated, times = set(), {""}, 0
+        while True:
+            if times >= low:
+                found |= repeated
+            if times == high or _full(repeated, size):  # full openings stay as they are
+                return found | repeated
+            repeated = _followed(repeated, size, partial(_sequence_openings, body))
+            times += 1
+    if op in (constants.AT, constants.ASSERT, constants.ASSERT_NOT):
+        return {""}  # not followed: the openings are more, never fewer
+    raise ValueError(f"not followed: {op}")
+
+
+def _class_digits(kind: object, value: Any) -> str:
+    constants = _sre_parser
+    if kind is constants.LITERAL:
+        return chr(value)
+    if kind is constants.RANGE:
+        return "".join(map(chr, range(value[0], value[1] + 1)))
+    if kind is constants.CATEGORY and value is constants.CATEGORY_DIGIT:
+        return "0123456789"  # the numbers read here are ASCII digits
+    raise ValueError(f"not followed: {kind}")
+
+
+def _may_be_overseas(digits: str) -> bool:
+    """Whether an overseas department's validator may accept these nine digits (quickly)."""
+    return _OVERSEAS_OPENINGS is None or digits[:_OPENING] in _OVERSEAS_OPENINGS
+
+
 _FAST_VALIDATORS = _fast_validators()
 _FAST_SHAPE = re.compile(r"\+(" + "|".join(sorted(_FAST_VALIDATORS)) + r")([1-9][0-9]{5,11})")
 _FR_NATIONAL = re.compile(r"0[1-9](?:[ .-]?[0-9]){8}")
@@ -133,8 +217,29 @@ _FR_NATIONAL = re.compile(r"0[1-9](?:[ .-]?[0-9]){8}")
 _OVERSEAS_NATIONAL = tuple(
     code for code in ("262", "590", "594", "596") if code in _FAST_VALIDATORS
 )
-_NO_SEPARATORS = str.maketrans("", "", " .-")
+# What the nine digits of a national writing start with when they may be an overseas one's.
+_OVERSEAS_OPENINGS = _openings("|".join(_FAST_VALIDATORS[c].pattern for c in _OVERSEAS_NATIONAL))
 _NATIONWIDE = frozenset("89")  # first digit of non-geographic numbers (special rate, VoIP)
+
+# International writings that parse as their compact form, '+' and the digits: with separators
+# ("+33 6 12 34 56 78"); with the international prefix 00 for '+' ("0033612345678") in regions
+# dialling out with 00; with the national 0 in brackets ("+33 (0)6 12 34 56 78"), which the
+# parser drops after a code whose regions all strip a national prefix 0.
+_SPACED = re.compile(r"(\+|00)[1-9](?:[ .-]?[0-9])+")
+_BRACKETED_ZERO = re.compile(r"(\+|00)([1-9][0-9]{0,2}) ?\(0\) ?([1-9](?:[ .-]?[0-9])+)")
+_DIALS_00 = frozenset(
+    metadata.id
+    for metadata in _metadata(_TERRITORY_OF_REGION)
+    if metadata.international_prefix == "00"
+)
+_STRIPS_0 = frozenset(
+    code
+    for code in _FAST_VALIDATORS
+    if all(
+        metadata.national_prefix_for_parsing == "0"
+        for metadata in _metadata(COUNTRY_CODE_TO_REGION_CODE[int(code)])
+    )
+)
 
 
 class PhoneNumberError(ValueError):
@@ -158,10 +263,27 @@ class NumberInfo:
 
 def to_e164(raw: str, region: str = "FR") -> str:
     """The E.164 form of a national or international number; PhoneNumberError if invalid."""
-    fast = _fast_match(raw, region)
+    fast = _fast_e164(raw, region) or _fast_e164(_compact(raw, region), region)
     if fast is not None:
-        return fast.string
+        return fast
     return _e164(_parse_valid(raw, region))
+
+
+def _compact(raw: str, region: str) -> str:
+    """An international writing of `raw` as '+' and its digits, as the parser reads it (see
+    _SPACED); '' when `raw` is not one of those writings."""
+    spaced = _SPACED.fullmatch(raw)
+    if spaced is not None:
+        prefix = spaced[1]
+        if prefix == "+" or region in _DIALS_00:
+            return "+" + _without_separators(raw[len(prefix) :])
+        return ""
+    bracketed = _BRACKETED_ZERO.fullmatch(raw)
+    if bracketed is None or bracketed[2] not in _STRIPS_0:
+        return ""
+    if bracketed[1] == "+" or region in _DIALS_00:
+        return "+" + bracketed[2] + _without_separators(bracketed[3])
+    return ""
 
 
 def describe(e164: str) -> NumberInfo:
@@ -213,7 +335,7 @@ _MAINLAND_E164 = re.compile(r"\+33([1-9])\d{6}(\d\d)")
 def mask(e164_or_raw: str) -> str:
     """The number for reports: '+33 6 ** ** ** 78'; anything else keeps its last 2 characters."""
     mainland = _MAINLAND_E164.fullmatch(e164_or_raw)
-    if mainland is not None and _fast_match(e164_or_raw, "FR") is not None:
+    if mainland is not None and _fast_e164(e164_or_raw, "FR") is not None:
         # The common case at campaign scale, without formatting through phonenumbers.
         return f"+33 {mainland[1]} ** ** ** {mainland[2]}"
     try:
@@ -233,9 +355,20 @@ def _mask_tail(raw: str) -> str:
     return "*" * (len(raw) - 2) + raw[-2:]
 
 
+def _without_separators(text: str) -> str:
+    """`text` without spaces, dots and dashes (quicker than str.translate)."""
+    return text.replace(" ", "").replace(".", "").replace("-", "")
+
+
 def _fast_match(raw: str, region: str) -> re.Match[str] | None:
+    """`_fast_e164` split into country code and number."""
+    found = _fast_e164(raw, region)
+    return None if found is None else _FAST_SHAPE.fullmatch(found)
+
+
+def _fast_e164(raw: str, region: str) -> str | None:
     """Without a full parse: the valid E.164 form of a French number written as E.164, or of a
-    French number written nationally when `region` is FR, split into country code and number.
+    French number written nationally when `region` is FR.
 
     National writing (0 + nine digits) is the overseas department's when the nine digits are a
     geographic or mobile number of exactly one overseas department: the national plan gives
@@ -244,18 +377,18 @@ def _fast_match(raw: str, region: str) -> re.Match[str] | None:
     +33 and the nine digits when those are valid, as the parser reads it.
     """
     shape = _FAST_SHAPE.fullmatch(raw)
-    if shape is None and region == "FR" and _FR_NATIONAL.fullmatch(raw):
-        digits = raw.translate(_NO_SEPARATORS)[1:]
-        mainland = _FAST_VALIDATORS["33"].fullmatch(digits) is not None
-        # 08 and 09 numbers are services of the whole plan, valid in every department alike.
-        if not (mainland and digits[0] in _NATIONWIDE):
-            overseas = [c for c in _OVERSEAS_NATIONAL if _FAST_VALIDATORS[c].fullmatch(digits)]
-            if len(overseas) == 1:
-                return _FAST_SHAPE.fullmatch(f"+{overseas[0]}{digits}")
-        return _FAST_SHAPE.fullmatch("+33" + digits) if mainland else None
-    if shape is None or _FAST_VALIDATORS[shape[1]].fullmatch(shape[2]) is None:
+    if shape is not None:
+        return raw if _FAST_VALIDATORS[shape[1]].fullmatch(shape[2]) else None
+    if region != "FR" or not _FR_NATIONAL.fullmatch(raw):
         return None
-    return shape
+    digits = _without_separators(raw)[1:]
+    mainland = _FAST_VALIDATORS["33"].fullmatch(digits) is not None
+    # 08 and 09 numbers are services of the whole plan, valid in every department alike.
+    if not (mainland and digits[0] in _NATIONWIDE) and _may_be_overseas(digits):
+        overseas = [c for c in _OVERSEAS_NATIONAL if _FAST_VALIDATORS[c].fullmatch(digits)]
+        if len(overseas) == 1:
+            return f"+{overseas[0]}{digits}"
+    return "+33" + digits if mainland else None
 
 
 def _valid_number(raw: str) -> PhoneNumber:

@@ -185,3 +185,33 @@ def status_of(verdicts: Iterable[Verdict]) -> Status:
     compliance, so a person must look (review)."""
     counted = [verdict.counted for verdict in verdicts]
     return worst(counted) if counted else Status.REVIEW
+
+
+class RuleEntry(Frozen):
+    """A rule as the rule table of a `--format json-compact` report gives it: what a verdict
+    of the rule leaves out there, and the rule's pack and validity."""
+
+    pack: PackRef
+    concern: Concern
+    severity: Severity
+    valid_from: date
+    valid_until: date | None = Field(description="None: no end.")
+    citation: Citation
+
+
+class RuleTable(Frozen):
+    """The first line of a `--format json-compact` report: every rule of the packs the run
+    loaded, by id. A verdict takes its `concern`, `severity` and `citation` from the last
+    table before it, under its `rule_id`."""
+
+    kind: Literal["rules"] = "rules"
+    smscheck_version: str
+    packs: tuple[PackRef, ...]
+    rules: dict[str, RuleEntry]
+
+
+class InputErrorLine(Frozen):
+    """A line for an input that could not be checked: where, and why (in the run's language)."""
+
+    source: str
+    error: str

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from smscheck import Checker
 from smscheck.catalogue import calendar_entries, render
-from smscheck.elections import NATIONAL, PollingDay, calendar, polling_days
+from smscheck.elections import NATIONAL, Hours, PollingDay, calendar, polling_days, polls_closing
 from smscheck.models import (
     Campaign,
     Case,
@@ -36,6 +36,7 @@ PRESIDENTIAL_2022 = (Round(polling_date=date(2022, 4, 10)), Round(polling_date=d
 # Not in the calendar: a presidential election of April 2027 whose decree is not out.
 PRESIDENTIAL_2027 = (Round(polling_date=date(2027, 4, 11)),)
 PLAIN = "Marie Dupont : dimanche, votez ! STOP au 36111"
+MUNICIPAL_2026 = (Round(polling_date=date(2026, 3, 15)), Round(polling_date=date(2026, 3, 22)))
 
 
 def _case(
@@ -217,6 +218,144 @@ def test_the_silence_reason_cites_electronic_propaganda_read_with_l48_1_not_seri
     assert verdict.status is Status.FAIL
     assert "L48-1" in verdict.message and "L48-1" in verdict.citation.title
     assert "appels" in verdict.citation.reference
+
+
+# When the polls close
+
+
+def test_every_kind_of_public_election_has_closing_hours_from_a_cited_source() -> None:
+    for kind in ElectionKind:
+        hours = calendar().kind_hours(kind)
+        assert (hours is None) is (kind is ElectionKind.PRIMARY), kind
+        if hours is not None:
+            assert hours.earliest <= hours.latest
+            assert calendar().citation(hours.source).link.startswith("https://")
+
+
+def test_a_known_decree_sets_the_closing_hours_and_other_rounds_take_their_kinds() -> None:
+    presidential = polls_closing(
+        Election(kind=ElectionKind.PRESIDENTIAL, rounds=PRESIDENTIAL_2022), 1
+    )
+    assert presidential.hours == Hours(earliest=time(19, 0), latest=time(20, 0))
+    assert presidential.set_by == "decree" and "2022" in presidential.decree
+    municipal = polls_closing(Election(kind=ElectionKind.MUNICIPAL, rounds=MUNICIPAL_2026), 0)
+    assert municipal.hours == Hours(earliest=time(18, 0), latest=time(20, 0))
+    assert municipal.set_by == "kind" and municipal.article is not None
+    assert municipal.article.fr == "Code électoral, R41"
+
+
+def test_a_close_given_in_the_case_wins_over_the_decree() -> None:
+    rounds = (Round(polling_date=date(2022, 4, 10), polls_close=time(20, 0)),)
+    closing = polls_closing(Election(kind=ElectionKind.PRESIDENTIAL, rounds=rounds), 0)
+    assert closing.hours == Hours(earliest=time(20, 0), latest=time(20, 0))
+    assert closing.set_by == "case"
+
+
+def test_a_kind_without_closing_hours_leaves_the_whole_polling_day_open() -> None:
+    rounds = (Round(polling_date=date(2026, 3, 15)),)
+    closing = polls_closing(Election(kind=ElectionKind.PRIMARY, rounds=rounds), 0)
+    assert closing.hours == Hours(earliest=time(0), latest=time.max)
+    assert closing.set_by == "unknown"
+
+
+def test_a_polls_close_with_a_utc_offset_is_an_input_error() -> None:
+    with pytest.raises(ValueError, match="local time"):
+        Round(polling_date=date(2026, 3, 15), polls_close="19:00+01:00")  # type: ignore[arg-type]
+
+
+def _municipal(local: datetime, rounds: tuple[Round, ...] = MUNICIPAL_2026) -> Case:
+    return _case(local, Territory.MAINLAND, kind=ElectionKind.MUNICIPAL, rounds=rounds)
+
+
+@pytest.mark.parametrize(
+    ("clock", "expected"),
+    [
+        (time(17, 59), Status.FAIL),  # before R41's close: the polls are open everywhere
+        (time(18, 0), Status.REVIEW),  # closed, unless the prefect pushed the close back
+        (time(19, 59), Status.REVIEW),
+        (time(20, 0), Status.PASS),  # no poll is open after 20:00
+    ],
+)
+def test_a_municipal_polling_day_send_is_reviewed_between_the_earliest_and_latest_close(
+    clock: time, expected: Status
+) -> None:
+    assert _status(_municipal(datetime.combine(date(2026, 3, 15), clock)), "CE-L49-01") is expected
+
+
+def test_the_closing_review_names_both_hours_their_source_and_the_field_to_fill() -> None:
+    case = _municipal(datetime(2026, 3, 22, 19, 0))
+    for lang in ("fr", "en"):
+        verdict = Checker(lang=lang).check(case).verdict("CE-L49-01")
+        assert verdict.status is Status.REVIEW
+        assert "18:00" in verdict.message and "20:00" in verdict.message
+        assert "R41" in verdict.message
+        assert "campaign.election.rounds[1].polls_close" in verdict.message
+
+
+def test_a_given_close_turns_the_review_into_a_pass_after_it_and_a_fail_before_it() -> None:
+    rounds = (Round(polling_date=date(2026, 3, 15), polls_close=time(19, 0)),)
+    assert _status(_municipal(datetime(2026, 3, 15, 19, 30), rounds), "CE-L49-01") is Status.PASS
+    assert _status(_municipal(datetime(2026, 3, 15, 18, 59), rounds), "CE-L49-01") is Status.FAIL
+
+
+@pytest.mark.parametrize(
+    ("clock", "expected"),
+    [(time(18, 30), Status.FAIL), (time(19, 30), Status.REVIEW), (time(20, 0), Status.PASS)],
+)
+def test_the_2022_presidential_decree_closes_the_polls_at_19_and_20_at_the_latest(
+    clock: time, expected: Status
+) -> None:
+    case = _case(datetime.combine(date(2022, 4, 24), clock), Territory.MAINLAND)
+    verdict = CHECKER.check(case).verdict("CE-L49-01")
+    assert verdict.status is expected
+    if expected is not Status.PASS:
+        assert "19:00" in verdict.message and "Élection présidentielle 2022" in verdict.message
+
+
+def test_a_saturday_vote_overseas_closes_by_the_decree_in_local_time() -> None:
+    # Saturday 9 April 2022, 19:30 in Guadeloupe: after 19:00, before 20:00 there.
+    case = _case(datetime(2022, 4, 9, 19, 30), Territory.GUADELOUPE, number="+590690123456")
+    assert _status(case, "CE-L49-01") is Status.REVIEW
+
+
+def test_an_unknown_election_in_an_early_territory_names_the_date_and_the_close_to_fill() -> None:
+    case = _case(
+        datetime(2027, 4, 11, 19, 0),
+        Territory.GUADELOUPE,
+        rounds=PRESIDENTIAL_2027,
+        number="+590690123456",
+    )
+    verdict = CHECKER.check(case).verdict("CE-L49-01")
+    assert verdict.status is Status.REVIEW
+    assert "rounds[0].territory_dates.guadeloupe" in verdict.message
+    assert "rounds[0].polls_close" in verdict.message
+
+
+@pytest.mark.parametrize(
+    ("kind", "clock", "expected"),
+    [
+        (ElectionKind.REFERENDUM, time(21, 0), Status.REVIEW),  # 22:00 at the latest in 2005
+        (ElectionKind.REFERENDUM, time(22, 0), Status.PASS),
+        (ElectionKind.SENATORIAL, time(10, 59), Status.FAIL),  # before the first ballot ends
+        (ElectionKind.SENATORIAL, time(15, 0), Status.REVIEW),  # a second ballot may be on
+        (ElectionKind.SENATORIAL, time(17, 30), Status.PASS),
+    ],
+)
+def test_referendum_and_senatorial_votes_keep_their_own_closing_hours(
+    kind: ElectionKind, clock: time, expected: Status
+) -> None:
+    rounds = (Round(polling_date=date(2029, 9, 23)),)
+    case = _case(
+        datetime.combine(date(2029, 9, 23), clock), Territory.MAINLAND, kind=kind, rounds=rounds
+    )
+    assert _status(case, "CE-L49-01") is expected
+
+
+@given(close=st.times(), sent=st.times())
+def test_a_given_polls_close_never_lets_a_send_before_it_pass(close: time, sent: time) -> None:
+    rounds = (Round(polling_date=date(2026, 3, 15), polls_close=close),)
+    status = _status(_municipal(datetime.combine(date(2026, 3, 15), sent), rounds), "CE-L49-01")
+    assert status is (Status.FAIL if sent < close else Status.PASS)
 
 
 # L48-2 on content
@@ -402,3 +541,15 @@ def test_the_catalogue_at_a_date_lists_the_calendar_entries_then_in_force() -> N
     assert "vote a day early in guadeloupe" in text
     everything = render(shipped_packs(), "text", "fr")
     assert "Élection présidentielle 2022" in everything
+
+
+def test_the_catalogue_at_a_date_shows_the_closing_hours_in_force() -> None:
+    text = render(shipped_packs(), "text", "fr", at=date(2022, 4, 1))
+    assert (
+        "presidential/european: polls close at 18:00 at the earliest, 20:00 at the latest" in text
+    )
+    assert "2022-04-24; polls close at 19:00 at the earliest, 20:00 at the latest" in text
+    closes = [e for e in calendar_entries(date(2022, 4, 1)) if e["entry"] == "polls_close"]
+    assert {kind for entry in closes for kind in entry["kinds"]} == {
+        kind.value for kind in ElectionKind if kind is not ElectionKind.PRIMARY
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from zoneinfo import ZoneInfo
 
@@ -11,11 +12,14 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from smscheck.phones import (
+    _FAST_VALIDATORS,
     TERRITORY_TIMEZONES,
     NumberInfo,
     PhoneNumberError,
     _e164,
     _fast_match,
+    _may_be_overseas,
+    _openings,
     _parse_valid,
     describe,
     mask,
@@ -332,3 +336,54 @@ def test_a_valid_mainland_number_written_nationally_stays_mainland(digits: str) 
         assert to_e164("0" + digits) == f"+{overseas.pop()}{digits}"
     else:  # mainland, or a service of the whole plan (08, 09)
         assert to_e164("0" + digits) == "+33" + digits
+
+
+international = st.builds(
+    lambda prefix, code, zero, groups, sep: prefix + code + zero + sep.join(groups),
+    st.sampled_from(["+", "00"]),
+    st.sampled_from([*FRENCH_CODES, "1", "32", "44"]),
+    st.sampled_from(["", " ", " (0)", "(0)", " (0) "]),
+    st.lists(st.text(alphabet="0123456789", min_size=1, max_size=4), min_size=1, max_size=5),
+    separators,
+)
+
+
+@given(international, st.sampled_from(["FR", "RE", "US"]))
+def test_international_writings_read_without_the_full_parse_read_as_the_full_parse(
+    raw: str, region: str
+) -> None:
+    try:
+        found: str | None = to_e164(raw, region)
+    except PhoneNumberError:
+        found = None
+    assert found == slow(raw, region)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "openings"),
+    [
+        (r"69(?:2\d|3[0-2])\d{4}", {"692", "693"}),
+        (r"(?=[0-9]{9}\Z)(?:26[23]|7)\d{2,}", {"262", "263", *(f"7{n:02d}" for n in range(100))}),
+        (r"5", {"5"}),
+        (r"(?:12)*", {"", "12", "121"}),
+        (r"(?:1?)+", None),  # may repeat nothing
+        (r"6.\d", None),
+        (r"6[^0]\d", None),
+    ],
+)
+def test_openings_are_the_first_digits_of_what_a_pattern_matches(
+    pattern: str, openings: set[str] | None
+) -> None:
+    assert _openings(pattern) == (None if openings is None else frozenset(openings))
+
+
+def test_nine_digits_an_overseas_validator_accepts_always_open_as_an_overseas_number() -> None:
+    rng = random.Random(18)
+    for opening in (f"{n:03d}" for n in range(1000)):
+        for _ in range(30):
+            digits = opening + "".join(rng.choice("0123456789") for _ in range(6))
+            if not _may_be_overseas(digits):
+                assert not any(
+                    _FAST_VALIDATORS[code].fullmatch(digits)
+                    for code in ("262", "590", "594", "596")
+                )

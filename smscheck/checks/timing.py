@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
+from enum import Enum
 from functools import lru_cache
 from typing import Literal
 
 import regex
 from pydantic import Field
 
-from smscheck.elections import COUNTRYWIDE, PollingDay, polling_days
+from smscheck.elections import COUNTRYWIDE, Closing, Hours, PollingDay, polling_days, polls_closing
 from smscheck.models import Case, Frozen, Territory
 from smscheck.outcome import Context, NamedCheck, Outcome, Scope, Text, passed
 from smscheck.patterns import Pattern, compile_pattern
-from smscheck.phones import PhoneNumberError, territory_of
 from smscheck.territories import holiday_name, territory_name, zone
 from smscheck.verdicts import Status
 
@@ -40,10 +40,7 @@ def recipient_territory(case: Case) -> Territory:
     number tells nothing (a foreign number)."""
     if case.recipient.territory is not None:
         return case.recipient.territory
-    try:
-        key = territory_of(case.recipient.number)
-    except PhoneNumberError:
-        key = "foreign"
+    key = case.recipient.number_territory
     return (
         Territory(key)
         if key in Territory.__members__.values()
@@ -68,52 +65,105 @@ def _undecided(day: PollingDay, territory: Territory) -> Text:
     where = _where(territory)
     return Text(
         fr=f"Le calendrier intégré ne connaît pas ce scrutin et la date du vote en {where.fr} "
-        f"n'est pas donnée : s'il y a lieu le {early} (veille, comme aux derniers scrutins "
-        f"nationaux), l'envoi tombe dans le silence électoral ; s'il a lieu le {general}, non. "
+        f"n'est pas donnée : le {early} (veille, comme aux derniers scrutins nationaux) ou le "
+        f"{general} ; selon la date, l'envoi tombe ou non dans le silence électoral. "
         f"Renseignez {field}.",
         en=f"The built-in calendar does not know this election and the polling date in "
-        f"{where.en} is not given: if it is {early} (a day early, as in recent national "
-        f"elections), the send falls in the electoral silence; if it is {general}, it does not. "
+        f"{where.en} is not given: {early} (a day early, as in recent national elections) or "
+        f"{general}; depending on the date, the send falls in the electoral silence or not. "
         f"Fill in {field}.",
     )
+
+
+def _set_by(closing: Closing) -> Text:
+    """What sets the closing hours, as a reason names it."""
+    if closing.set_by == "case":
+        return Text(fr="heure de clôture donnée", en="the close given")
+    if closing.set_by == "decree":
+        name = f"« {closing.decree} »"
+        return Text(fr=f"décret de convocation, {name}", en=f"convening decree, {name}")
+    return closing.article or Text(fr="aucune heure connue", en="no known hours")
+
+
+def _closing_unknown(sent: datetime, closing: Closing, round_index: int) -> Text:
+    when, by = _stamp(sent), _set_by(closing)
+    earliest, latest = f"{closing.hours.earliest:%H:%M}", f"{closing.hours.latest:%H:%M}"
+    field = f"campaign.election.rounds[{round_index}].polls_close"
+    return Text(
+        fr=f"Envoi le {when.fr}, jour du scrutin, après la clôture la plus précoce ({earliest}) "
+        f"mais avant la plus tardive qu'un arrêté préfectoral puisse fixer ({latest} ; "
+        f"{by.fr}) : le scrutin est-il déjà clos là où vote le destinataire ? "
+        f"Renseignez {field}.",
+        en=f"Sent on {when.en}, polling day, after the earliest close ({earliest}) but before "
+        f"the latest a prefect's order may set ({latest}; {by.en}): have the polls closed "
+        f"where the recipient votes? Fill in {field}.",
+    )
+
+
+class _Phase(Enum):
+    BEFORE_OR_AFTER = "outside the silence"
+    SILENT = "in the silence"
+    CLOSING = "between the earliest and the latest close"
+
+
+def _phase(sent: datetime, polling: date, hours: Hours, days_before: int, tz: tzinfo) -> _Phase:
+    if sent < datetime.combine(polling - timedelta(days=days_before), time(0, 0), tz):
+        return _Phase.BEFORE_OR_AFTER
+    if sent < datetime.combine(polling, hours.earliest, tz):
+        return _Phase.SILENT
+    if sent < datetime.combine(polling, hours.latest, tz):
+        return _Phase.CLOSING
+    return _Phase.BEFORE_OR_AFTER
 
 
 class SilenceArgs(Frozen):
     days_before: int = Field(
         default=1, ge=0, description="Silence starts at 00:00 this many days before."
     )
-    polls_close: time = Field(default=time(20, 0), description="Latest closing time of the polls.")
 
 
 def outside_silence(ctx: Context, args: SilenceArgs) -> Outcome:
     """No message from 00:00 on the eve of a polling day until the polls close, in local time:
-    the recipient's in a countrywide election, the constituency's otherwise."""
+    the recipient's in a countrywide election, the constituency's otherwise. The close is the
+    one given, else the calendar's; a send that may fall before or after it is `review`."""
     territory = voting_territory(ctx.case)
     tz = zone(territory)
     sent = local_send_time(ctx.case, territory)
-    undecided: Outcome | None = None
-    for day in polling_days(ctx.case.campaign.election, territory):
-        inside = [
-            polling
-            for polling in day.dates
-            if datetime.combine(polling - timedelta(days=args.days_before), time(0, 0), tz)
-            <= sent
-            < datetime.combine(polling, args.polls_close, tz)
+    election = ctx.case.campaign.election
+    review: Outcome | None = None
+    for day in polling_days(election, territory):
+        closing = polls_closing(election, day.round_index)
+        phases = [
+            _phase(sent, polling, closing.hours, args.days_before, tz) for polling in day.dates
         ]
-        if inside and len(inside) == len(day.dates):
-            when, where = _stamp(sent), _where(territory)
-            return Outcome(
-                Status.FAIL,
-                Text(
-                    fr=f"Envoi le {when.fr}, pendant le silence électoral du scrutin du "
-                    f"{inside[0]} en {where.fr}.",
-                    en=f"Sent on {when.en}, during the electoral silence before the "
-                    f"{inside[0]} vote in {where.en}.",
-                ),
+        if all(phase is _Phase.SILENT for phase in phases):
+            return Outcome(Status.FAIL, _silent(sent, day.dates[0], territory, closing))
+        if review is None and any(phase is not _Phase.BEFORE_OR_AFTER for phase in phases):
+            reasons = [_undecided(day, territory)] if len(set(phases)) > 1 else []
+            if _Phase.CLOSING in phases:
+                reasons.append(_closing_unknown(sent, closing, day.round_index))
+            review = Outcome(
+                Status.REVIEW,
+                Text(fr=" ".join(r.fr for r in reasons), en=" ".join(r.en for r in reasons)),
             )
-        if inside and undecided is None:
-            undecided = Outcome(Status.REVIEW, _undecided(day, territory))
-    return undecided or passed()
+    return review or passed()
+
+
+def _silent(sent: datetime, polling: date, territory: Territory, closing: Closing) -> Text:
+    when, where = _stamp(sent), _where(territory)
+    reason = Text(
+        fr=f"Envoi le {when.fr}, pendant le silence électoral du scrutin du {polling} en "
+        f"{where.fr}.",
+        en=f"Sent on {when.en}, during the electoral silence before the {polling} vote in "
+        f"{where.en}.",
+    )
+    if sent.date() != polling:
+        return reason
+    earliest, by = f"{closing.hours.earliest:%H:%M}", _set_by(closing)
+    return Text(
+        fr=f"{reason.fr[:-1]}, avant la clôture du scrutin ({earliest}, {by.fr}).",
+        en=f"{reason.en[:-1]}, before the polls close ({earliest}, {by.en}).",
+    )
 
 
 class ControversyArgs(Frozen):

@@ -2,8 +2,9 @@
 
 Each format is a `Formatter`: `item` renders one result (it may run in a worker process) and
 `write` lays the rendered items out on the output stream. Formats: `text` for a terminal,
-`json` (one report per line, see `smscheck schema --report`) and `sarif` (SARIF 2.1.0 for
-code-scanning dashboards, see `smscheck.formatters.sarif`).
+`html` for a page to archive, `json` (one self-contained report per line), `json-compact`
+(a rule table, then one report per line that names its rules; both in docs/reports.md) and
+`sarif` (SARIF 2.1.0 for code-scanning dashboards, see `smscheck.formatters.sarif`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Mapping
 
 from smscheck.formatters import html, json, sarif, text
 from smscheck.formatters.base import PLAIN, Formatter, Result, Style, Summary, Write
-from smscheck.formatters.json import report_json
+from smscheck.formatters.json import REPORT_FORMATS, expand, report_json, report_schema, rule_table
 from smscheck.formatters.sarif import (
     INPUT_ERROR,
     NO_RULE_IN_FORCE,
@@ -25,7 +26,8 @@ from smscheck.formatters.text import summary_table, text_report
 FORMATTERS: Mapping[str, Formatter] = {
     "text": text.FORMATTER,
     "html": html.FORMATTER,
-    "json": json.FORMATTER,
+    "json": json.FULL,
+    "json-compact": json.COMPACT,
     "sarif": sarif.FORMATTER,
 }
 
@@ -34,6 +36,7 @@ __all__ = [
     "INPUT_ERROR",
     "NO_RULE_IN_FORCE",
     "PLAIN",
+    "REPORT_FORMATS",
     "SARIF_LEVELS",
     "SARIF_SCHEMA",
     "Formatter",
@@ -41,8 +44,11 @@ __all__ = [
     "Style",
     "Summary",
     "Write",
+    "expand",
     "report_json",
+    "report_schema",
     "rule_descriptor",
+    "rule_table",
     "summary_table",
     "text_report",
 ]

@@ -1,12 +1,21 @@
-"""The `json` format: one report per line, the same bytes as `Report.model_dump_json()`, a
-campaign template's as `TemplateReport.model_dump_json()` (`"kind":"template"`), an input error
-as `{"source", "error"}` (see `smscheck schema --report`)."""
+"""The JSON Lines formats (the contract: docs/reports.md and `smscheck schema --report`).
+
+`json`: a line per case (the bytes of `Report.model_dump_json()`), per campaign template (of
+`TemplateReport.model_dump_json()`, `"kind":"template"`) or per input error (`{"source",
+"error"}`), each self-contained.
+`json-compact`: a rule table first (`RuleTable`, `"kind":"rules"`: each rule's pack and
+version, concern, severity, validity and citation, once for the run), then the same lines
+with verdicts that leave out the three fields the table holds.
+`expand` turns either back into the `json` lines.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TextIO
 
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 from smscheck.formatters.base import (
     CacheEntry,
@@ -14,46 +23,185 @@ from smscheck.formatters.base import (
     Result,
     json_str,
     per_verdicts,
+    tool_version,
     write_each,
 )
-from smscheck.verdicts import Report, Verdict
+from smscheck.packs import Pack, shipped_packs
+from smscheck.privacy import mask_numbers
+from smscheck.verdicts import (
+    InputErrorLine,
+    Report,
+    RuleEntry,
+    RuleTable,
+    TemplateReport,
+    Verdict,
+)
+
+REPORT_FORMATS = ("json", "json-compact")  # the formats whose lines `report_schema` describes
+
+# What a verdict of `json-compact` leaves to the rule table: its rule's, never the case's.
+RULE_FIELDS = ("concern", "severity", "citation")
+_LEFT_TO_TABLE = {"__all__": set(RULE_FIELDS)}
 
 _VERDICTS = TypeAdapter(tuple[Verdict, ...])
-_rendered: dict[int, CacheEntry[str]] = {}
+_full: dict[int, CacheEntry[str]] = {}
+_compact: dict[int, CacheEntry[str]] = {}
 
 
-def _verdicts_json(verdicts: tuple[Verdict, ...]) -> str:
+def _full_verdicts(verdicts: tuple[Verdict, ...]) -> str:
     return _VERDICTS.dump_json(verdicts).decode()
 
 
-def report_json(report: Report) -> str:
-    """The report as compact JSON, the same bytes as `report.model_dump_json()`."""
-    head = f'{{"status":"{report.status.value}","verdicts":'
+def _compact_verdicts(verdicts: tuple[Verdict, ...]) -> str:
+    return _VERDICTS.dump_json(verdicts, exclude=_LEFT_TO_TABLE).decode()
+
+
+def _report_line(report: Report, verdicts: str) -> str:
     packs = ",".join(
         f'{{"name":{json_str(p.name)},"version":{json_str(p.version)}}}' for p in report.packs
     )
-    tail = (
+    return (
+        f'{{"status":"{report.status.value}","verdicts":{verdicts}'
         f',"packs":[{packs}],"resolved_at":"{report.resolved_at.isoformat()}",'
         f'"lang":"{report.lang}","recipient":{json_str(report.recipient)},'
         f'"source":{_nullable(report.source)},"template":{_nullable(report.template)},'
         f'"ignored":[{",".join(map(json_str, report.ignored))}]}}'
     )
-    return head + per_verdicts(_rendered, report.verdicts, _verdicts_json) + tail
+
+
+def report_json(report: Report) -> str:
+    """The report as compact JSON, the same bytes as `report.model_dump_json()`."""
+    return _report_line(report, per_verdicts(_full, report.verdicts, _full_verdicts))
 
 
 def _nullable(value: str | None) -> str:
     return "null" if value is None else json_str(value)
 
 
-def item(result: Result) -> str:
+def _error_line(result: Result) -> str:
+    return json.dumps({"source": result.location, "error": result.error}, ensure_ascii=False)
+
+
+def full_item(result: Result) -> str:
+    """A result as one self-contained line (`json`)."""
     if result.template is not None:
         return result.template.model_dump_json() + "\n"
     if result.report is None:
-        return (
-            json.dumps({"source": result.location, "error": result.error}, ensure_ascii=False)
-            + "\n"
-        )
+        return _error_line(result) + "\n"
     return report_json(result.report) + "\n"
 
 
-FORMATTER = Formatter(item, write_each)
+def compact_item(result: Result) -> str:
+    """A result as one line of `json-compact`: its verdicts without the fields of the rule table."""
+    if result.template is not None:
+        return result.template.model_dump_json(exclude={"verdicts": _LEFT_TO_TABLE}) + "\n"
+    if result.report is None:
+        return _error_line(result) + "\n"
+    verdicts = per_verdicts(_compact, result.report.verdicts, _compact_verdicts)
+    return _report_line(result.report, verdicts) + "\n"
+
+
+def rule_table(packs: Sequence[Pack]) -> RuleTable:
+    """The rule table of a run that loaded `packs`: every rule, in force or not, by id."""
+    rules: dict[str, RuleEntry] = {}
+    for pack in packs:
+        for rule in pack.rules:
+            rules.setdefault(
+                rule.id,
+                RuleEntry(
+                    pack=pack.ref,
+                    concern=rule.concern,
+                    severity=rule.severity,
+                    valid_from=rule.valid_from,
+                    valid_until=rule.valid_until,
+                    citation=rule.citation,
+                ),
+            )
+    refs = tuple(dict.fromkeys(pack.ref for pack in packs))
+    return RuleTable(smscheck_version=tool_version(), packs=refs, rules=rules)
+
+
+def _compact_writer(packs: Sequence[Pack] | None) -> Callable[[Iterable[str], TextIO], None]:
+    """A `json-compact` write whose rule table, from `packs` (None: the shipped packs), comes
+    before the first line (an output with no line has no table)."""
+
+    def write(rendered: Iterable[str], out: TextIO) -> None:
+        begun = False
+        for text in rendered:
+            if text and not begun:
+                table = rule_table(shipped_packs() if packs is None else packs)
+                out.write(table.model_dump_json() + "\n")
+                begun = True
+            out.write(text)
+
+    return write
+
+
+def expand(lines: Iterable[str]) -> Iterator[str]:
+    """The `json` lines of a `json-compact` or `json` report, each ending in a newline: a
+    verdict gets its rule's fields from the last rule table before it; tables are left out.
+    ValueError on a line that is not one of the report's, or a rule no table before it has."""
+    table: RuleTable | None = None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"line {number}: not JSON ({exc.msg})") from None
+        if not isinstance(record, dict):
+            raise ValueError(f"line {number}: not a JSON object")
+        try:
+            if record.get("kind") == "rules":
+                table = RuleTable.model_validate(record)
+            elif "verdicts" not in record:
+                InputErrorLine.model_validate(record)
+                yield line.rstrip("\r\n") + "\n"
+            else:
+                record["verdicts"] = [_with_rule(v, table, number) for v in record["verdicts"]]
+                model = TemplateReport if record.get("kind") == "template" else Report
+                yield model.model_validate(record).model_dump_json() + "\n"
+        except ValidationError as exc:
+            raise ValueError(f"line {number}: {exc}") from None
+
+
+def _with_rule(verdict: Any, table: RuleTable | None, number: int) -> Any:
+    if not isinstance(verdict, dict) or "citation" in verdict:  # already full (or invalid)
+        return verdict
+    rule_id = str(verdict.get("rule_id"))
+    entry = None if table is None else table.rules.get(rule_id)
+    if entry is None:
+        shown = mask_numbers(rule_id)
+        raise ValueError(f"line {number}: rule {shown!r} is in no rule table before it")
+    return {**verdict, **{name: getattr(entry, name) for name in RULE_FIELDS}}
+
+
+def report_schema(form: str) -> dict[str, Any]:
+    """The JSON Schema of a line of a `--format FORM` report (`json` or `json-compact`)."""
+    if form == "json":
+        schema = TypeAdapter(Report | TemplateReport | InputErrorLine).json_schema(
+            mode="serialization"
+        )
+        schema["title"] = "A line of smscheck --format json: a self-contained report"
+        return schema
+    lines = RuleTable | Report | TemplateReport | InputErrorLine
+    schema = TypeAdapter(lines).json_schema(mode="serialization")
+    defs = schema["$defs"]
+    verdict = defs.pop("Verdict")
+    for name in RULE_FIELDS:
+        del verdict["properties"][name]
+    verdict["required"] = [name for name in verdict["required"] if name not in RULE_FIELDS]
+    verdict["title"] = "CompactVerdict"
+    verdict["description"] = (
+        "A verdict: its rule's concern, severity and citation are in the last rule table "
+        "before it, under its rule_id."
+    )
+    defs["CompactVerdict"] = verdict
+    for name in ("Report", "TemplateReport"):
+        defs[name]["properties"]["verdicts"]["items"] = {"$ref": "#/$defs/CompactVerdict"}
+    schema["title"] = "A line of smscheck --format json-compact: the rule table, a report, an input error"
+    return schema
+
+
+COMPACT = Formatter(compact_item, _compact_writer(None), _compact_writer)
+FULL = Formatter(full_item, write_each)

@@ -14,6 +14,7 @@ from smscheck.inputs.bounds import BOM, MAX_LINE_BYTES, EndlessLine
 from smscheck.inputs.document import item_from
 from smscheck.inputs.located import InputError, Item, Location, describe_validation, kind_of
 from smscheck.inputs.merge import Filler, RecipientLine, template_filler
+from smscheck.inputs.printable import printable, printable_validator
 from smscheck.inputs.strict import check_line, loads
 from smscheck.models import Case
 
@@ -61,7 +62,7 @@ class LineReader:
             if _TEMPLATE_START.match(raw):
                 self._drop_template(number)
             return Item(location, error=f"line longer than {MAX_LINE_BYTES // (1024 * 1024)} MiB")
-        if not raw.strip():
+        if not raw or raw.isspace():
             return None
         if raw.startswith(BOM):
             if number != 1:
@@ -125,14 +126,24 @@ def _line(location: Location, raw: bytes) -> Item:
     return Item(location, case=case)
 
 
+_PRINTABLE_RECIPIENT = printable_validator(RecipientLine)
+
+
 def _personal(location: Location, raw: bytes, filler: Filler) -> Item:
     """A recipient line of a campaign: the template's message, its merge fields filled."""
+    known_printable = printable(raw)
     try:
-        line = RecipientLine.model_validate_json(raw)
+        if known_printable:
+            try:
+                line = _PRINTABLE_RECIPIENT.validate_json(raw)
+            except ValidationError:  # refused as the model refuses it, or near a year bound
+                line = RecipientLine.model_validate_json(raw)
+        else:
+            line = RecipientLine.model_validate_json(raw)
     except ValidationError as exc:
         return Item(location, error=_line_error(raw, exc, top_level=False))
     try:
-        check_line(raw, line)
+        check_line(raw, line, known_printable=known_printable)
     except InputError as exc:
         return Item(location, error=str(exc))
     return filler.recipient(location, line)

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pydantic import ValidationError
 
@@ -23,10 +22,9 @@ class InputError(ValueError):
     """An input that is not a case; the message names the field, never the data."""
 
 
-@dataclass(frozen=True, slots=True)
-class Location:
+class Location(NamedTuple):
     """Where an input was read: `file`, `file:line` (JSON Lines) or `file[entry]` (the entry of
-    a JSON array, counted from 1)."""
+    a JSON array, counted from 1). Immutable records, quick to make: one or two per line read."""
 
     file: str
     line: int | None = None
@@ -38,8 +36,7 @@ class Location:
         return self.file if self.line is None else f"{self.file}:{self.line}"
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(NamedTuple):
     """One input: a case to check, a campaign template to check once for all its recipients
     (`template` without `case`), or the reason it could not be read.
 

@@ -134,7 +134,6 @@ def _double(text: str) -> str:
 
 
 _MAX_MESSAGES = 4096
-_RECIPIENT_FIELDS = tuple(Recipient.model_fields)
 
 
 class Filler:
@@ -162,7 +161,7 @@ class Filler:
             case = self.case(line)
         except InputError as exc:
             return Item(location, error=str(exc))
-        return Item(location, case=case, template=self.template, template_at=self.at)
+        return Item(location, case, None, self.template, self.at)  # by position: quicker
 
     def case(self, line: RecipientLine) -> Case:
         """The case of one recipient; InputError if a merge field has no value or the body
@@ -180,8 +179,9 @@ class Filler:
                     {**message.__dict__, "body": text, "merged": self._body.spans(line.merge)},
                 )
             message = found
-        fields = line.__dict__
-        recipient = trusted(Recipient, {name: fields[name] for name in _RECIPIENT_FIELDS})
+        fields = line.__dict__.copy()
+        del fields["merge"]  # what a line has besides its recipient
+        recipient = trusted(Recipient, fields)
         return trusted(
             Case, {"message": message, "recipient": recipient, "campaign": self.template.campaign}
         )

@@ -28,10 +28,12 @@ _STRING = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"')
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 
 
-def check_line(raw: bytes, model: BaseModel) -> None:
+def check_line(raw: bytes, model: BaseModel, *, known_printable: bool = False) -> None:
     """The checks the fast parser skips, done by the strict parser only when needed: when the
-    line may hold a control character or a repeated key (the fast parser keeps the last)."""
-    if _SUSPECT.search(raw) or raw.translate(None, b" \t\r").count(b'":') != _keys_kept(model):
+    line may hold a control character (not when `known_printable`, see inputs.printable) or a
+    repeated key (the fast parser keeps the last)."""
+    suspect = not known_printable and _SUSPECT.search(raw)
+    if suspect or raw.translate(None, b" \t\r").count(b'":') != _keys_kept(model):
         loads(raw)
 
 
@@ -43,11 +45,15 @@ def check_line(raw: bytes, model: BaseModel) -> None:
 
 def _keys_kept(model: BaseModel) -> int:
     """The keys a parsed model holds: fields given and dict entries, nested ones included."""
-    given = model.model_fields_set
+    given = model.__pydantic_fields_set__
+    nested = _NESTED.get(type(model))
+    if nested is None:
+        nested = _nested_fields(type(model))
     total = len(given)
-    for name in _nested_fields(type(model)):
+    values = model.__dict__
+    for name in nested:
         if name in given:
-            value = getattr(model, name)
+            value = values[name]
             if isinstance(value, BaseModel):
                 total += _keys_kept(value)
             elif isinstance(value, tuple):

@@ -1,0 +1,111 @@
+"""Which cases may share a rule's verdict: the fields the rule read, in the order it read them.
+
+A check is a pure function of the case (and of what its checker holds fixed: packs, suppressed
+numbers, charters). Run on a case whose message and recipient note each attribute read and its
+value, it tells the path it took: the origin, then (for a referral only) the consent, say. Any
+case of the same campaign that has the same values along that path would read the same fields
+in the same order and take the same path to the same outcome. So a rule keeps its verdicts in a
+tree: each branch names the next field read, each edge is one value of it, each leaf a verdict.
+Finding a case's verdict reads only the fields on its own path; recipients that differ in
+anything else share it.
+
+A path that reads the recipient's number ends in a branch that keeps nothing (no two recipients
+share a number): the rule then runs for each of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from smscheck.models import Message, Recipient
+from smscheck.verdicts import Verdict
+
+Source = Literal["message", "recipient"]
+Read = tuple[Source, str]
+
+# Each rule keeps at most this many verdicts: a rule whose verdict follows a field that is
+# nearly unique per recipient (a consent date, a history) costs bounded memory, as it restarts.
+MAX_VERDICTS_PER_RULE = 8192
+
+# Fields no two recipients share: a path through one is not kept.
+_UNSHARED = frozenset({("recipient", "number")})
+
+
+class Traced:
+    """A message or recipient that notes, in `read`, each attribute first read and its value."""
+
+    __slots__ = ("_of", "_read", "_source")
+    _of: Message | Recipient
+    _source: Source
+    _read: dict[Read, object]
+
+    def __init__(self, of: Message | Recipient, source: Source, read: dict[Read, object]) -> None:
+        object.__setattr__(self, "_of", of)
+        object.__setattr__(self, "_source", source)
+        object.__setattr__(self, "_read", read)
+
+    def __getattr__(self, name: str) -> object:
+        value = getattr(self._of, name)
+        self._read.setdefault((self._source, name), value)
+        return value
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("a traced model is read-only")
+
+
+@dataclass(slots=True)
+class Branch:
+    """The field a rule reads next, having read the values on the way here."""
+
+    read: Read
+    edges: dict[object, Branch | Verdict] = field(default_factory=dict)
+
+    @property
+    def keeps(self) -> bool:
+        return self.read not in _UNSHARED
+
+
+@dataclass(slots=True)
+class Tree:
+    """A rule's verdicts, by campaign and then by the values along each path."""
+
+    roots: dict[object, Branch | Verdict] = field(default_factory=dict)
+    leaves: int = 0
+
+    def find(self, token: int, message: Message, recipient: Recipient) -> Verdict | Branch | None:
+        """The verdict kept for this case; else the branch where the path leaves the tree when
+        it keeps nothing (the rule must run for each case there), else None."""
+        node = self.roots.get(token)
+        while type(node) is Branch:
+            source, name = node.read
+            if not node.keeps:
+                return node
+            value = getattr(message if source == "message" else recipient, name)
+            try:
+                node = node.edges.get(value)
+            except TypeError:  # a value that cannot be hashed: nothing is kept under it
+                return None
+        return node
+
+    def keep(self, token: int, path: dict[Read, object], verdict: Verdict) -> None:
+        """Keep `verdict` at the end of `path`, the reads of the run that gave it, in order."""
+        if self.leaves >= MAX_VERDICTS_PER_RULE:
+            self.roots, self.leaves = {}, 0
+        edges: dict[object, Branch | Verdict] = self.roots
+        key: object = token
+        for read, value in path.items():
+            node = edges.get(key)
+            if node is None:
+                node = edges[key] = Branch(read)
+            if type(node) is not Branch or node.read != read:
+                return  # not the path a deterministic check takes: keep nothing
+            if not node.keeps:
+                return
+            edges, key = node.edges, value
+        try:
+            if key not in edges:
+                self.leaves += 1
+            edges[key] = verdict
+        except TypeError:
+            return

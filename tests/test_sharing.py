@@ -1,0 +1,197 @@
+"""Verdicts shared between cases by what each rule reads: the same reports as checking each case
+alone, reuse across recipients and across equal campaigns built apart, bounded memory."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from smscheck import Case, Checker
+from smscheck.models import (
+    Consent,
+    ConsentGivenTo,
+    ConsentScope,
+    Controller,
+    Message,
+    Origin,
+    PastMessage,
+    Purpose,
+    Recipient,
+    Relationship,
+    Territory,
+)
+from smscheck.sharing import MAX_VERDICTS_PER_RULE, Read, Traced
+from smscheck.testing import campaigns, french_bodies
+
+NUMBERS = (
+    "06 12 34 56 78",
+    "+33 7 81 22 33 44",
+    "0692 12 34 56",  # Réunion
+    "+590 690 12 34 56",  # Guadeloupe
+    "+687 75 12 34",  # New Caledonia
+    "+32 470 12 34 56",  # Belgium
+)
+
+
+@st.composite
+def recipients(draw: st.DrawFn) -> Recipient:
+    """Recipients varying in every field a rule may read, numbers of several territories."""
+    consent = draw(
+        st.none()
+        | st.builds(
+            Consent,
+            given_on=st.dates(min_value=date(2019, 1, 1), max_value=date(2027, 1, 1)),
+            scope=st.sampled_from(ConsentScope),
+            collected_by=st.sampled_from(["Marie Dupont", "Agence Data", "Paul Martin"]),
+            given_to=st.none() | st.sampled_from(ConsentGivenTo),
+            proof=st.none() | st.just("formulaire 12"),
+            told_political_use=st.none() | st.booleans(),
+        )
+    )
+    history = draw(
+        st.lists(
+            st.builds(
+                PastMessage,
+                sent_at=st.datetimes(
+                    min_value=datetime(2025, 1, 1), max_value=datetime(2026, 12, 31)
+                ).map(lambda moment: moment.replace(tzinfo=UTC)),
+                purpose=st.sampled_from(Purpose),
+            ),
+            max_size=3,
+        )
+    )
+    return Recipient(
+        number=draw(st.sampled_from(NUMBERS)),
+        relationship=draw(st.sampled_from(Relationship)),
+        origin=draw(st.sampled_from(Origin)),
+        controller=draw(st.none() | st.sampled_from(Controller)),
+        informed_at_collection=draw(st.none() | st.booleans()),
+        consent=consent,
+        opted_out=draw(st.booleans()),
+        referrer=draw(st.none() | st.just("Paul Martin")),
+        kept_informed=draw(st.booleans()),
+        history=tuple(history),
+        territory=draw(st.none() | st.sampled_from(Territory)),
+    )
+
+
+@st.composite
+def campaign_sends(draw: st.DrawFn) -> list[Case]:
+    """The cases of one campaign: a few messages (sent near the vote or not), many recipients."""
+    campaign = draw(campaigns())
+    polling = campaign.election.rounds[0].polling_date
+    messages = []
+    for _ in range(draw(st.integers(min_value=1, max_value=3))):
+        day = polling - timedelta(days=draw(st.integers(min_value=-1, max_value=5)))
+        hour = draw(st.sampled_from([7, 10, 19, 21, 23]))
+        messages.append(
+            Message(
+                sender=draw(st.sampled_from(["36111", "PS2026"])),
+                body=draw(french_bodies(name=campaign.names[0], with_mentions=draw(st.booleans()))),
+                send_at=datetime(day.year, day.month, day.day, hour, 30, tzinfo=UTC),
+                purpose=draw(st.sampled_from(Purpose)),
+            )
+        )
+    people = draw(st.lists(recipients(), min_size=2, max_size=12))
+    return [
+        Case(message=draw(st.sampled_from(messages)), recipient=person, campaign=campaign)
+        for person in people
+    ]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(campaign_sends())
+def test_shared_verdicts_give_each_case_the_report_it_gets_checked_alone(
+    sends: list[Case],
+) -> None:
+    suppressed = {sends[0].recipient.number}
+    shared = Checker(suppressed=suppressed)
+    for case in sends + sends[::-1]:  # the second pass finds everything kept
+        alone = Checker(suppressed=suppressed).check(case)
+        assert shared.check(case).model_dump_json() == alone.model_dump_json()
+
+
+def _case(**recipient: object) -> Case:
+    return Case.model_validate(
+        {
+            "message": {
+                "sender": "36111",
+                "body": "Marie Dupont vous invite samedi au marché. STOP au 36111",
+                "send_at": "2026-03-04T18:00:00+01:00",
+            },
+            "recipient": {"number": "06 12 34 56 78", **recipient},
+            "campaign": {
+                "sender_kind": "candidate",
+                "names": ["Marie Dupont"],
+                "election": {"kind": "municipal", "rounds": [{"polling_date": "2026-03-15"}]},
+            },
+        }
+    )
+
+
+def test_recipients_differing_in_a_field_a_rule_ignores_share_its_verdict() -> None:
+    checker = Checker()
+    first = checker.check(_case(relationship="member", origin="party_member_file"))
+    other = _case(relationship="member", origin="party_member_file", number="07 81 22 33 44")
+    second = checker.check(other)
+    # The sending hours depend on the send time and the recipient's territory, not the number.
+    assert second.verdict("SMS-HRS-01") is first.verdict("SMS-HRS-01")
+
+
+def test_equal_campaigns_built_apart_share_their_work() -> None:
+    checker = Checker()
+    first = checker.check(_case())
+    rebuilt = Case.model_validate_json(_case().model_dump_json())
+    assert rebuilt.campaign is not _case().campaign
+    second = checker.check(rebuilt)
+    assert second.verdict("FMT-LEN-01") is first.verdict("FMT-LEN-01")
+
+
+def test_a_rule_keeps_a_bounded_number_of_verdicts_whatever_the_variety() -> None:
+    checker = Checker()
+    start = date(2000, 1, 1)
+    for offset in range(MAX_VERDICTS_PER_RULE + 50):
+        consent = {
+            "given_on": (start + timedelta(days=offset)).isoformat(),
+            "scope": "political_sms",
+            "collected_by": "Marie Dupont",
+            "proof": "formulaire",
+        }
+        checker.check(_case(relationship="opted_in", consent=consent))
+    kept = [tree.leaves for tree in checker._trees.values()]
+    assert max(kept) <= MAX_VERDICTS_PER_RULE
+    assert max(kept) > 0
+
+
+def test_a_rule_shares_its_verdict_with_recipients_that_differ_off_its_path() -> None:
+    checker = Checker()
+    # CNIL12-REF-01 applies to referred prospects without consent: for anyone else it stops at
+    # the origin, so recipients with different consents share its verdict.
+    consent = {"given_on": "2025-01-01", "scope": "newsletter", "collected_by": "Marie Dupont"}
+    first = checker.check(_case(origin="party_member_file", relationship="member"))
+    second = checker.check(
+        _case(origin="party_member_file", relationship="member", consent=consent)
+    )
+    assert second.verdict("CNIL12-REF-01") is first.verdict("CNIL12-REF-01")
+
+
+def test_a_traced_model_notes_what_is_read_in_order_and_refuses_writes() -> None:
+    read: dict[Read, object] = {}
+    recipient = Traced(
+        Recipient(number="06 12 34 56 78", origin=Origin.REFERRAL), "recipient", read
+    )
+    assert recipient.origin is Origin.REFERRAL
+    assert recipient.number_territory == "mainland"
+    assert recipient.origin is Origin.REFERRAL
+    assert list(read.items()) == [
+        (("recipient", "origin"), Origin.REFERRAL),
+        (("recipient", "number_territory"), "mainland"),
+    ]
+    try:
+        recipient.origin = Origin.UNKNOWN
+    except AttributeError:
+        pass
+    else:
+        raise AssertionError("a traced model was written to")
