@@ -20,6 +20,7 @@ import sys
 import tempfile
 from collections import deque
 from collections.abc import Generator, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing.pool import AsyncResult, Pool
@@ -375,6 +376,20 @@ def _pool(jobs: int, settings: Settings) -> Pool:
     return multiprocessing.get_context(method).Pool(jobs, _init, (settings,))
 
 
+@contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Ctrl-C (SIGINT) waits for the end of the block, where the platform can hold it (the
+    workers forked meanwhile keep it held: they leave it to the parent)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def _ordered(pool: Pool, work: Iterable[Chunk], folder: str, window: int) -> Iterator[Done]:
     """Results in submission order, with at most `window` chunks in flight (flat memory); a
     result's file is deleted once the next is asked for."""
@@ -396,7 +411,7 @@ def run(
 ) -> Generator[Done, None, None]:
     """Check every input file, yielding rendered chunks in input order (with jobs > 1, a
     chunk's file lasts until the next chunk is asked for)."""
-    folder = tempfile.mkdtemp(prefix="smscheck-") if jobs > 1 else None  # private (0700)
+    folder: str | None = None
     pool: Pool | None = None
     local: list[_Worker] = []  # this process's worker, built when first needed
 
@@ -406,7 +421,10 @@ def run(
         return local[0]
 
     try:
-        pool = _pool(jobs, settings) if folder is not None else None
+        if jobs > 1:
+            with _ctrl_c_held():  # until both are named, so that `finally` sees what to remove
+                folder = tempfile.mkdtemp(prefix="smscheck-")  # private (0700)
+                pool = _pool(jobs, settings)
         for path in files:
             if path != "-" and Path(path).suffix in LINE_SUFFIXES and Path(path).is_file():
                 with open(path, "rb") as handle:
