@@ -49,7 +49,7 @@ from smscheck.privacy import mask_numbers
 from smscheck.selection import Selection
 from smscheck.verdicts import Lang, Report, Status, TemplateReport
 
-CHUNK_LINES = 2000
+CHUNK_LINES = 500
 # A chunk this long already ends before a template line rather than run on past it: a worker
 # then checks one campaign at a time, and chunks stay long enough to amortise.
 ALIGNED_LINES = CHUNK_LINES // 4

@@ -233,17 +233,18 @@ def test_a_chunk_long_enough_ends_before_a_template_line_and_a_short_one_does_no
 @pytest.fixture(scope="module")
 def three_chunks(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("chunks") / "campaign.jsonl"
-    generate(path, 4500)  # three chunks, two templates, 1% bad lines
+    generate(path, 4500)  # several chunks, two templates, 1% bad lines
     return path
 
 
 def test_chunks_for_workers_shorten_near_the_end_and_cover_every_line_once(
     three_chunks: Path,
 ) -> None:
-    from smscheck.batch import CHUNK_LINES, TAIL_LINES, chunks
+    from smscheck.batch import TAIL_LINES, chunks
 
+    size = 2000
     with three_chunks.open("rb") as handle:
-        cut = list(chunks(str(three_chunks), handle, workers=2))
+        cut = list(chunks(str(three_chunks), handle, size=size, workers=2))
     lines = three_chunks.read_bytes().splitlines(keepends=True)
     assert [chunk.first_line for chunk in cut] == [
         1 + sum(chunk.count for chunk in cut[:index]) for index in range(len(cut))
@@ -251,8 +252,8 @@ def test_chunks_for_workers_shorten_near_the_end_and_cover_every_line_once(
     assert sum(chunk.count for chunk in cut) == len(lines)
     assert [len(b"".join(lines[: c.first_line - 1])) for c in cut] == [c.offset for c in cut]
     counts = [chunk.count for chunk in cut]
-    # 4,500 lines: the first chunk is a quarter of them, the next ones shorter, down to 250.
-    assert counts[0] < CHUNK_LINES and counts[-2] < counts[0] // 2
+    # 4,500 lines in chunks of up to 2,000: the first is a quarter of them, the next shorter.
+    assert counts[0] < size and counts[-2] < counts[0] // 2
     assert min(counts[:-1]) >= TAIL_LINES
 
 

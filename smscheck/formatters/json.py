@@ -18,11 +18,9 @@ from typing import Any, TextIO
 from pydantic import TypeAdapter, ValidationError
 
 from smscheck.formatters.base import (
-    CacheEntry,
     Formatter,
     Result,
     json_str,
-    per_verdicts,
     tool_version,
     write_each,
 )
@@ -43,17 +41,29 @@ REPORT_FORMATS = ("json", "json-compact")  # the formats whose lines `report_sch
 RULE_FIELDS = ("concern", "severity", "citation")
 _LEFT_TO_TABLE = {"__all__": set(RULE_FIELDS)}
 
-_VERDICTS = TypeAdapter(tuple[Verdict, ...])
-_full: dict[int, CacheEntry[str]] = {}
-_compact: dict[int, CacheEntry[str]] = {}
+_VERDICT = TypeAdapter(Verdict)
+# Verdicts are shared objects (one per distinct outcome of a rule, see `engine.Checker`), far
+# fewer than the lists they make up, which recipients rarely share whole (a consent date, a
+# merged first name): each verdict is rendered once, and a report joins them.
+_MAX_RENDERED = 16_384
+_full: dict[int, tuple[Verdict, str]] = {}
+_compact: dict[int, tuple[Verdict, str]] = {}
+_WITHOUT_RULE_FIELDS = set(RULE_FIELDS)
 
 
-def _full_verdicts(verdicts: tuple[Verdict, ...]) -> str:
-    return _VERDICTS.dump_json(verdicts).decode()
-
-
-def _compact_verdicts(verdicts: tuple[Verdict, ...]) -> str:
-    return _VERDICTS.dump_json(verdicts, exclude=_LEFT_TO_TABLE).decode()
+def _rendered(
+    verdicts: tuple[Verdict, ...], cache: dict[int, tuple[Verdict, str]], **dump: Any
+) -> str:
+    """The verdicts as a JSON array, the bytes of dumping the tuple whole."""
+    parts = []
+    for verdict in verdicts:
+        cached = cache.get(id(verdict))
+        if cached is None or cached[0] is not verdict:  # the entry holds it: its id is its own
+            if len(cache) >= _MAX_RENDERED:
+                cache.clear()
+            cached = cache[id(verdict)] = (verdict, _VERDICT.dump_json(verdict, **dump).decode())
+        parts.append(cached[1])
+    return f"[{','.join(parts)}]"
 
 
 def _report_line(report: Report, verdicts: str) -> str:
@@ -71,7 +81,7 @@ def _report_line(report: Report, verdicts: str) -> str:
 
 def report_json(report: Report) -> str:
     """The report as compact JSON, the same bytes as `report.model_dump_json()`."""
-    return _report_line(report, per_verdicts(_full, report.verdicts, _full_verdicts))
+    return _report_line(report, _rendered(report.verdicts, _full))
 
 
 def _nullable(value: str | None) -> str:
@@ -97,7 +107,7 @@ def compact_item(result: Result) -> str:
         return result.template.model_dump_json(exclude={"verdicts": _LEFT_TO_TABLE}) + "\n"
     if result.report is None:
         return _error_line(result) + "\n"
-    verdicts = per_verdicts(_compact, result.report.verdicts, _compact_verdicts)
+    verdicts = _rendered(result.report.verdicts, _compact, exclude=_WITHOUT_RULE_FIELDS)
     return _report_line(result.report, verdicts) + "\n"
 
 
