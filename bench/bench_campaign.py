@@ -264,7 +264,8 @@ def bench_size(cli: Cli, args: argparse.Namespace, scenario: str, n: int, folder
     )
     print(
         f"{'command':<30} {'jobs':>4} {'cases/s':>9} {'x floor':>7} {'CPU s':>7} {'/CPU s':>7} "
-        f"{'peak MiB':>8} {'RSS sum':>7} {'procs':>5} {'out MB':>8} {'B/case':>7} {'vs 1 job':>8}"
+        f"{'peak MiB':>8} {'RSS sum':>7} {'PSS sum':>7} {'procs':>5} {'out MB':>8} {'B/case':>7} "
+        f"{'vs 1 job':>8}"
     )
     for name in args.commands:
         one_job: float | None = None
@@ -277,7 +278,8 @@ def bench_size(cli: Cli, args: argparse.Namespace, scenario: str, n: int, folder
             shown = " ".join(COMMANDS[name])
             print(
                 f"{shown:<30} {jobs:>4} {n / done.seconds:>9,.0f} {done.seconds / floor_s:>7.1f} "
-                f"{done.cpu_seconds:>7.1f} {n / done.cpu_seconds:>7,.0f} {done.peak_mib:>8.0f} {done.rss_sum_mib:>7.0f} "
+                f"{done.cpu_seconds:>7.1f} {n / done.cpu_seconds:>7,.0f} {done.peak_mib:>8.0f} "
+                f"{done.rss_sum_mib:>7.0f} {done.pss_sum_mib:>7.0f} "
                 f"{done.processes:>5} {done.output_bytes / 1e6:>8,.1f} "
                 f"{done.output_bytes / n:>7,.0f} {speedup:>8}",
                 flush=True,

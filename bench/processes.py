@@ -8,7 +8,10 @@ reads `/proc/<pid>/status` of the command and of every descendant it finds, ever
   no peak is missed between samples). Pages a forked worker shares with its parent count
   twice, and the peaks need not coincide: an upper bound, what a memory limit must allow.
 - `rss_sum_mib`: the largest sum of resident sizes seen at one sample: a lower bound of the
-  peak at any one moment.
+  peak at any one moment, but for pages shared between processes, which count in each.
+- `pss_sum_mib`: the largest sum of proportional set sizes (`Pss` of `smaps_rollup`: a page
+  shared by k processes counts 1/k in each) seen at one sample: the memory all the processes
+  of the run hold together at that moment, each page once.
 
 CPU time is the user and system time of the command and every child it waited for (workers
 included), from `wait4`.
@@ -30,6 +33,7 @@ class Run:
     cpu_seconds: float
     peak_mib: float
     rss_sum_mib: float
+    pss_sum_mib: float
     processes: int
     returncode: int
     stderr: str
@@ -50,6 +54,18 @@ def _status_kib(pid: int) -> tuple[int, int] | None:
     if "VmHWM" not in values:  # a zombie
         return None
     return values["VmHWM"], values["VmRSS"]
+
+
+def _pss_kib(pid: int) -> int:
+    """The proportional set size of a live process in KiB (0 once it is gone)."""
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    for line in text.splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1])
+    return 0
 
 
 def _children(parents: set[int]) -> set[int]:
@@ -75,6 +91,7 @@ class _Watch(threading.Thread):
         self.interval = interval
         self.hwm: dict[int, int] = {}
         self.rss_sum = 0
+        self.pss_sum = 0
         self.stopping = threading.Event()
 
     def run(self) -> None:
@@ -84,7 +101,7 @@ class _Watch(threading.Thread):
             if rounds % 4 == 0:
                 tree |= _children(tree)
             rounds += 1
-            total = 0
+            total = shared = 0
             for pid in list(tree):
                 status = _status_kib(pid)
                 if status is None:
@@ -93,7 +110,9 @@ class _Watch(threading.Thread):
                     continue
                 self.hwm[pid] = max(self.hwm.get(pid, 0), status[0])
                 total += status[1]
+                shared += _pss_kib(pid)
             self.rss_sum = max(self.rss_sum, total)
+            self.pss_sum = max(self.pss_sum, shared)
             self.stopping.wait(self.interval)
 
 
@@ -126,6 +145,7 @@ def run(command: list[str], output: Path, interval: float = 0.05) -> Run:
         cpu_seconds=usage.ru_utime + usage.ru_stime,
         peak_mib=(sum(peaks) + unseen) / 1024,
         rss_sum_mib=max(watch.rss_sum, usage.ru_maxrss if not peaks else 0) / 1024,
+        pss_sum_mib=watch.pss_sum / 1024,
         processes=max(1, len(watch.hwm)),
         returncode=process.returncode,
         stderr=stderr.decode("utf-8", "replace"),

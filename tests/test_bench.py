@@ -61,6 +61,7 @@ def test_peak_memory_counts_the_children_of_the_command(tmp_path: Path) -> None:
     assert done.returncode == 0
     assert done.processes == 2
     assert done.peak_mib > 80
+    assert 80 < done.pss_sum_mib <= done.rss_sum_mib + 1  # the block is the child's alone
 
 
 HELP_WITHOUT_JOBS = """usage: smscheck check [-h] [--format {json,text}] [--only-problems] FILE
