@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from itertools import count
 from pathlib import Path
 from typing import TypeVar, get_args
@@ -98,7 +98,7 @@ class Checker:
         self._last: _Batch | None = None
         self._tokens: dict[str, int] = {}
         self._tokens_by_id: dict[int, tuple[Campaign, int]] = {}
-        self._batches: dict[tuple[int, Message], _Batch] = {}
+        self._batches: dict[tuple[int, Message, timedelta | None], _Batch] = {}
         self._trees = {rule_id: Tree() for rule_id in self.rule_ids}
         self._combined: dict[tuple[int, ...], tuple[tuple[Verdict, ...], Status]] = {}
         self._made: dict[tuple[str, Outcome, str | None], Verdict] = {}
@@ -170,9 +170,7 @@ class Checker:
                     verdicts.append(self._verdict(rule, _DEPENDS_ON_RECIPIENT, message.body))
                     per_recipient.append(rule.id)
                     continue
-                verdict = batch.shared.get(rule.id)
-                if verdict is None:
-                    verdict = batch.shared[rule.id] = self._run(rule, context)
+                verdict = batch.shared.get(rule.id) or self._shared(batch, rule, context)
                 verdicts.append(verdict)
         found = tuple(verdicts)
         if accept:
@@ -214,7 +212,8 @@ class Checker:
         if last is not None and last.message is case.message and last.campaign is case.campaign:
             return last
         token = self._token(case.campaign)
-        key = (token, case.message)
+        # Equal instants at other UTC offsets are equal datetimes, but not the same local day.
+        key = (token, case.message, case.message.send_at.utcoffset())
         found = self._batches.get(key)
         if found is None:
             if len(self._batches) >= _MAX_BATCHES:
@@ -302,10 +301,9 @@ class Checker:
         rule = batch.rules[index]
         if not keep or batch.per_message[index]:
             context = Context(case=case, suppressed=self.suppressed, charters=self.charters)
-            verdict = self._verdict(rule, _outcome(rule, context), case.message.body)
             if batch.per_message[index]:
-                batch.shared[rule.id] = verdict
-            return verdict
+                return self._shared(batch, rule, context)
+            return self._verdict(rule, _outcome(rule, context), case.message.body)
         path: dict[Read, object] = {}
         traced = trusted(
             Case,
@@ -336,8 +334,14 @@ class Checker:
             combined = self._combined[key] = (verdicts, status_of(verdicts))
         return combined
 
-    def _run(self, rule: Rule, context: Context) -> Verdict:
-        return self._verdict(rule, _outcome(rule, context), context.case.message.body)
+    def _shared(self, batch: _Batch, rule: Rule, context: Context) -> Verdict:
+        """A message-only rule's verdict, kept for the batch's other cases unless the case's
+        time budget ran out (that review is the case's own)."""
+        outcome = _outcome(rule, context)
+        verdict = self._verdict(rule, outcome, context.case.message.body)
+        if not isinstance(outcome, _TimedOut):
+            batch.shared[rule.id] = verdict
+        return verdict
 
     def _verdict(self, rule: Rule, outcome: Outcome, body: str) -> Verdict:
         """The verdict an outcome of the rule gives: one object for equal outcomes (evidence

@@ -394,8 +394,9 @@ class Round(CaseModel):
         description="When the polls close where the recipient votes (their commune's, or the "
         "constituency's), local time such as \"19:00\", when the campaign knows it from the "
         "prefect's order; without it smscheck takes the convening decree's hours or, for an "
-        "election its calendar does not know, R41's 18:00 to the latest close allowed, and a "
-        "send in between is `review`.",
+        "election its calendar does not know, the hours of its kind (R41's 18:00 to 20:00 for "
+        "most; senatorial 11:00 to 17:30; a primary's whole polling day), and a send between "
+        "the earliest and the latest close is `review`.",
     )
 
     def date_in(self, territory: Territory) -> date:

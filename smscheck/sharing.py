@@ -16,6 +16,7 @@ share a number): the rule then runs for each of them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 from smscheck.models import Message, Recipient
@@ -47,11 +48,17 @@ class Traced:
 
     def __getattr__(self, name: str) -> object:
         value = getattr(self._of, name)
-        self._read.setdefault((self._source, name), value)
+        self._read.setdefault((self._source, name), as_edge(value))
         return value
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("a traced model is read-only")
+
+
+def as_edge(value: object) -> object:
+    """What a value read is kept under: itself, but an instant with its UTC offset, as equal
+    instants at other offsets fall on other local days and hours."""
+    return (value, value.utcoffset()) if isinstance(value, datetime) else value
 
 
 @dataclass(slots=True)
@@ -81,7 +88,7 @@ class Tree:
             source, name = node.read
             if not node.keeps:
                 return node
-            value = getattr(message if source == "message" else recipient, name)
+            value = as_edge(getattr(message if source == "message" else recipient, name))
             try:
                 node = node.edges.get(value)
             except TypeError:  # a value that cannot be hashed: nothing is kept under it
@@ -94,18 +101,18 @@ class Tree:
             self.roots, self.leaves = {}, 0
         edges: dict[object, Branch | Verdict] = self.roots
         key: object = token
-        for read, value in path.items():
-            node = edges.get(key)
-            if node is None:
-                node = edges[key] = Branch(read)
-            if type(node) is not Branch or node.read != read:
-                return  # not the path a deterministic check takes: keep nothing
-            if not node.keeps:
-                return
-            edges, key = node.edges, value
         try:
+            for read, value in path.items():
+                node = edges.get(key)
+                if node is None:
+                    node = edges[key] = Branch(read)
+                if type(node) is not Branch or node.read != read:
+                    return  # not the path a deterministic check takes: keep nothing
+                if not node.keeps:
+                    return
+                edges, key = node.edges, value
             if key not in edges:
                 self.leaves += 1
             edges[key] = verdict
-        except TypeError:
+        except TypeError:  # a value that cannot be hashed: nothing is kept under it
             return

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smscheck import Case, Checker
+from smscheck import Case, Checker, Status
 from smscheck.models import (
     Consent,
     ConsentGivenTo,
@@ -195,3 +196,37 @@ def test_a_traced_model_notes_what_is_read_in_order_and_refuses_writes() -> None
         pass
     else:
         raise AssertionError("a traced model was written to")
+
+
+def test_a_review_for_want_of_time_is_never_shared_with_other_recipients(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from smscheck import engine
+
+    real, calls = engine._guarded, []
+
+    def out_of_time_once(rule: object, context: object) -> object:
+        calls.append(rule)
+        if len(calls) == 1:
+            return engine._TimedOut(Status.REVIEW)
+        return real(rule, context)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "_guarded", out_of_time_once)
+    checker = Checker()
+    first = checker.check(_case())
+    timed_out = next(v for v in first.verdicts if v.status is Status.REVIEW)
+    again = checker.check(_case(number="07 81 22 33 44"))
+    alone = Checker().check(_case(number="07 81 22 33 44"))
+    assert again.verdict(timed_out.rule_id) == alone.verdict(timed_out.rule_id)
+
+
+def test_the_same_instant_at_another_offset_is_judged_on_its_own_local_day() -> None:
+    base = _case().model_dump(mode="json")
+    late = {**base, "message": {**base["message"], "send_at": "2026-03-03T23:30:00+00:00"}}
+    east = {**base, "message": {**base["message"], "send_at": "2026-03-04T04:30:00+05:00"}}
+    checker = Checker()
+    checker.check(Case.model_validate(late))
+    shared = checker.check(Case.model_validate(east))
+    alone = Checker().check(Case.model_validate(east))
+    assert shared.resolved_at == alone.resolved_at == date(2026, 3, 4)
+    assert shared.model_dump_json() == alone.model_dump_json()
