@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing.pool import AsyncResult, Pool
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import IO, BinaryIO
 
@@ -394,16 +395,31 @@ def _ordered(pool: Pool, work: Iterable[Chunk], folder: str, window: int) -> Ite
     """Results in submission order, with at most `window` chunks in flight (flat memory); a
     result's file is deleted once the next is asked for."""
     pending: deque[AsyncResult[Done]] = deque()
+    workers = tuple(pool._pool)  # type: ignore[attr-defined]  # the pool's own processes
     work = iter(work)
     while True:
         for chunk in islice(work, window - len(pending)):
             pending.append(pool.apply_async(_write_chunk, (chunk, folder)))
         if not pending:
             return
-        done = pending.popleft().get()
+        done = _outcome_of(pending.popleft(), workers)
         yield done
         if done.path is not None:
             os.unlink(done.path)
+
+
+def _outcome_of(result: AsyncResult[Done], workers: tuple[BaseProcess, ...]) -> Done:
+    """The chunk's result; ChildProcessError if a worker ended meanwhile (killed, out of
+    memory): the pool would start another and wait for the lost chunk for ever."""
+    while not result.ready():
+        result.wait(0.25)
+        ended = [worker.exitcode for worker in workers if worker.exitcode is not None]
+        if ended and not result.ready():
+            how = f"signal {-ended[0]}" if ended[0] < 0 else f"exit code {ended[0]}"
+            raise ChildProcessError(
+                f"a worker process ended unexpectedly ({how}): the results are incomplete"
+            )
+    return result.get()
 
 
 def run(

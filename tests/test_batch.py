@@ -402,3 +402,53 @@ def test_a_broken_pipe_with_two_jobs_leaves_no_temporary_file(
     assert process.returncode == 2
     assert "results are incomplete" in process.stderr.read().decode()
     assert list(tmp_path.iterdir()) == []
+
+
+def _forked_children(pid: int) -> list[int]:
+    """Live processes forked by `pid` with its own command line (its pool workers, not a
+    helper process it started), from Linux's /proc."""
+    own = Path(f"/proc/{pid}/cmdline").read_bytes()
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                stat = Path(entry.path, "stat").read_text()
+                command = Path(entry.path, "cmdline").read_bytes()
+            except OSError:
+                continue
+            if int(stat.rpartition(")")[2].split()[1]) == pid and command == own:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_a_worker_killed_mid_run_ends_the_run_with_an_error_not_a_hang(
+    long_campaign: Path, tmp_path: Path
+) -> None:
+    import signal
+    import time
+
+    command = [sys.executable, "-m", "smscheck.cli", "check", str(long_campaign), "--jobs", "2"]
+    output = tmp_path / "out.json"
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    process = subprocess.Popen(
+        [*command, "--format", "json", "--lang", "en", "-o", str(output)],
+        stderr=subprocess.PIPE,
+        env={**os.environ, "TMPDIR": str(folder)},
+    )
+    deadline = time.monotonic() + 30
+    while len(_forked_children(process.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)  # both workers are checking their first ranges
+    if process.poll() is not None:
+        pytest.skip("the run ended before a worker could be killed")
+    os.kill(_forked_children(process.pid)[0], signal.SIGKILL)
+    try:
+        _, error = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
+    assert process.returncode == 2
+    assert "a worker process ended unexpectedly (signal 9)" in error.decode()
+    assert list(folder.iterdir()) == []
