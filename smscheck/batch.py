@@ -351,6 +351,7 @@ def _init(settings: Settings) -> None:
     global _worker
     # Ctrl-C reaches the whole process group: the parent alone handles it, and stops workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool stops its workers with it
     try:
         _worker = _Worker(settings)
     except Exception as exc:

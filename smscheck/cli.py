@@ -9,6 +9,7 @@ import gc
 import io
 import json
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Generator, Iterator, Sequence
@@ -41,6 +42,7 @@ from smscheck.verdicts import Lang, Status
 
 USAGE_ERROR = 2
 INTERRUPTED = 130  # as shells report a command stopped by SIGINT
+TERMINATED = 143  # and by SIGTERM
 
 
 def _packs(args: argparse.Namespace) -> tuple[Pack, ...]:
@@ -375,6 +377,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted: the results are incomplete", lang)
         return INTERRUPTED
+    except Terminated:
+        _error("terminated: the results are incomplete", lang)
+        return TERMINATED
     except BrokenPipeError:
         _discard_stdout()
         _error("the output was closed before the end (broken pipe): results are incomplete", lang)
@@ -422,7 +427,17 @@ def command() -> int:
     them), yet every 700 allocations the collector walked them: about 10% of a large run."""
     gc.freeze()  # what importing built stays: never walked again
     gc.set_threshold(100_000, 50, 100)
+    signal.signal(signal.SIGTERM, _terminate)
     return main()
+
+
+class Terminated(BaseException):
+    """SIGTERM (`kill`, a CI job's timeout): unwinds like Ctrl-C, so that workers are stopped
+    and temporary files removed."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 if __name__ == "__main__":

@@ -227,6 +227,7 @@ _REASONS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ..
         (r"standard input is closed", "l'entrée standard est fermée"),
         (r"standard output is closed", "la sortie standard est fermée"),
         (r"interrupted: the results are incomplete", "interrompu : les résultats sont incomplets"),
+        (r"terminated: the results are incomplete", "arrêté : les résultats sont incomplets"),
         (r"a worker process ended unexpectedly \((signal|exit code) (\d+)\): the results are incomplete",
          lambda m: "un processus de travail s'est arrêté inopinément ("
          + ("signal" if m[1] == "signal" else "code de sortie")

@@ -452,3 +452,34 @@ def test_a_worker_killed_mid_run_ends_the_run_with_an_error_not_a_hang(
     assert process.returncode == 2
     assert "a worker process ended unexpectedly (signal 9)" in error.decode()
     assert list(folder.iterdir()) == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_sigterm_stops_the_workers_and_leaves_no_temporary_file(
+    long_campaign: Path, tmp_path: Path
+) -> None:
+    import time
+
+    command = [sys.executable, "-m", "smscheck.cli", "check", str(long_campaign), "--jobs", "2"]
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    process = subprocess.Popen(
+        [*command, "--format", "json", "--lang", "en", "-o", str(tmp_path / "out.json")],
+        stderr=subprocess.PIPE,
+        env={**os.environ, "TMPDIR": str(folder)},
+    )
+    deadline = time.monotonic() + 30
+    while len(workers := _forked_children(process.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if process.poll() is not None:
+        pytest.skip("the run ended before it could be stopped")
+    process.terminate()
+    try:
+        _, error = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
+    assert process.returncode == 143
+    assert "terminated: the results are incomplete" in error.decode()
+    assert list(folder.iterdir()) == []
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
