@@ -421,46 +421,12 @@ def _forked_children(pid: int) -> list[int]:
     return found
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
-def test_a_worker_killed_mid_run_ends_the_run_with_an_error_not_a_hang(
-    long_campaign: Path, tmp_path: Path
-) -> None:
-    import signal
+def _two_job_run(campaign: Path, tmp_path: Path) -> tuple[subprocess.Popen[bytes], Path, list[int]]:
+    """`smscheck check --jobs 2` started on `campaign` with its own temporary folder, once its
+    two workers run: the process, the folder and the workers' ids."""
     import time
 
-    command = [sys.executable, "-m", "smscheck.cli", "check", str(long_campaign), "--jobs", "2"]
-    output = tmp_path / "out.json"
-    folder = tmp_path / "tmp"
-    folder.mkdir()
-    process = subprocess.Popen(
-        [*command, "--format", "json", "--lang", "en", "-o", str(output)],
-        stderr=subprocess.PIPE,
-        env={**os.environ, "TMPDIR": str(folder)},
-    )
-    deadline = time.monotonic() + 30
-    while len(_forked_children(process.pid)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.3)  # both workers are checking their first ranges
-    if process.poll() is not None:
-        pytest.skip("the run ended before a worker could be killed")
-    os.kill(_forked_children(process.pid)[0], signal.SIGKILL)
-    try:
-        _, error = process.communicate(timeout=60)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        raise
-    assert process.returncode == 2
-    assert "a worker process ended unexpectedly (signal 9)" in error.decode()
-    assert list(folder.iterdir()) == []
-
-
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
-def test_sigterm_stops_the_workers_and_leaves_no_temporary_file(
-    long_campaign: Path, tmp_path: Path
-) -> None:
-    import time
-
-    command = [sys.executable, "-m", "smscheck.cli", "check", str(long_campaign), "--jobs", "2"]
+    command = [sys.executable, "-m", "smscheck.cli", "check", str(campaign), "--jobs", "2"]
     folder = tmp_path / "tmp"
     folder.mkdir()
     process = subprocess.Popen(
@@ -471,15 +437,43 @@ def test_sigterm_stops_the_workers_and_leaves_no_temporary_file(
     deadline = time.monotonic() + 30
     while len(workers := _forked_children(process.pid)) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
+    time.sleep(0.3)  # both workers are checking their first ranges
     if process.poll() is not None:
         pytest.skip("the run ended before it could be stopped")
-    process.terminate()
+    return process, folder, workers
+
+
+def _error_at_end(process: subprocess.Popen[bytes]) -> str:
     try:
         _, error = process.communicate(timeout=60)
     except subprocess.TimeoutExpired:
         process.kill()
         raise
+    return error.decode()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_a_worker_killed_mid_run_ends_the_run_with_an_error_not_a_hang(
+    long_campaign: Path, tmp_path: Path
+) -> None:
+    import signal
+
+    process, folder, workers = _two_job_run(long_campaign, tmp_path)
+    os.kill(workers[0], signal.SIGKILL)
+    error = _error_at_end(process)
+    assert process.returncode == 2
+    assert "a worker process ended unexpectedly (signal 9)" in error
+    assert list(folder.iterdir()) == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_sigterm_stops_the_workers_and_leaves_no_temporary_file(
+    long_campaign: Path, tmp_path: Path
+) -> None:
+    process, folder, workers = _two_job_run(long_campaign, tmp_path)
+    process.terminate()
+    error = _error_at_end(process)
     assert process.returncode == 143
-    assert "terminated: the results are incomplete" in error.decode()
+    assert "terminated: the results are incomplete" in error
     assert list(folder.iterdir()) == []
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
