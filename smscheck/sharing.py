@@ -48,29 +48,31 @@ class Traced:
 
     def __getattr__(self, name: str) -> object:
         value = getattr(self._of, name)
-        self._read.setdefault((self._source, name), as_edge(value))
+        self._read.setdefault((self._source, name), value)
         return value
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("a traced model is read-only")
 
 
-def as_edge(value: object) -> object:
+def _edge(value: object, instant: bool) -> object:
     """What a value read is kept under: itself, but an instant with its UTC offset, as equal
     instants at other offsets fall on other local days and hours."""
-    return (value, value.utcoffset()) if isinstance(value, datetime) else value
+    return (value, value.utcoffset()) if instant else value  # type: ignore[attr-defined]
 
 
-@dataclass(slots=True)
 class Branch:
     """The field a rule reads next, having read the values on the way here."""
 
-    read: Read
-    edges: dict[object, Branch | Verdict] = field(default_factory=dict)
+    __slots__ = ("edges", "instant", "keeps", "name", "on_message", "read")
 
-    @property
-    def keeps(self) -> bool:
-        return self.read not in _UNSHARED
+    def __init__(self, read: Read, instant: bool) -> None:
+        self.read = read
+        self.on_message = read[0] == "message"
+        self.name = read[1]
+        self.instant = instant  # its values are datetimes
+        self.keeps = read not in _UNSHARED
+        self.edges: dict[object, Branch | Verdict] = {}
 
 
 @dataclass(slots=True)
@@ -85,10 +87,9 @@ class Tree:
         it keeps nothing (the rule must run for each case there), else None."""
         node = self.roots.get(token)
         while type(node) is Branch:
-            source, name = node.read
             if not node.keeps:
                 return node
-            value = as_edge(getattr(message if source == "message" else recipient, name))
+            value = _edge(getattr(message if node.on_message else recipient, node.name), node.instant)
             try:
                 node = node.edges.get(value)
             except TypeError:  # a value that cannot be hashed: nothing is kept under it
@@ -105,12 +106,12 @@ class Tree:
             for read, value in path.items():
                 node = edges.get(key)
                 if node is None:
-                    node = edges[key] = Branch(read)
+                    node = edges[key] = Branch(read, isinstance(value, datetime))
                 if type(node) is not Branch or node.read != read:
                     return  # not the path a deterministic check takes: keep nothing
                 if not node.keeps:
                     return
-                edges, key = node.edges, value
+                edges, key = node.edges, _edge(value, node.instant)
             if key not in edges:
                 self.leaves += 1
             edges[key] = verdict
