@@ -67,6 +67,7 @@ class Branch:
     __slots__ = ("edges", "instant", "keeps", "name", "on_message", "read")
 
     def __init__(self, read: Read, instant: bool) -> None:
+        # What `find` needs at each step, worked out once: it runs for every rule and case.
         self.read = read
         self.on_message = read[0] == "message"
         self.name = read[1]

@@ -29,7 +29,7 @@ class Result:
     body: str | None = None  # the message's text (a template's, or a case read alone)
 
 
-# Verdict tuples are shared by every recipient of a campaign with the same profile (see
+# A verdict tuple is one object for every recipient whose rules gave the same verdicts (see
 # `engine.Checker`), so what is derived from one is computed once and kept by its identity.
 _T = TypeVar("_T")
 CacheEntry = tuple[tuple[Verdict, ...], _T]
