@@ -10,11 +10,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smscheck import Case, Checker, Status
+from smscheck.checks import NAMED_CHECKS
+from smscheck.checks.information import MentionArgs
 from smscheck.models import (
     Consent,
     ConsentGivenTo,
     ConsentScope,
     Controller,
+    Frozen,
     Message,
     Origin,
     PastMessage,
@@ -23,6 +26,7 @@ from smscheck.models import (
     Relationship,
     Territory,
 )
+from smscheck.outcome import Context, NoArgs
 from smscheck.sharing import MAX_VERDICTS_PER_RULE, Read, Traced
 from smscheck.testing import campaigns, french_bodies
 
@@ -103,11 +107,12 @@ def campaign_sends(draw: st.DrawFn) -> list[Case]:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(campaign_sends())
+@given(campaign_sends(), st.booleans())
 def test_shared_verdicts_give_each_case_the_report_it_gets_checked_alone(
-    sends: list[Case],
+    sends: list[Case], listed: bool
 ) -> None:
-    suppressed = {sends[0].recipient.number}
+    # Without a suppression list, GDPR-OBJ-01 reads no number: it is then shared too.
+    suppressed = {sends[0].recipient.number} if listed else set()
     shared = Checker(suppressed=suppressed)
     for case in sends + sends[::-1]:  # the second pass finds everything kept
         alone = Checker(suppressed=suppressed).check(case)
@@ -196,6 +201,44 @@ def test_a_traced_model_notes_what_is_read_in_order_and_refuses_writes() -> None
         pass
     else:
         raise AssertionError("a traced model was written to")
+
+
+def _reads(
+    name: str, case: Case, args: Frozen, suppressed: frozenset[str] = frozenset()
+) -> list[Read]:
+    """The fields the named check reads on the case, in order."""
+    read: dict[Read, object] = {}
+    traced = Case.model_construct(
+        message=Traced(case.message, "message", read),
+        recipient=Traced(case.recipient, "recipient", read),
+        campaign=case.campaign,
+    )
+    NAMED_CHECKS[name].run(Context(case=traced, suppressed=suppressed), args)
+    return list(read)
+
+
+def test_the_number_is_read_only_to_look_it_up_in_a_suppression_list() -> None:
+    objection, listed = "optout.not_suppressed", frozenset({"+33698765432"})
+    assert _reads(objection, _case(), NoArgs()) == [("recipient", "opted_out")]
+    assert _reads(objection, _case(), NoArgs(), listed) == [
+        ("recipient", "opted_out"),
+        ("recipient", "number"),
+    ]
+    assert _reads(objection, _case(opted_out=True), NoArgs(), listed) == [
+        ("recipient", "opted_out")
+    ]
+
+
+def test_information_the_body_gives_is_judged_on_the_body_alone() -> None:
+    owed = "information.owed_to_recipient"
+    args = MentionArgs.model_validate(
+        {"patterns": ["communication politique"], "what_fr": "x", "what_en": "x"}
+    )
+    given = _case().model_copy(
+        update={"message": _case().message.model_copy(update={"body": "Communication politique"})}
+    )
+    assert _reads(owed, given, args) == [("message", "body")]
+    assert _reads(owed, _case(), args)[:2] == [("message", "body"), ("recipient", "origin")]
 
 
 def test_a_review_for_want_of_time_is_never_shared_with_other_recipients(

@@ -35,12 +35,13 @@ class OriginArgs(MentionArgs):
 
 def owed_information(ctx: Context, args: MentionArgs) -> Outcome:
     """Purpose or rights: given at collection for the sender's own data, else in the first
-    message and through a link to the notice afterwards."""
+    message and through a link to the notice afterwards. A body that gives it passes whoever
+    the recipient is: the recipient is read only when it does not (so recipients share it)."""
     case = ctx.case
     link, mention = _link(case), _mention(case, args)
-    own = collected_by_sender(case)
     if link or mention:
         return passed(evidence=link or mention)
+    own = collected_by_sender(case)
     if own is True:
         if case.recipient.informed_at_collection:
             return passed(

@@ -58,9 +58,11 @@ def _spans(patterns: tuple[Pattern, ...], body: str) -> tuple[Span, ...]:
 
 
 def not_suppressed(ctx: Context, args: NoArgs) -> Outcome:
-    """A person who objected is never messaged again, whatever the message says."""
+    """A person who objected is never messaged again, whatever the message says. The number is
+    read only when there is a suppression list to look it up in: without one, the verdict
+    follows `opted_out` alone and recipients share it."""
     recipient = ctx.case.recipient
-    if recipient.opted_out or recipient.number in ctx.suppressed:
+    if recipient.opted_out or (ctx.suppressed and recipient.number in ctx.suppressed):
         return Outcome(
             Status.FAIL,
             Text(
