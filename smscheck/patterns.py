@@ -76,9 +76,7 @@ class Pattern:
     def spans(self, text: str, *, limit: int = 5) -> tuple[Span, ...]:
         """Up to `limit` matches in `text`, as evidence spans; PatternTimeout if too slow."""
         found: list[Span] = []
-        budget = _BUDGET.get() or _Budget(TIMEOUT_SECONDS)
-        if budget.seconds <= 0:
-            raise PatternTimeout(shorten(self.source))
+        budget = self.budget()
         # The budget is spent in this thread's CPU time, so that time the machine gives to other
         # processes is not charged to the case (each search's own limit stays wall-clock: the
         # regex module knows no other; a quick search is far within it).
@@ -93,6 +91,14 @@ class Pattern:
         finally:
             budget.seconds -= time.thread_time() - started
         return tuple(found)
+
+    def budget(self) -> _Budget:
+        """The time left for a search; PatternTimeout, naming this pattern, when none is left.
+        A search result kept and reused asks for it too: a spent budget stops it all the same."""
+        budget = _BUDGET.get() or _Budget(TIMEOUT_SECONDS)
+        if budget.seconds <= 0:
+            raise PatternTimeout(shorten(self.source))
+        return budget
 
     def first(self, text: str) -> Span | None:
         spans = self.spans(text, limit=1)

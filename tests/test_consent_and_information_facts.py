@@ -32,6 +32,7 @@ from smscheck.models import (
     SenderKind,
 )
 from smscheck.outcome import Context
+from smscheck.patterns import PatternTimeout, case_budget
 from smscheck.provenance import collected_by_sender, controller
 from smscheck.verdicts import Status
 from tests.conftest import ROOT
@@ -250,3 +251,14 @@ def test_a_consent_collector_written_as_a_phone_number_is_masked_in_the_reason()
     outcome = may_be_texted(Context(_case(origin="rented_file", consent=consent)), CNIL_2012)
     assert outcome.reason is not None
     assert "+33612345678" not in outcome.reason.fr and "** ** **" in outcome.reason.fr
+
+
+def test_a_kept_scan_of_a_body_still_stops_once_the_case_budget_is_spent() -> None:
+    # Scans of a body are kept for the next recipient path; a case with no time left gets the
+    # review a scan would have given it, not the kept result.
+    body = "Votre numéro nous a été transmis par DataLoc SAS."
+    case = _case(body=body, origin=Origin.RENTED_FILE)
+    assert origin_stated(Context(case), ORIGIN).status is Status.PASS
+    with case_budget(0), pytest.raises(PatternTimeout, match=r"^vos \(coordonn"):
+        origin_stated(Context(_case(body=body, origin=Origin.UNKNOWN)), ORIGIN)
+    assert origin_stated(Context(case), ORIGIN).status is Status.PASS

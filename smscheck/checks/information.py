@@ -9,6 +9,8 @@ elsewhere, and stated in words that say where the number came from.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from pydantic import Field
 
 from smscheck.models import Case, Frozen
@@ -128,8 +130,16 @@ def _link(case: Case) -> tuple[Span, ...]:
 
 
 def _mention(case: Case, args: MentionArgs) -> tuple[Span, ...]:
-    body = case.message.body
-    return next(((span,) for pattern in args.patterns if (span := pattern.first(body))), ())
+    """The first short-form wording in the body. A body is scanned for each path through the
+    recipient that reaches here, so a completed scan is kept (one that ran out of time raises
+    and is not); a case whose time budget is spent stops here as the scan would."""
+    args.patterns[0].budget()
+    return _first_span(args.patterns, case.message.body)
+
+
+@lru_cache(maxsize=4096)  # a campaign's distinct bodies, for each of the rules that scan them
+def _first_span(patterns: tuple[Pattern, ...], body: str) -> tuple[Span, ...]:
+    return next(((span,) for pattern in patterns if (span := pattern.first(body))), ())
 
 
 def _whose_file() -> Outcome:
