@@ -26,16 +26,27 @@ def fold(text: str) -> str:
 
 def find_name(body: str, name: str) -> Span | None:
     """Where `name` stands in `body` as whole words, ignoring case, accents and hyphens/spaces."""
-    words = [regex.escape(word) for word in regex.split(r"[\s\-‐‑'’]+", fold(name)) if word]
-    if not words:
-        return None
-    pattern = r"(?<!\w)" + r"[\s\-‐‑'’]*".join(words) + r"(?!\w)"
-    match = regex.search(pattern, fold(body))
+    pattern = _name_pattern(name)
+    match = None if pattern is None else pattern.search(_folded_body(body))
     if match is None:
         return None
     return Span(start=match.start(), end=match.end(), text=body[match.start() : match.end()])
 
 
+@lru_cache(maxsize=1024)  # a campaign's names and its recipients' referrers
+def _name_pattern(name: str) -> regex.Pattern[str] | None:
+    words = [regex.escape(word) for word in regex.split(r"[\s\-‐‑'’]+", fold(name)) if word]
+    if not words:
+        return None
+    return regex.compile(r"(?<!\w)" + r"[\s\-‐‑'’]*".join(words) + r"(?!\w)")
+
+
+@lru_cache(maxsize=64)  # one body is searched for each name, by several rules
+def _folded_body(body: str) -> str:
+    return fold(body)
+
+
+@lru_cache(maxsize=1024)  # sender fields, campaign names and consent collectors repeat
 def alnum(text: str) -> str:
     """Folded letters and digits only: how a sender field is compared with a name."""
     return "".join(char for char in fold(text) if char.isalnum())

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from smscheck import Case, Checker, Status
 from smscheck.checks import NAMED_CHECKS
+from smscheck.checks.consent import ConsentArgs
 from smscheck.checks.information import MentionArgs
 from smscheck.models import (
     Consent,
@@ -239,6 +240,15 @@ def test_information_the_body_gives_is_judged_on_the_body_alone() -> None:
     )
     assert _reads(owed, given, args) == [("message", "body")]
     assert _reads(owed, _case(), args)[:2] == [("message", "body"), ("recipient", "origin")]
+
+
+def test_the_senders_own_contacts_are_judged_without_their_consent_records() -> None:
+    texted, args = "consent.may_be_texted", ConsentArgs(regime="cnil-2012")
+    consent = {"given_on": "2025-01-01", "scope": "political_sms", "collected_by": "Agence Data"}
+    own = _case(relationship="regular_contact", origin="collected_directly", consent=consent)
+    assert ("recipient", "consent") not in _reads(texted, own, args)
+    other = _case(relationship="member", origin="federation_file", consent=consent)
+    assert ("recipient", "consent") in _reads(texted, other, args)
 
 
 def test_a_review_for_want_of_time_is_never_shared_with_other_recipients(

@@ -53,9 +53,9 @@ def may_be_texted(ctx: Context, args: ConsentArgs) -> Outcome:
                 en=f"The number comes from a forbidden file ({label(recipient.origin).en}).",
             ),
         )
-    consent = _by_consent(case, args.regime)
     if recipient.relationship in (_TIES_2006 if args.regime == "cnil-2006" else TIES):
-        return _by_tie(case, consent)
+        return _by_tie(case, args.regime)
+    consent = _by_consent(case, args.regime)
     if consent is not None:
         return consent
     if args.regime == "cnil-2006":
@@ -63,9 +63,10 @@ def may_be_texted(ctx: Context, args: ConsentArgs) -> Outcome:
     return _cnil_2012(recipient, case.message.purpose, args.reminder_origins)
 
 
-def _by_tie(case: Case, consent: Outcome | None) -> Outcome:
+def _by_tie(case: Case, regime: Regime) -> Outcome:
     """A member or contact: of the sender's own organisation (GDPR art. 9(2)(d)), or of another
-    body, whose file may not leave it without the person's consent."""
+    body, whose file may not leave it without the person's consent. The consent is read only
+    for another body's file: the sender's own members and contacts share one verdict."""
     owner, tie = controller(case), label(case.recipient.relationship)
     if owner is Controller.SENDER:
         return passed(
@@ -74,6 +75,7 @@ def _by_tie(case: Case, consent: Outcome | None) -> Outcome:
                 en=f"Recipient tied to the sender itself ({tie.en}).",
             )
         )
+    consent = _by_consent(case, regime)
     if consent is not None and (owner is Controller.OTHER_BODY or consent.status is Status.PASS):
         return consent
     if owner is None:
