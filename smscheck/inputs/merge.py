@@ -3,6 +3,7 @@ input format the recipients come from."""
 
 from __future__ import annotations
 
+import operator
 import re
 import string
 from dataclasses import dataclass
@@ -136,6 +137,42 @@ def _double(text: str) -> str:
 _MAX_MESSAGES = 4096
 
 
+class _Messages:
+    """The messages of a template whose body has merge fields. Filled bodies repeat (first
+    names): one message object per distinct body, found by the merge values the body shows,
+    quicker than filling it, or else by the body filled."""
+
+    def __init__(self, message: Message, body: MergeBody) -> None:
+        self._message = message
+        self._body = body
+        self._values = operator.itemgetter(*sorted(body.names))
+        self._by_body: dict[str, Message] = {}
+        self._by_values: dict[object, Message] = {}
+
+    def of(self, merge: dict[str, str]) -> Message:
+        """The message for these merge fields; InputError as `MergeBody.fill` says."""
+        try:
+            found = self._by_values.get(self._values(merge))
+        except KeyError:  # a field without a value: filling says which
+            found = None
+        return self._filled(merge) if found is None else found
+
+    def _filled(self, merge: dict[str, str]) -> Message:
+        text = self._body.fill(merge)
+        found = self._by_body.get(text)
+        if found is None:
+            if len(self._by_body) >= _MAX_MESSAGES:
+                self._by_body.clear()
+                self._by_values.clear()
+            found = self._by_body[text] = trusted(
+                Message, {**self._message.__dict__, "body": text, "merged": self._body.spans(merge)}
+            )
+        if len(self._by_values) >= _MAX_MESSAGES:
+            self._by_values.clear()
+        self._by_values[self._values(merge)] = found
+        return found
+
+
 class Filler:
     """A campaign template ready to make one case per recipient, its merge fields filled."""
 
@@ -147,44 +184,31 @@ class Filler:
             template = template.model_copy(update={"message": message})
         self.template = template
         self.at = at
-        self._body = body if body.names else None
-        # Filled bodies repeat (first names): one message object per distinct body.
-        self._messages: dict[str, Message] = {}
+        self._messages = _Messages(template.message, body) if body.names else None
 
     def item(self) -> Item:
         """The template itself, to check once for all its recipients."""
         return Item(self.at, template=self.template)
 
     def recipient(self, location: Location, line: RecipientLine) -> Item:
-        """The item of one recipient; an error item if its case cannot be filled."""
+        """The item of one recipient line; an error item if its case cannot be filled."""
+        fields = line.__dict__.copy()
+        merge = fields.pop("merge")  # what a line has besides its recipient
+        return self.filled(location, trusted(Recipient, fields), merge)
+
+    def filled(self, location: Location, recipient: Recipient, merge: dict[str, str]) -> Item:
+        """The item of a recipient whose line has these merge fields; an error item if a field
+        has no value or the body grows too long. The parts were validated (the recipient, the
+        template), so the case is assembled as it is."""
+        messages = self._messages
         try:
-            case = self.case(line)
+            message = self.template.message if messages is None else messages.of(merge)
         except InputError as exc:
             return Item(location, error=str(exc))
-        return Item(location, case, None, self.template, self.at)  # by position: quicker
-
-    def case(self, line: RecipientLine) -> Case:
-        """The case of one recipient; InputError if a merge field has no value or the body
-        grows too long. The parts were validated (the recipient, the template), so the case
-        is assembled as it is."""
-        message = self.template.message
-        if self._body is not None:
-            text = self._body.fill(line.merge)
-            found = self._messages.get(text)
-            if found is None:
-                if len(self._messages) >= _MAX_MESSAGES:
-                    self._messages.clear()
-                found = self._messages[text] = trusted(
-                    Message,
-                    {**message.__dict__, "body": text, "merged": self._body.spans(line.merge)},
-                )
-            message = found
-        fields = line.__dict__.copy()
-        del fields["merge"]  # what a line has besides its recipient
-        recipient = trusted(Recipient, fields)
-        return trusted(
+        case = trusted(
             Case, {"message": message, "recipient": recipient, "campaign": self.template.campaign}
         )
+        return Item(location, case, None, self.template, self.at)  # by position: quicker
 
 
 def template_filler(document: object, at: Location) -> Filler:
