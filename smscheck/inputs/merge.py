@@ -194,7 +194,9 @@ class Filler:
         """The item of one recipient line; an error item if its case cannot be filled."""
         fields = line.__dict__.copy()
         merge = fields.pop("merge")  # what a line has besides its recipient
-        return self.filled(location, trusted(Recipient, fields), merge)
+        recipient = trusted(Recipient, fields)
+        object.__setattr__(recipient, "__pydantic_fields_set__", line.model_fields_set - {"merge"})
+        return self.filled(location, recipient, merge)
 
     def filled(self, location: Location, recipient: Recipient, merge: dict[str, str]) -> Item:
         """The item of a recipient whose line has these merge fields; an error item if a field
