@@ -43,6 +43,30 @@ def test_a_line_that_is_not_utf8_is_not_printable() -> None:
     assert not printable(b'{"prenom": "Zo\xe9"}')
 
 
+def _printable_text(raw: bytes) -> bool:
+    """What `printable` says, the slow way."""
+    try:
+        text = raw.decode()
+    except UnicodeDecodeError:
+        return False
+    return "\\" not in text and text.rstrip("\r\n").isprintable()
+
+
+_PIECES = [b'{"a": "', b"Zo\xc3\xa9", b"\xc3", b"\xa9", b"(", b"\\", b"\r", b"\n", b"\t", b"\x7f"]
+_PIECES += [b"\xc2\x85", "\u200b".encode(), "\U0001f600".encode(), b"\xed\xa0\x80", b" "]
+
+
+@given(
+    st.one_of(
+        st.binary(max_size=30),
+        st.text(max_size=30).map(lambda text: text.encode("utf-8", "surrogatepass")),
+        st.lists(st.sampled_from(_PIECES), max_size=12).map(b"".join),
+    )
+)
+def test_printable_looks_at_the_bytes_beyond_ascii_to_the_same_answer(raw: bytes) -> None:
+    assert printable(raw) is _printable_text(raw)
+
+
 def test_the_printable_validator_checks_text_and_years_without_calling_python() -> None:
     shown = repr(UNCHECKED)
     assert "clean_text" not in shown and "in_years" not in shown and "Prebuilt" not in shown

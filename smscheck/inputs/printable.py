@@ -18,13 +18,20 @@ from smscheck.models import FIRST_YEAR, LAST_YEAR, clean_text, in_years
 def printable(raw: bytes) -> bool:
     """Whether every string of this JSON text is printable, as every key: no escape (the
     strings are as written), UTF-8, and printable text but for the line ending."""
-    if b"\\" in raw:
+    # Only what is not printable ASCII (the backslash aside) is looked at: a few letters.
+    rest = raw.rstrip(b"\r\n").translate(None, _PLAIN_ASCII)
+    if not rest:
+        return True
+    if b"\\" in rest:
         return False
     try:
-        text = raw.decode()
+        raw.decode()  # then its bytes beyond ASCII are UTF-8 too
     except UnicodeDecodeError:
         return False
-    return text.rstrip("\r\n").isprintable()
+    return rest.decode().isprintable()
+
+
+_PLAIN_ASCII = bytes(byte for byte in range(0x20, 0x7F) if byte != ord("\\"))
 
 
 def printable_validator(
