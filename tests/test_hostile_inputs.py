@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from smscheck.cli import main
@@ -724,6 +726,22 @@ def test_a_merge_body_only_fills_plain_names() -> None:
     for attack in ("{0}", "{x.y}", "{x[0]}", "{x!s}", "{x:9}", "{ x }", "{}", "{9x}"):
         with pytest.raises(ValueError, match="is not a merge field"):
             MergeBody.parse(f"a {attack} b")
+
+
+@given(
+    st.lists(st.sampled_from(["Bonjour ", "é", "{{", "}}", "{a}", "{b}", "{a-1}", "🇫🇷"]), max_size=9),
+    st.fixed_dictionaries({name: st.text("x{}é", max_size=3) for name in ("a", "b", "a-1")}),
+)
+def test_merge_spans_are_where_the_values_sit_in_the_filled_body(
+    pieces: list[str], merge: dict[str, str]
+) -> None:
+    import string
+
+    body = MergeBody.parse("".join(pieces))
+    filled, spans = body.fill(merge), body.spans(merge)
+    values = [merge[name] for _, name, _, _ in string.Formatter().parse(body.layout) if name]
+    assert [filled[start:end] for start, end in spans] == [value for value in values if value]
+    assert all(end > start for start, end in spans)
 
 
 def test_a_filler_makes_one_message_per_distinct_body_and_says_what_is_wrong() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import operator
 import re
-import string
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -64,6 +63,7 @@ class MergeBody:
     text: str  # the body, braces undoubled (what is sent when there is no field)
     layout: str
     names: frozenset[str]
+    fields: tuple[tuple[int, str], ...]  # each field's name, after so many characters of text
 
     @classmethod
     def parse(cls, body: str) -> MergeBody:
@@ -71,15 +71,18 @@ class MergeBody:
         text: list[str] = []
         layout: list[str] = []
         names: set[str] = set()
-        last = 0
+        fields: list[tuple[int, str]] = []
+        last = since = 0  # characters of text since the last field
         for match in _BRACES.finditer(body):
             text.append(body[last : match.start()])
             layout.append(_double(body[last : match.start()]))
+            since += match.start() - last
             last = match.end()
             token = match.group()
             if token in ("{{", "}}"):
                 text.append(token[0])
                 layout.append(token)
+                since += 1
                 continue
             name = match.group(1)
             column = match.start() + 1
@@ -98,9 +101,11 @@ class MergeBody:
             text.append(token)
             layout.append(token)
             names.add(name)
+            fields.append((since, name))
+            since = 0
         text.append(body[last:])
         layout.append(_double(body[last:]))
-        return cls("".join(text), "".join(layout), frozenset(names))
+        return cls("".join(text), "".join(layout), frozenset(names), tuple(fields))
 
     def fill(self, merge: dict[str, str]) -> str:
         """The body with each field replaced by its merge value (values are not templates in
@@ -120,13 +125,11 @@ class MergeBody:
     def spans(self, merge: dict[str, str]) -> tuple[tuple[int, int], ...]:
         """Where the merge values sit in the filled body, as [start, end) offsets."""
         found, at = [], 0
-        for literal, name, _, _ in string.Formatter().parse(self.layout):
-            at += len(literal)
-            if name is not None:
-                value = merge[name]
-                if value:
-                    found.append((at, at + len(value)))
-                at += len(value)
+        for since, name in self.fields:
+            start = at + since
+            at = start + len(merge[name])
+            if at > start:
+                found.append((start, at))
         return tuple(found)
 
 
