@@ -73,9 +73,11 @@ def test_the_printable_validator_checks_text_and_years_without_calling_python() 
     assert RecipientLine.__pydantic_complete__  # left as found
 
 
+NUMBERS = ["06 12 34 56 78", "+33612345678", "0612", "+262 692 12 34 56", "", "0692123456"]
+NUMBERS += ["+33 (0)6 12 34 56 78", "0033612345678", "06.12.34.56.78", "+3361234567a", "+1 202"]
 texts = st.text(st.characters(codec="utf-8", exclude_characters='\\"\n\r'), max_size=12)
 lines = st.fixed_dictionaries(
-    {"number": st.sampled_from(["06 12 34 56 78", "+33612345678", "0612", "+262 692 12 34 56"])},
+    {"number": st.sampled_from(NUMBERS)},
     optional={
         "relationship": st.sampled_from(["member", "prospect", "moon"]),
         "referrer": texts,
