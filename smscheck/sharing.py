@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from types import UnionType
 from typing import Literal, Union, get_args, get_origin
 
@@ -124,14 +125,13 @@ def _edge(value: object, instant: bool) -> object:
 class Branch:
     """The field a rule reads next, having read the values on the way here."""
 
-    __slots__ = ("edges", "instant", "keeps", "model", "name", "on_message", "outer", "read")
+    __slots__ = ("edges", "get", "instant", "keeps", "model", "on_message", "read")
 
     def __init__(self, read: Read, value: object) -> None:
         # What `find` needs at each step, worked out once: it runs for every rule and case.
         self.read = read
         self.on_message = read[0] == "message"
-        *outer, self.name = read[1].split(".")
-        self.outer = tuple(outer)  # the fields holding the model read: `consent` of `consent.scope`
+        self.get = attrgetter(read[1])  # dotted within a model: `consent.scope`
         self.instant = isinstance(value, datetime)  # its values are datetimes
         self.model = read in _HOLD_MODELS  # its values are models, or None
         self.keeps = read not in _UNSHARED
@@ -152,10 +152,7 @@ class Tree:
         while type(node) is Branch:
             if not node.keeps:
                 return node
-            of: object = message if node.on_message else recipient
-            for outer in node.outer:  # read once the path found a model there
-                of = getattr(of, outer)
-            value = getattr(of, node.name)
+            value = node.get(message if node.on_message else recipient)
             if node.instant:
                 value = (value, value.utcoffset())
             elif node.model and value is not None:
