@@ -47,8 +47,17 @@ class _Batch:
     rules: tuple[Rule, ...]
     ignored: tuple[str, ...]  # rules in force that the selection leaves out
     refs: tuple[PackRef, ...]
-    shared: dict[str, Verdict]  # by rule id (unique among a checker's packs): message-only rules
     per_message: tuple[bool, ...]  # for each rule, whether it reads only the message
+    trees: tuple[Tree, ...]  # for each rule, its verdicts by what it reads
+    # For each rule, its verdict for every case of the batch once known: a message-only rule's,
+    # or one whose run read nothing of the recipient. `open` lists the rules still without.
+    fixed: list[Verdict | None]
+    open: tuple[int, ...]
+
+    def fix(self, index: int, verdict: Verdict) -> None:
+        """Give rule `index` this verdict for all the batch's cases."""
+        self.fixed[index] = verdict
+        self.open = tuple(other for other in self.open if other != index)
 
 
 class Checker:
@@ -165,13 +174,12 @@ class Checker:
         context = Context(case=case, suppressed=self.suppressed, charters=self.charters)
         verdicts, per_recipient = [], []
         with case_budget():
-            for rule in batch.rules:
-                if not _reads_message_only(rule):
+            for index, rule in enumerate(batch.rules):
+                if not batch.per_message[index]:
                     verdicts.append(self._verdict(rule, _DEPENDS_ON_RECIPIENT, message.body))
                     per_recipient.append(rule.id)
                     continue
-                verdict = batch.shared.get(rule.id) or self._shared(batch, rule, context)
-                verdicts.append(verdict)
+                verdicts.append(batch.fixed[index] or self._shared(batch, index, context))
         found = tuple(verdicts)
         if accept:
             found = acceptance.apply(found, accept)
@@ -256,7 +264,6 @@ class Checker:
         ignored = tuple(rule.id for rule in in_force if not self.selection.keeps(rule.id))
         used = {rule.pack for rule in rules}
         refs = tuple(PackRef(name=p.id, version=p.version) for p in self.packs if p.id in used)
-        per_message = tuple(map(_reads_message_only, rules))
         return _Batch(
             case.message,
             case.campaign,
@@ -265,30 +272,28 @@ class Checker:
             rules,
             ignored,
             refs,
-            {},
-            per_message,
+            tuple(map(_reads_message_only, rules)),
+            tuple(self._trees[rule.id] for rule in rules),
+            [None] * len(rules),
+            tuple(range(len(rules))),
         )
 
     def _verdicts(self, batch: _Batch, case: Case) -> tuple[tuple[Verdict, ...], Status]:
-        """The case's verdicts, each found along the path its rule reads, or computed."""
-        recipient = case.recipient
-        found: list[Verdict | None] = []
+        """The case's verdicts: the batch's own, then each other rule's found along the path
+        it reads, or computed."""
+        recipient, message, token = case.recipient, batch.message, batch.token
+        found = batch.fixed.copy()
         missing: list[tuple[int, bool]] = []  # rules to run, and whether to keep their verdicts
-        for index, (rule, per_message) in enumerate(
-            zip(batch.rules, batch.per_message, strict=True)
-        ):
-            verdict = batch.shared.get(rule.id)
-            if verdict is None:
-                kept = (
-                    None
-                    if per_message
-                    else self._trees[rule.id].find(batch.token, batch.message, recipient)
-                )
-                if type(kept) is Verdict:
-                    verdict = kept
-                else:
-                    missing.append((index, kept is None))
-            found.append(verdict)
+        per_message, trees = batch.per_message, batch.trees
+        for index in batch.open:
+            if per_message[index]:
+                missing.append((index, True))
+                continue
+            kept = trees[index].find(token, message, recipient)
+            if type(kept) is Verdict:
+                found[index] = kept
+            else:
+                missing.append((index, kept is None))
         if missing:
             with case_budget():  # the patterns of all the rules share one time budget per case
                 for index, keep in missing:
@@ -297,12 +302,13 @@ class Checker:
 
     def _computed(self, batch: _Batch, index: int, case: Case, keep: bool) -> Verdict:
         """A rule's verdict on the case; kept, unless `keep` is false, for the cases that have
-        the same values along the path it read."""
+        the same values along the path it read (all the batch's, if it read nothing of the
+        recipient)."""
         rule = batch.rules[index]
         if not keep or batch.per_message[index]:
             context = Context(case=case, suppressed=self.suppressed, charters=self.charters)
             if batch.per_message[index]:
-                return self._shared(batch, rule, context)
+                return self._shared(batch, index, context)
             return self._verdict(rule, _outcome(rule, context), case.message.body)
         path: dict[Read, object] = {}
         traced = trusted(
@@ -316,10 +322,14 @@ class Checker:
         context = Context(case=traced, suppressed=self.suppressed, charters=self.charters)
         outcome = _outcome(rule, context)
         verdict = self._verdict(rule, outcome, case.message.body)
-        if outcome.evidence:  # quoted spans are masked against the body
-            path.setdefault(("message", "body"), case.message.body)
-        if not isinstance(outcome, _TimedOut):
-            self._trees[rule.id].keep(batch.token, path, verdict)
+        if isinstance(outcome, _TimedOut):
+            return verdict
+        if all(source == "message" for source, _ in path):
+            batch.fix(index, verdict)  # the batch's cases share the message: the same path
+        else:
+            if outcome.evidence:  # quoted spans are masked against the body
+                path.setdefault(("message", "body"), case.message.body)
+            batch.trees[index].keep(batch.token, path, verdict)
         return verdict
 
     def _combine(self, found: list[Verdict | None]) -> tuple[tuple[Verdict, ...], Status]:
@@ -334,13 +344,14 @@ class Checker:
             combined = self._combined[key] = (verdicts, status_of(verdicts))
         return combined
 
-    def _shared(self, batch: _Batch, rule: Rule, context: Context) -> Verdict:
+    def _shared(self, batch: _Batch, index: int, context: Context) -> Verdict:
         """A message-only rule's verdict, kept for the batch's other cases unless the case's
         time budget ran out (that review is the case's own)."""
+        rule = batch.rules[index]
         outcome = _outcome(rule, context)
         verdict = self._verdict(rule, outcome, context.case.message.body)
         if not isinstance(outcome, _TimedOut):
-            batch.shared[rule.id] = verdict
+            batch.fix(index, verdict)
         return verdict
 
     def _verdict(self, rule: Rule, outcome: Outcome, body: str) -> Verdict:
@@ -407,13 +418,33 @@ _DEPENDS_ON_RECIPIENT = Outcome(
 def _differing(verdicts: tuple[Verdict, ...], template: TemplateReport) -> tuple[Verdict, ...]:
     """A recipient's verdicts less those its template's report already gives (same rule, same
     status and acceptance): what remains is what differs per recipient."""
-    given = {verdict.rule_id: (verdict.status, verdict.accepted) for verdict in template.verdicts}
+    given = _given(template)
     return tuple(
         verdict
         for verdict in verdicts
-        if verdict.rule_id in template.per_recipient
-        or given.get(verdict.rule_id) != (verdict.status, verdict.accepted)
+        if given.get(verdict.rule_id, _PER_RECIPIENT) != (verdict.status, verdict.accepted)
     )
+
+
+# What `_given` gives a rule that each recipient's report must show: equal to no verdict's.
+_PER_RECIPIENT = (None, None)
+_givens: dict[int, tuple[TemplateReport, dict[str, tuple[object, object]]]] = {}
+
+
+def _given(template: TemplateReport) -> dict[str, tuple[object, object]]:
+    """Each rule's (status, acceptance) in the template's report, less the rules that need a
+    recipient; worked out once per report."""
+    found = _givens.get(id(template))
+    if found is None or found[0] is not template:  # the entry holds it: its id stays its own
+        given: dict[str, tuple[object, object]] = {
+            verdict.rule_id: (verdict.status, verdict.accepted) for verdict in template.verdicts
+        }
+        for rule_id in template.per_recipient:
+            given[rule_id] = _PER_RECIPIENT
+        if len(_givens) >= _MAX_BATCHES:
+            _givens.clear()
+        found = _givens[id(template)] = (template, given)
+    return found[1]
 
 
 def _lead(rule: Rule, status: Status) -> Text:
@@ -478,5 +509,24 @@ def check(
     suppressed: Collection[str] = frozenset(),
     lang: Lang = "fr",
 ) -> Report:
-    """Check one case against the shipped packs (or `packs`), plus any `extra` packs."""
-    return Checker(packs, extra=extra, suppressed=suppressed, lang=lang).check(case)
+    """Check one case against the shipped packs (or `packs`), plus any `extra` packs.
+
+    Calls with the same pack objects (loaded packs, not paths: a file is read at each call),
+    suppressed numbers and language share one checker, and so its work."""
+    extra = tuple(extra)
+    if isinstance(suppressed, str) or not all(isinstance(pack, Pack) for pack in extra):
+        return Checker(packs, extra=extra, suppressed=suppressed, lang=lang).check(case)
+    given = None if packs is None else tuple(packs)
+    ids = None if given is None else tuple(map(id, given))
+    key = (ids, tuple(map(id, extra)), frozenset(suppressed), lang)
+    found = _checkers.get(key)
+    if found is None:  # the entry holds the packs: their ids stay theirs
+        if len(_checkers) >= _MAX_CHECKERS:
+            _checkers.clear()
+        checker = Checker(given, extra=extra, suppressed=suppressed, lang=lang)
+        found = _checkers[key] = (checker, (given, extra))
+    return found[0].check(case)
+
+
+_MAX_CHECKERS = 8
+_checkers: dict[tuple[object, ...], tuple[Checker, object]] = {}

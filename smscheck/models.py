@@ -38,14 +38,21 @@ def trusted(model: type[M], values: dict[str, Any]) -> M:
 
     For the per-case hot path only (reports, cases rebuilt from validated parts); it is
     `model_construct` without the work that such values do not need, about five times faster.
+    The models define no `__new__`; BaseModel's slots are set through their descriptors.
     """
-    built = model.__new__(model)
-    setattr_ = object.__setattr__
-    setattr_(built, "__dict__", values)
-    setattr_(built, "__pydantic_fields_set__", set(values))
-    setattr_(built, "__pydantic_extra__", None)
-    setattr_(built, "__pydantic_private__", None)
+    built = _new(model)
+    _set(built, "__dict__", values)
+    _set_fields_set(built, set(values))
+    _set_extra(built, None)
+    _set_private(built, None)
     return built
+
+
+_new = object.__new__
+_set = object.__setattr__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 # Bounds on what a case may hold: beyond them an input is an error rather than a slow check

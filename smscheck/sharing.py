@@ -9,15 +9,25 @@ tree: each branch names the next field read, each edge is one value of it, each 
 Finding a case's verdict reads only the fields on its own path; recipients that differ in
 anything else share it.
 
+A field that holds a model (a recipient's consent record) is read field by field: its reads
+are `consent.scope`, `consent.given_on`, after `consent` itself, whose value on the path is only
+whether a record is there. Recipients whose records differ in a field the rule did not read
+share its verdict.
+
 A path that reads the recipient's number ends in a branch that keeps nothing (no two recipients
 share a number): the rule then runs for each of them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from operator import attrgetter
+from types import UnionType
+from typing import Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel
 
 from smscheck.models import Message, Recipient
 from smscheck.verdicts import Verdict
@@ -32,24 +42,75 @@ MAX_VERDICTS_PER_RULE = 8192
 # Fields no two recipients share: a path through one is not kept.
 _UNSHARED = frozenset({("recipient", "number")})
 
+# What a path notes for a field holding a model: that there is one (its fields are read apart).
+PRESENT = "(present)"
+
+
+def _model_fields(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
+    """The fields, nested ones dotted, whose values are models (or None): not tuples of them."""
+    for name, info in model.__pydantic_fields__.items():
+        union = get_origin(info.annotation) in (Union, UnionType)
+        for kind in get_args(info.annotation) if union else (info.annotation,):
+            if isinstance(kind, type) and issubclass(kind, BaseModel):
+                yield prefix + name
+                yield from _model_fields(kind, f"{prefix}{name}.")
+
+
+_HOLD_MODELS = frozenset(
+    [("message", name) for name in _model_fields(Message)]
+    + [("recipient", name) for name in _model_fields(Recipient)]
+)
+
 
 class Traced:
-    """A message or recipient that notes, in `read`, each attribute first read and its value."""
+    """A message or recipient that notes, in `read`, each attribute first read and its value;
+    a model it holds is traced too, its attributes noted under `field.attribute`."""
 
-    __slots__ = ("_of", "_read", "_source")
-    _of: Message | Recipient
+    __slots__ = ("_of", "_prefix", "_read", "_source")
+    _of: BaseModel
     _source: Source
     _read: dict[Read, object]
+    _prefix: str
 
-    def __init__(self, of: Message | Recipient, source: Source, read: dict[Read, object]) -> None:
+    def __init__(
+        self, of: BaseModel, source: Source, read: dict[Read, object], prefix: str = ""
+    ) -> None:
         object.__setattr__(self, "_of", of)
         object.__setattr__(self, "_source", source)
         object.__setattr__(self, "_read", read)
+        object.__setattr__(self, "_prefix", prefix)
 
     def __getattr__(self, name: str) -> object:
         value = getattr(self._of, name)
-        self._read.setdefault((self._source, name), value)
+        read = (self._source, self._prefix + name)
+        if isinstance(value, BaseModel):
+            self._read.setdefault(read, PRESENT)
+            return Traced(value, self._source, self._read, f"{read[1]}.")
+        self._read.setdefault(read, value)
         return value
+
+    def _whole(self) -> BaseModel:
+        """The model, each of its fields noted as read: what shows or compares it reads all."""
+        for name in type(self._of).__pydantic_fields__:
+            getattr(self, name)
+        return self._of
+
+    def __str__(self) -> str:
+        return str(self._whole())
+
+    def __repr__(self) -> str:
+        return repr(self._whole())
+
+    def __format__(self, spec: str) -> str:
+        return format(self._whole(), spec)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Traced):
+            other = other._whole()
+        return self._whole() == other
+
+    def __hash__(self) -> int:
+        return hash(self._whole())
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("a traced model is read-only")
@@ -64,14 +125,15 @@ def _edge(value: object, instant: bool) -> object:
 class Branch:
     """The field a rule reads next, having read the values on the way here."""
 
-    __slots__ = ("edges", "instant", "keeps", "name", "on_message", "read")
+    __slots__ = ("edges", "get", "instant", "keeps", "model", "on_message", "read")
 
-    def __init__(self, read: Read, instant: bool) -> None:
+    def __init__(self, read: Read, value: object) -> None:
         # What `find` needs at each step, worked out once: it runs for every rule and case.
         self.read = read
         self.on_message = read[0] == "message"
-        self.name = read[1]
-        self.instant = instant  # its values are datetimes
+        self.get = attrgetter(read[1])  # dotted within a model: `consent.scope`
+        self.instant = isinstance(value, datetime)  # its values are datetimes
+        self.model = read in _HOLD_MODELS  # its values are models, or None
         self.keeps = read not in _UNSHARED
         self.edges: dict[object, Branch | Verdict] = {}
 
@@ -90,7 +152,11 @@ class Tree:
         while type(node) is Branch:
             if not node.keeps:
                 return node
-            value = _edge(getattr(message if node.on_message else recipient, node.name), node.instant)
+            value = node.get(message if node.on_message else recipient)
+            if node.instant:
+                value = (value, value.utcoffset())
+            elif node.model and value is not None:
+                value = PRESENT
             try:
                 node = node.edges.get(value)
             except TypeError:  # a value that cannot be hashed: nothing is kept under it
@@ -107,7 +173,7 @@ class Tree:
             for read, value in path.items():
                 node = edges.get(key)
                 if node is None:
-                    node = edges[key] = Branch(read, isinstance(value, datetime))
+                    node = edges[key] = Branch(read, value)
                 if type(node) is not Branch or node.read != read:
                     return  # not the path a deterministic check takes: keep nothing
                 if not node.keeps:

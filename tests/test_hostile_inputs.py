@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from smscheck.cli import main
@@ -25,6 +27,8 @@ from smscheck.inputs import (
     MAX_DOCUMENT_BYTES,
     MAX_LINE_BYTES,
     InputError,
+    Item,
+    Location,
     MergeBody,
     bounded_lines,
     case_from,
@@ -722,6 +726,48 @@ def test_a_merge_body_only_fills_plain_names() -> None:
     for attack in ("{0}", "{x.y}", "{x[0]}", "{x!s}", "{x:9}", "{ x }", "{}", "{9x}"):
         with pytest.raises(ValueError, match="is not a merge field"):
             MergeBody.parse(f"a {attack} b")
+
+
+@given(
+    st.lists(st.sampled_from(["Bonjour ", "é", "{{", "}}", "{a}", "{b}", "{a-1}", "🇫🇷"]), max_size=9),
+    st.fixed_dictionaries({name: st.text("x{}é", max_size=3) for name in ("a", "b", "a-1")}),
+)
+def test_merge_spans_are_where_the_values_sit_in_the_filled_body(
+    pieces: list[str], merge: dict[str, str]
+) -> None:
+    import string
+
+    body = MergeBody.parse("".join(pieces))
+    filled, spans = body.fill(merge), body.spans(merge)
+    values = [merge[name] for _, name, _, _ in string.Formatter().parse(body.layout) if name]
+    assert [filled[start:end] for start, end in spans] == [value for value in values if value]
+    assert all(end > start for start, end in spans)
+
+
+def test_a_filler_makes_one_message_per_distinct_body_and_says_what_is_wrong() -> None:
+    from smscheck.inputs.merge import template_filler
+    from smscheck.models import MAX_BODY_CHARS
+
+    filler = template_filler(template("{prenom}{nom} !")["template"], Location("t.jsonl", 1))
+    person = Recipient(number=NUMBER)
+
+    def filled(**merge: str) -> Item:
+        return filler.filled(Location("t.jsonl", 2), person, merge)
+
+    first, again, same_body = (
+        filled(prenom="A", nom="B"),
+        filled(prenom="A", nom="B"),
+        filled(prenom="AB", nom=""),
+    )
+    assert first.case is not None and again.case is not None and same_body.case is not None
+    assert first.case.message.body == "AB !" and first.case.message.merged == ((0, 1), (1, 2))
+    assert again.case.message is first.case.message is same_body.case.message  # the first's
+    for _ in range(2):  # looked up or not, the same errors
+        assert filled(prenom="A").error == "merge: no value for {nom}"
+        assert filled(prenom="A", nom="B" * MAX_BODY_CHARS).error == (
+            f"merge: the filled body has {MAX_BODY_CHARS + 3} characters, "
+            f"more than {MAX_BODY_CHARS}"
+        )
 
 
 def test_case_from_is_as_strict_as_reading_a_file() -> None:

@@ -63,3 +63,20 @@ def test_a_case_survives_a_json_round_trip() -> None:
     case = case_from(case_a())
     assert Case.model_validate_json(case.model_dump_json()) == case
     assert isinstance(case.message, Message)
+
+
+def test_a_trusted_model_is_the_one_validation_makes() -> None:
+    from pydantic import BaseModel
+
+    from smscheck import models
+    from smscheck.models import trusted
+
+    built = case_from(case_a())
+    again = trusted(Case, dict(built.__dict__))
+    assert again == built and type(again) is Case
+    assert again.__pydantic_fields_set__ == set(Case.model_fields)
+    assert again.__pydantic_extra__ is None and again.__pydantic_private__ is None
+    assert again.model_dump_json() == built.model_dump_json()
+    for model in vars(models).values():  # trusted makes them without their __new__
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            assert model.__new__ is object.__new__, model

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smscheck import Case, Checker, Status
+import smscheck
+from smscheck import Case, Checker, Status, engine
 from smscheck.checks import NAMED_CHECKS
 from smscheck.checks.consent import ConsentArgs
 from smscheck.checks.information import MentionArgs
@@ -27,7 +28,8 @@ from smscheck.models import (
     Relationship,
     Territory,
 )
-from smscheck.outcome import Context, NoArgs
+from smscheck.outcome import Context, NoArgs, Outcome
+from smscheck.packs import Rule
 from smscheck.sharing import MAX_VERDICTS_PER_RULE, Read, Traced
 from smscheck.testing import campaigns, french_bodies
 
@@ -283,3 +285,64 @@ def test_the_same_instant_at_another_offset_is_judged_on_its_own_local_day() -> 
     alone = Checker().check(Case.model_validate(east))
     assert shared.resolved_at == alone.resolved_at == date(2026, 3, 4)
     assert shared.model_dump_json() == alone.model_dump_json()
+
+
+def test_consent_records_differing_in_a_field_the_rule_does_not_read_share_its_verdict(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    checker = Checker()
+    # Consent given to someone else: the verdict names the collector, never the date.
+    record = {"scope": "political_sms", "collected_by": "Agence Data", "given_to": "someone_else"}
+    first = checker.check(
+        _case(relationship="opted_in", consent={**record, "given_on": "2024-01-01"})
+    )
+    runs: list[str] = []
+    real = engine._outcome
+
+    def counted(rule: Rule, context: Context) -> Outcome:
+        runs.append(rule.id)
+        return real(rule, context)
+
+    monkeypatch.setattr(engine, "_outcome", counted)
+    second = checker.check(
+        _case(relationship="opted_in", consent={**record, "given_on": "2025-06-30", "proof": "f-9"})
+    )
+    assert first.verdict("CNIL12-CON-01").status is Status.FAIL
+    assert second.verdict("CNIL12-CON-01") is first.verdict("CNIL12-CON-01")
+    assert "CNIL12-CON-01" not in runs and runs  # found, not run again; others read the date
+
+
+def test_a_traced_model_within_a_model_is_read_field_by_field_and_whole_when_shown() -> None:
+    read: dict[Read, object] = {}
+    consent = Consent(given_on=date(2025, 1, 1), scope=ConsentScope.NEWSLETTER, collected_by="X")
+    recipient = Traced(Recipient(number="06 12 34 56 78", consent=consent), "recipient", read)
+    record = recipient.consent
+    assert record is not None and record.scope is ConsentScope.NEWSLETTER
+    assert list(read) == [("recipient", "consent"), ("recipient", "consent.scope")]
+    assert str(record) == str(consent)  # showing it reads it all: its every field is on the path
+    assert set(read) == {("recipient", "consent")} | {
+        ("recipient", f"consent.{name}") for name in Consent.model_fields
+    }
+    assert record == consent and hash(record) == hash(consent)
+
+
+def test_a_rule_that_read_nothing_of_the_recipient_is_settled_for_the_whole_message() -> None:
+    checker = Checker()
+    first = checker.check(_case())  # ten days before the vote: the silence rule reads no one
+    batch = checker._last
+    assert batch is not None
+    silence = [rule.id for rule in batch.rules].index("CE-L49-01")
+    # Settled for the message's every case: no lookup per recipient any more.
+    assert batch.fixed[silence] is first.verdict("CE-L49-01") and silence not in batch.open
+    other = checker.check(_case(origin="rented_file", number="07 81 22 33 44", opted_out=True))
+    assert other.verdict("CE-L49-01") is first.verdict("CE-L49-01")
+
+
+def test_check_calls_with_the_same_packs_share_one_checker_and_keep_their_own_settings() -> None:
+    case = _case()
+    first, again = smscheck.check(case), smscheck.check(_case())
+    assert again.verdict("FMT-LEN-01") is first.verdict("FMT-LEN-01")  # the work was shared
+    barred = smscheck.check(case, suppressed={"+33612345678"})
+    assert barred.verdict("GDPR-OBJ-01").status is Status.FAIL
+    assert smscheck.check(case).verdict("GDPR-OBJ-01").status is Status.PASS
+    assert smscheck.check(case, lang="en").lang == "en"

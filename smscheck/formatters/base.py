@@ -52,13 +52,29 @@ def per_verdicts(
 
 
 _problem_keys: dict[int, CacheEntry[tuple[str, ...]]] = {}
+_verdict_keys: dict[int, tuple[Verdict, str | None]] = {}
 
 
 def _keys_of_problems(verdicts: tuple[Verdict, ...]) -> tuple[str, ...]:
-    return tuple(
-        f"{v.rule_id} {v.status.value}" + ("" if v.accepted is None else " (accepted)")
-        for v in verdicts
-        if v.status not in QUIET
+    """`RULE status` for each verdict that is not quiet, `(accepted)` added where it is; made
+    once per verdict (lists are rarely shared whole, their verdicts are)."""
+    keys = []
+    for verdict in verdicts:
+        found = _verdict_keys.get(id(verdict))
+        if found is None or found[0] is not verdict:  # the entry holds it: its id is its own
+            if len(_verdict_keys) > 16_384:
+                _verdict_keys.clear()
+            found = _verdict_keys[id(verdict)] = (verdict, _problem_key(verdict))
+        if found[1] is not None:
+            keys.append(found[1])
+    return tuple(keys)
+
+
+def _problem_key(verdict: Verdict) -> str | None:
+    if verdict.status in QUIET:
+        return None
+    return f"{verdict.rule_id} {verdict.status.value}" + (
+        "" if verdict.accepted is None else " (accepted)"
     )
 
 

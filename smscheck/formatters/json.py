@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date
 from typing import Any, TextIO
 
 from pydantic import TypeAdapter, ValidationError
@@ -28,6 +29,7 @@ from smscheck.packs import Pack, shipped_packs
 from smscheck.privacy import mask_numbers
 from smscheck.verdicts import (
     InputErrorLine,
+    PackRef,
     Report,
     RuleEntry,
     RuleTable,
@@ -67,16 +69,42 @@ def _rendered(
 
 
 def _report_line(report: Report, verdicts: str) -> str:
-    packs = ",".join(
-        f'{{"name":{json_str(p.name)},"version":{json_str(p.version)}}}' for p in report.packs
-    )
     return (
         f'{{"status":"{report.status.value}","verdicts":{verdicts}'
-        f',"packs":[{packs}],"resolved_at":"{report.resolved_at.isoformat()}",'
-        f'"lang":"{report.lang}","recipient":{json_str(report.recipient)},'
+        f"{_context(report.packs, report.resolved_at, report.lang)}"
+        f'"recipient":{json_str(report.recipient)},'
         f'"source":{_nullable(report.source)},"template":{_nullable(report.template)},'
-        f'"ignored":[{",".join(map(json_str, report.ignored))}]}}'
+        f'"ignored":{_ignored(report.ignored)}}}'
     )
+
+
+# What a report line writes of its batch (the packs, the date, the language; the rules left
+# out), the same objects for all the cases of a message: made once per object.
+_contexts: dict[tuple[int, date, str], tuple[tuple[PackRef, ...], str]] = {}
+_ignores: dict[int, tuple[tuple[str, ...], str]] = {}
+
+
+def _context(packs: tuple[PackRef, ...], resolved_at: date, lang: str) -> str:
+    key = (id(packs), resolved_at, lang)
+    found = _contexts.get(key)
+    if found is None or found[0] is not packs:  # the entry holds them: their id stays theirs
+        refs = ",".join(
+            f'{{"name":{json_str(p.name)},"version":{json_str(p.version)}}}' for p in packs
+        )
+        text = f',"packs":[{refs}],"resolved_at":"{resolved_at.isoformat()}","lang":"{lang}",'
+        if len(_contexts) >= _MAX_RENDERED:
+            _contexts.clear()
+        found = _contexts[key] = (packs, text)
+    return found[1]
+
+
+def _ignored(ignored: tuple[str, ...]) -> str:
+    found = _ignores.get(id(ignored))
+    if found is None or found[0] is not ignored:
+        if len(_ignores) >= _MAX_RENDERED:
+            _ignores.clear()
+        found = _ignores[id(ignored)] = (ignored, f"[{','.join(map(json_str, ignored))}]")
+    return found[1]
 
 
 def report_json(report: Report) -> str:

@@ -102,11 +102,13 @@ def _uri(path: str) -> str:
     return json_str(quote(os.fsencode(pure.as_posix()), safe="/"))  # a name's very bytes
 
 
-# The rule-dependent parts of each result, per verdict list (shared by recipients alike): the
-# start, up to the open `properties`, and the end, after `locations` (an accepted finding's
-# suppression).
+# The rule-dependent parts of each result: the start, up to the open `properties`, and the end,
+# after `locations` (an accepted finding's suppression). Verdicts are shared objects (one per
+# distinct outcome of a rule, see `engine.Checker`), far fewer than the lists recipients make of
+# them: each verdict's part is made once, and kept by its identity.
 _Head = tuple[str, str]
-_sarif_heads: dict[tuple[int, str], tuple[tuple[Verdict, ...], tuple[_Head, ...]]] = {}
+_MAX_HEADS = 16_384
+_sarif_heads: dict[tuple[int, str], tuple[Verdict, _Head | None]] = {}
 
 
 def _suppression(verdict: Verdict) -> str:
@@ -120,43 +122,45 @@ def _suppression(verdict: Verdict) -> str:
 
 
 def _sarif_verdict_heads(verdicts: tuple[Verdict, ...], lang: Lang) -> tuple[_Head, ...]:
-    key = (id(verdicts), lang)
-    cached = _sarif_heads.get(key)
-    if cached is not None and cached[0] is verdicts:
-        return cached[1]
-    labels = _SARIF_LABELS[lang]
-    heads = []
-    for verdict in verdicts:
-        level = SARIF_LEVELS.get(verdict.status)
-        if level is None:
-            continue
-        text = verdict.message
-        if verdict.remedy:
-            text += f" {labels['remedy']} {verdict.remedy}"
-        evidence = [span.model_dump() for span in verdict.evidence]
-        heads.append(
-            (
-                f"{verdict.rule_id}\t{lang}\t"
-                f'{{"ruleId":{json_str(verdict.rule_id)},"level":"{level}","message":{{"text":{json_str(text)}}},'
-                f'"properties":{{"status":"{verdict.status.value}","concern":"{verdict.concern.value}",'
-                f'"severity":"{verdict.severity.value}","evidence":{compact_json(evidence)},',
-                _suppression(verdict),
-            )
-        )
     if not verdicts:
-        heads.append(
+        labels = _SARIF_LABELS[lang]
+        return (
             (
                 f"{NO_RULE_IN_FORCE}\t{lang}\t"
                 f'{{"ruleId":"{NO_RULE_IN_FORCE}","level":"warning",'
                 f'"message":{{"text":{json_str(labels["no_rule"])}}},'
                 f'"properties":{{"status":"{Status.REVIEW.value}",',
                 "",
-            )
+            ),
         )
-    if len(_sarif_heads) > 4096:
-        _sarif_heads.clear()
-    _sarif_heads[key] = (verdicts, tuple(heads))
+    heads = []
+    for verdict in verdicts:
+        cached = _sarif_heads.get((id(verdict), lang))
+        if cached is None or cached[0] is not verdict:  # the entry holds it: its id is its own
+            if len(_sarif_heads) >= _MAX_HEADS:
+                _sarif_heads.clear()
+            cached = _sarif_heads[(id(verdict), lang)] = (verdict, _sarif_head(verdict, lang))
+        if cached[1] is not None:
+            heads.append(cached[1])
     return tuple(heads)
+
+
+def _sarif_head(verdict: Verdict, lang: Lang) -> _Head | None:
+    """The parts of the verdict's result; None for a verdict that gives no result (a pass)."""
+    level = SARIF_LEVELS.get(verdict.status)
+    if level is None:
+        return None
+    text = verdict.message
+    if verdict.remedy:
+        text += f" {_SARIF_LABELS[lang]['remedy']} {verdict.remedy}"
+    evidence = [span.model_dump() for span in verdict.evidence]
+    return (
+        f"{verdict.rule_id}\t{lang}\t"
+        f'{{"ruleId":{json_str(verdict.rule_id)},"level":"{level}","message":{{"text":{json_str(text)}}},'
+        f'"properties":{{"status":"{verdict.status.value}","concern":"{verdict.concern.value}",'
+        f'"severity":"{verdict.severity.value}","evidence":{compact_json(evidence)},',
+        _suppression(verdict),
+    )
 
 
 IGNORED = "!ignored"  # a line listing rules the configuration left out (no result)

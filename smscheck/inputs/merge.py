@@ -3,8 +3,8 @@ input format the recipients come from."""
 
 from __future__ import annotations
 
+import operator
 import re
-import string
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -63,6 +63,7 @@ class MergeBody:
     text: str  # the body, braces undoubled (what is sent when there is no field)
     layout: str
     names: frozenset[str]
+    fields: tuple[tuple[int, str], ...]  # each field's name, after so many characters of text
 
     @classmethod
     def parse(cls, body: str) -> MergeBody:
@@ -70,15 +71,18 @@ class MergeBody:
         text: list[str] = []
         layout: list[str] = []
         names: set[str] = set()
-        last = 0
+        fields: list[tuple[int, str]] = []
+        last = since = 0  # characters of text since the last field
         for match in _BRACES.finditer(body):
             text.append(body[last : match.start()])
             layout.append(_double(body[last : match.start()]))
+            since += match.start() - last
             last = match.end()
             token = match.group()
             if token in ("{{", "}}"):
                 text.append(token[0])
                 layout.append(token)
+                since += 1
                 continue
             name = match.group(1)
             column = match.start() + 1
@@ -97,9 +101,11 @@ class MergeBody:
             text.append(token)
             layout.append(token)
             names.add(name)
+            fields.append((since, name))
+            since = 0
         text.append(body[last:])
         layout.append(_double(body[last:]))
-        return cls("".join(text), "".join(layout), frozenset(names))
+        return cls("".join(text), "".join(layout), frozenset(names), tuple(fields))
 
     def fill(self, merge: dict[str, str]) -> str:
         """The body with each field replaced by its merge value (values are not templates in
@@ -119,13 +125,11 @@ class MergeBody:
     def spans(self, merge: dict[str, str]) -> tuple[tuple[int, int], ...]:
         """Where the merge values sit in the filled body, as [start, end) offsets."""
         found, at = [], 0
-        for literal, name, _, _ in string.Formatter().parse(self.layout):
-            at += len(literal)
-            if name is not None:
-                value = merge[name]
-                if value:
-                    found.append((at, at + len(value)))
-                at += len(value)
+        for since, name in self.fields:
+            start = at + since
+            at = start + len(merge[name])
+            if at > start:
+                found.append((start, at))
         return tuple(found)
 
 
@@ -134,6 +138,42 @@ def _double(text: str) -> str:
 
 
 _MAX_MESSAGES = 4096
+
+
+class _Messages:
+    """The messages of a template whose body has merge fields. Filled bodies repeat (first
+    names): one message object per distinct body, found by the merge values the body shows,
+    quicker than filling it, or else by the body filled."""
+
+    def __init__(self, message: Message, body: MergeBody) -> None:
+        self._message = message
+        self._body = body
+        self._values = operator.itemgetter(*sorted(body.names))
+        self._by_body: dict[str, Message] = {}
+        self._by_values: dict[object, Message] = {}
+
+    def of(self, merge: dict[str, str]) -> Message:
+        """The message for these merge fields; InputError as `MergeBody.fill` says."""
+        try:
+            found = self._by_values.get(self._values(merge))
+        except KeyError:  # a field without a value: filling says which
+            found = None
+        return self._filled(merge) if found is None else found
+
+    def _filled(self, merge: dict[str, str]) -> Message:
+        text = self._body.fill(merge)
+        found = self._by_body.get(text)
+        if found is None:
+            if len(self._by_body) >= _MAX_MESSAGES:
+                self._by_body.clear()
+                self._by_values.clear()
+            found = self._by_body[text] = trusted(
+                Message, {**self._message.__dict__, "body": text, "merged": self._body.spans(merge)}
+            )
+        if len(self._by_values) >= _MAX_MESSAGES:
+            self._by_values.clear()
+        self._by_values[self._values(merge)] = found
+        return found
 
 
 class Filler:
@@ -147,44 +187,33 @@ class Filler:
             template = template.model_copy(update={"message": message})
         self.template = template
         self.at = at
-        self._body = body if body.names else None
-        # Filled bodies repeat (first names): one message object per distinct body.
-        self._messages: dict[str, Message] = {}
+        self._messages = _Messages(template.message, body) if body.names else None
 
     def item(self) -> Item:
         """The template itself, to check once for all its recipients."""
         return Item(self.at, template=self.template)
 
     def recipient(self, location: Location, line: RecipientLine) -> Item:
-        """The item of one recipient; an error item if its case cannot be filled."""
+        """The item of one recipient line; an error item if its case cannot be filled."""
+        fields = line.__dict__.copy()
+        merge = fields.pop("merge")  # what a line has besides its recipient
+        recipient = trusted(Recipient, fields)
+        object.__setattr__(recipient, "__pydantic_fields_set__", line.model_fields_set - {"merge"})
+        return self.filled(location, recipient, merge)
+
+    def filled(self, location: Location, recipient: Recipient, merge: dict[str, str]) -> Item:
+        """The item of a recipient whose line has these merge fields; an error item if a field
+        has no value or the body grows too long. The parts were validated (the recipient, the
+        template), so the case is assembled as it is."""
+        messages = self._messages
         try:
-            case = self.case(line)
+            message = self.template.message if messages is None else messages.of(merge)
         except InputError as exc:
             return Item(location, error=str(exc))
-        return Item(location, case, None, self.template, self.at)  # by position: quicker
-
-    def case(self, line: RecipientLine) -> Case:
-        """The case of one recipient; InputError if a merge field has no value or the body
-        grows too long. The parts were validated (the recipient, the template), so the case
-        is assembled as it is."""
-        message = self.template.message
-        if self._body is not None:
-            text = self._body.fill(line.merge)
-            found = self._messages.get(text)
-            if found is None:
-                if len(self._messages) >= _MAX_MESSAGES:
-                    self._messages.clear()
-                found = self._messages[text] = trusted(
-                    Message,
-                    {**message.__dict__, "body": text, "merged": self._body.spans(line.merge)},
-                )
-            message = found
-        fields = line.__dict__.copy()
-        del fields["merge"]  # what a line has besides its recipient
-        recipient = trusted(Recipient, fields)
-        return trusted(
+        case = trusted(
             Case, {"message": message, "recipient": recipient, "campaign": self.template.campaign}
         )
+        return Item(location, case, None, self.template, self.at)  # by position: quicker
 
 
 def template_filler(document: object, at: Location) -> Filler:

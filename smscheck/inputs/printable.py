@@ -18,21 +18,37 @@ from smscheck.models import FIRST_YEAR, LAST_YEAR, clean_text, in_years
 def printable(raw: bytes) -> bool:
     """Whether every string of this JSON text is printable, as every key: no escape (the
     strings are as written), UTF-8, and printable text but for the line ending."""
-    if b"\\" in raw:
+    # Only what is not printable ASCII (the backslash aside) is looked at: a few letters.
+    rest = raw.rstrip(b"\r\n").translate(None, _PLAIN_ASCII)
+    if not rest:
+        return True
+    if b"\\" in rest:
         return False
     try:
-        text = raw.decode()
+        raw.decode()  # then its bytes beyond ASCII are UTF-8 too
     except UnicodeDecodeError:
         return False
-    return text.rstrip("\r\n").isprintable()
+    return rest.decode().isprintable()
 
 
-def printable_validator(model: type[BaseModel]) -> SchemaValidator:
+_PLAIN_ASCII = bytes(byte for byte in range(0x20, 0x7F) if byte != ord("\\"))
+
+
+def printable_validator(
+    model: type[BaseModel], builds: type[BaseModel] | None = None
+) -> SchemaValidator:
     """A validator of `model` for printable input only: it does not check text fields (they
     accept printable text) and checks years in pydantic-core. What it accepts, the model
     accepts, to equal values of the same classes; what it refuses, the model refuses, but for
-    the instants of the first and last day of the years accepted (to read with the model)."""
+    the instants of the first and last day of the years accepted (to read with the model).
+
+    `builds`: a base class of `model` to build instead, its dict holding `model`'s fields
+    (those the base lacks to take out before it is used)."""
     schema = _unchecked(model.__pydantic_core_schema__)
+    if builds is not None:
+        if not issubclass(model, builds) or schema["type"] != "model":
+            raise TypeError(f"a validator of {model.__name__} cannot build {builds.__name__}")
+        schema["cls"] = builds
     # pydantic-core reuses the validator of a complete model class where the schema names it:
     # the classes are shown as incomplete while the schema is compiled, for it to be used.
     classes = {cls for cls in _classes(schema) if cls.__dict__.get("__pydantic_complete__")}

@@ -33,8 +33,14 @@ def check_line(raw: bytes, model: BaseModel, *, known_printable: bool = False) -
     line may hold a control character (not when `known_printable`, see inputs.printable) or a
     repeated key (the fast parser keeps the last)."""
     suspect = not known_printable and _SUSPECT.search(raw)
-    if suspect or raw.translate(None, b" \t\r").count(b'":') != _keys_kept(model):
+    if suspect or written_keys(raw) != keys_kept(model):
         loads(raw)
+
+
+def written_keys(raw: bytes) -> int:
+    """The `":` of a line of JSON once its whitespace is removed: one per key written, and
+    more only where a string holds an escaped quote."""
+    return raw.translate(None, b" \t\r").count(b'":')
 
 
 # Each key is written `"key":` once spaces are removed, and the fast parser keeps one field or
@@ -43,7 +49,7 @@ def check_line(raw: bytes, model: BaseModel, *, known_printable: bool = False) -
 # that no key repeats, for the cost of counting.
 
 
-def _keys_kept(model: BaseModel) -> int:
+def keys_kept(model: BaseModel) -> int:
     """The keys a parsed model holds: fields given and dict entries, nested ones included."""
     given = model.__pydantic_fields_set__
     nested = _NESTED.get(type(model))
@@ -55,16 +61,16 @@ def _keys_kept(model: BaseModel) -> int:
         if name in given:
             value = values[name]
             if isinstance(value, BaseModel):
-                total += _keys_kept(value)
+                total += keys_kept(value)
             elif isinstance(value, tuple):
                 for item in value:
                     if isinstance(item, BaseModel):
-                        total += _keys_kept(item)
+                        total += keys_kept(item)
             elif isinstance(value, dict):
                 total += len(value)
                 for item in value.values():
                     if isinstance(item, BaseModel):
-                        total += _keys_kept(item)
+                        total += keys_kept(item)
                     else:
                         break  # a dict of plain values (every dict of the models)
     return total
