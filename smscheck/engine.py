@@ -331,10 +331,9 @@ class Checker:
             return verdict
         if all(source == "message" for source, _ in path):
             batch.fix(index, verdict)  # the batch's cases share the message: the same path
-        else:
-            if outcome.evidence:  # quoted spans are masked against the body
-                path.setdefault(("message", "body"), case.message.body)
-            batch.trees[index].keep(batch.token, path, verdict)
+        if outcome.evidence:  # quoted spans are masked against the body
+            path.setdefault(("message", "body"), case.message.body)
+        batch.trees[index].keep(batch.token, path, verdict)  # for other messages too
         return verdict
 
     def _combine(self, found: list[Verdict | None]) -> tuple[tuple[Verdict, ...], Status]:

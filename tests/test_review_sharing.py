@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -220,11 +219,6 @@ def test_a_rule_another_thread_fixes_meanwhile_is_not_left_out() -> None:
     assert got.model_dump_json() == alone.model_dump_json()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pre-existing: a tuple of models is keyed by model "
-    "equality, which compares instants, not their UTC offsets",
-)
 def test_histories_of_equal_instants_at_other_offsets_do_not_share_a_verdict() -> None:
     pack = load_pack(Path(__file__).parent / "data" / "review_hist_pack" / "pack.toml")
     first = _plain(history=[{"sent_at": "2026-03-01T10:00:00+01:00"}])
