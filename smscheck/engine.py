@@ -282,10 +282,15 @@ class Checker:
         """The case's verdicts: the batch's own, then each other rule's found along the path
         it reads, or computed."""
         recipient, message, token = case.recipient, batch.message, batch.token
+        # `open` before `fixed`: `fix` writes `fixed` first, so a rule that another thread
+        # fixes in between is still in `open` here (and then found fixed), never in neither.
+        still_open = batch.open
         found = batch.fixed.copy()
         missing: list[tuple[int, bool]] = []  # rules to run, and whether to keep their verdicts
         per_message, trees = batch.per_message, batch.trees
-        for index in batch.open:
+        for index in still_open:
+            if found[index] is not None:
+                continue
             if per_message[index]:
                 missing.append((index, True))
                 continue
@@ -326,10 +331,9 @@ class Checker:
             return verdict
         if all(source == "message" for source, _ in path):
             batch.fix(index, verdict)  # the batch's cases share the message: the same path
-        else:
-            if outcome.evidence:  # quoted spans are masked against the body
-                path.setdefault(("message", "body"), case.message.body)
-            batch.trees[index].keep(batch.token, path, verdict)
+        if outcome.evidence:  # quoted spans are masked against the body
+            path.setdefault(("message", "body"), case.message.body)
+        batch.trees[index].keep(batch.token, path, verdict)  # for other messages too
         return verdict
 
     def _combine(self, found: list[Verdict | None]) -> tuple[tuple[Verdict, ...], Status]:
@@ -516,9 +520,10 @@ def check(
     extra = tuple(extra)
     if isinstance(suppressed, str) or not all(isinstance(pack, Pack) for pack in extra):
         return Checker(packs, extra=extra, suppressed=suppressed, lang=lang).check(case)
+    suppressed = frozenset(suppressed)  # read once: it may be an iterator
     given = None if packs is None else tuple(packs)
     ids = None if given is None else tuple(map(id, given))
-    key = (ids, tuple(map(id, extra)), frozenset(suppressed), lang)
+    key = (ids, tuple(map(id, extra)), suppressed, lang)
     found = _checkers.get(key)
     if found is None:  # the entry holds the packs: their ids stay theirs
         if len(_checkers) >= _MAX_CHECKERS:

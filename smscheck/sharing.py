@@ -24,10 +24,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from operator import attrgetter
-from types import UnionType
-from typing import Literal, Union, get_args, get_origin
+from typing import Literal, get_args, get_origin
 
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel, FutureDatetime, NaiveDatetime, PastDatetime
 
 from smscheck.models import Message, Recipient
 from smscheck.verdicts import Verdict
@@ -46,20 +45,38 @@ _UNSHARED = frozenset({("recipient", "number")})
 PRESENT = "(present)"
 
 
-def _model_fields(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
-    """The fields, nested ones dotted, whose values are models (or None): not tuples of them."""
+# pydantic's datetime annotations, classes of their own.
+_DATETIMES = (AwareDatetime, NaiveDatetime, FutureDatetime, PastDatetime)
+
+
+def _fields(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, str]]:
+    """Each field whose values are not kept as they are, nested ones dotted, with how: `model`
+    (a model, or None: its fields are read apart), `instant` (a datetime: kept with its UTC
+    offset, as equal instants at other offsets fall on other local days and hours), or
+    `items` (a tuple of models holding datetimes: kept with their offsets too)."""
     for name, info in model.__pydantic_fields__.items():
-        union = get_origin(info.annotation) in (Union, UnionType)
-        for kind in get_args(info.annotation) if union else (info.annotation,):
-            if isinstance(kind, type) and issubclass(kind, BaseModel):
-                yield prefix + name
-                yield from _model_fields(kind, f"{prefix}{name}.")
+        kinds = get_args(info.annotation) or (info.annotation,)
+        if get_origin(info.annotation) is tuple:
+            if any(isinstance(k, type) and issubclass(k, BaseModel) and _instants(k) for k in kinds):
+                yield prefix + name, "items"
+            continue
+        for kind in kinds:
+            if kind in _DATETIMES or (isinstance(kind, type) and issubclass(kind, datetime)):
+                yield prefix + name, "instant"
+            elif isinstance(kind, type) and issubclass(kind, BaseModel):
+                yield prefix + name, "model"
+                yield from _fields(kind, f"{prefix}{name}.")
 
 
-_HOLD_MODELS = frozenset(
-    [("message", name) for name in _model_fields(Message)]
-    + [("recipient", name) for name in _model_fields(Recipient)]
-)
+def _instants(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of `model` that hold datetimes."""
+    return tuple(name for name, kind in _fields(model) if kind == "instant")
+
+
+_KINDS: dict[Read, str] = {
+    **{("message", name): kind for name, kind in _fields(Message)},
+    **{("recipient", name): kind for name, kind in _fields(Recipient)},
+}
 
 
 class Traced:
@@ -116,26 +133,47 @@ class Traced:
         raise AttributeError("a traced model is read-only")
 
 
-def _edge(value: object, instant: bool) -> object:
-    """What a value read is kept under: itself, but an instant with its UTC offset, as equal
-    instants at other offsets fall on other local days and hours."""
-    return (value, value.utcoffset()) if instant else value  # type: ignore[attr-defined]
-
-
 class Branch:
     """The field a rule reads next, having read the values on the way here."""
 
-    __slots__ = ("edges", "get", "instant", "keeps", "model", "on_message", "read")
+    __slots__ = ("edges", "get", "items", "keeps", "kind", "on_message", "read")
 
     def __init__(self, read: Read, value: object) -> None:
         # What `find` needs at each step, worked out once: it runs for every rule and case.
         self.read = read
         self.on_message = read[0] == "message"
         self.get = attrgetter(read[1])  # dotted within a model: `consent.scope`
-        self.instant = isinstance(value, datetime)  # its values are datetimes
-        self.model = read in _HOLD_MODELS  # its values are models, or None
+        # None: its values are kept as they are. A field's kind comes from its model; a datetime
+        # read from elsewhere (a property) is an instant too.
+        self.kind = _KINDS.get(read) or ("instant" if isinstance(value, datetime) else None)
+        self.items = _instants_of_items(read) if self.kind == "items" else ()
         self.keeps = read not in _UNSHARED
         self.edges: dict[object, Branch | Verdict] = {}
+
+    def edge(self, value: object) -> object:
+        """What a value read is kept under (see `_fields`)."""
+        if self.kind == "instant" and value is not None:
+            return (value, value.utcoffset())  # type: ignore[attr-defined]
+        if self.kind == "model":
+            return value if value is None or value is PRESENT else PRESENT
+        if self.kind == "items":
+            offsets = tuple(
+                getattr(item, name).utcoffset() for item in value for name in self.items  # type: ignore[attr-defined]
+            )
+            return (value, offsets)
+        return value
+
+
+def _instants_of_items(read: Read) -> tuple[str, ...]:
+    """The datetime fields of the models the tuple field `read` holds."""
+    source = Message if read[0] == "message" else Recipient
+    info = source.__pydantic_fields__[read[1]]
+    return tuple(
+        name
+        for kind in get_args(info.annotation)
+        if isinstance(kind, type) and issubclass(kind, BaseModel)
+        for name in _instants(kind)
+    )
 
 
 @dataclass(slots=True)
@@ -153,10 +191,8 @@ class Tree:
             if not node.keeps:
                 return node
             value = node.get(message if node.on_message else recipient)
-            if node.instant:
-                value = (value, value.utcoffset())
-            elif node.model and value is not None:
-                value = PRESENT
+            if node.kind is not None:
+                value = node.edge(value)
             try:
                 node = node.edges.get(value)
             except TypeError:  # a value that cannot be hashed: nothing is kept under it
@@ -178,7 +214,7 @@ class Tree:
                     return  # not the path a deterministic check takes: keep nothing
                 if not node.keeps:
                     return
-                edges, key = node.edges, _edge(value, node.instant)
+                edges, key = node.edges, node.edge(value)
             if key not in edges:
                 self.leaves += 1
             edges[key] = verdict
