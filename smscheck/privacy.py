@@ -88,7 +88,9 @@ def _mask_match(match: re.Match[str]) -> str:
         if written.startswith("%2"):  # the 2 of %2B is no digit of the number
             prefix, international = 1, values[1:]
         code = _calling_code(international)
-        if code is None or not 8 <= len(international) <= 15:
+        if code is not None and len(international) > 15:
+            return _after_first_group(written)
+        if code is None or len(international) < 8:
             return written
         national = international[len(code) :]
         if match["bare"] is not None and not _valid("+" + international):
@@ -99,6 +101,15 @@ def _mask_match(match: re.Match[str]) -> str:
         shown = prefix + len(code) + trunk + 1
     hidden = set(digits[shown : len(digits) - _SHOWN_AT_END])
     return "".join("*" if index in hidden else char for index, char in enumerate(written))
+
+
+def _after_first_group(written: str) -> str:
+    """Too many digits for one international number: `+1 00000 06 98 76 54 32` may be a short
+    number, then a French one. The first group stays as written, the rest is masked alone."""
+    found = re.search(_SEP, written)
+    if found is None:
+        return written
+    return written[: found.start()] + mask_numbers(written[found.start() :])
 
 
 def _calling_code(digits: str) -> str | None:
