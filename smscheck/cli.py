@@ -388,7 +388,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         _error(f"{where}{exc.strerror or exc}", lang)
         return USAGE_ERROR
-    except Exception as exc:  # a bug: one line, and 2 (exit code 1 would read "a rule fails")
+    except Exception as exc:
+        if _signalled:  # a library turned the signal's exception into its own (pydantic does)
+            stopped = _signalled[-1] is Terminated
+            _error(f"{'terminated' if stopped else 'interrupted'}: the results are incomplete", lang)
+            return TERMINATED if stopped else INTERRUPTED
+        # A bug: one line, and 2 (exit code 1 would read "a rule fails").
         _error(f"unexpected {type(exc).__name__} at {_where(exc)}: please report it", lang)
         return USAGE_ERROR
     return code
@@ -428,6 +433,7 @@ def command() -> int:
     gc.freeze()  # what importing built stays: never walked again
     gc.set_threshold(100_000, 50, 100)
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _interrupt)
     return main()
 
 
@@ -436,8 +442,20 @@ class Terminated(BaseException):
     and temporary files removed."""
 
 
+# The signals `command` received, as the exceptions they raised: code that calls back into
+# Python may turn them into errors of its own (pydantic-core makes a KeyboardInterrupt in a
+# serializer a PydanticSerializationError), which must still end the run as the signal does.
+_signalled: list[type[BaseException]] = []
+
+
 def _terminate(signum: int, frame: object) -> None:
+    _signalled.append(Terminated)
     raise Terminated
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    _signalled.append(KeyboardInterrupt)
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

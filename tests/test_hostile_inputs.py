@@ -1901,3 +1901,25 @@ def test_every_format_character_but_the_emoji_joiner_is_refused() -> None:
         if unicodedata.category(char) == "Cf" and char != "\u200d":
             assert refused_character(f"a{char}b") is not None, f"U+{code:04X}"
     assert refused_character("a\u200db") is None
+
+
+def test_ctrl_c_turned_into_another_error_by_a_library_still_exits_130(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # pydantic-core makes a KeyboardInterrupt raised in a serializer its own error: a Ctrl-C
+    # right at the start then read "unexpected PydanticSerializationError" with exit 2.
+    import signal
+
+    from smscheck import cli
+
+    def interrupted_inside_a_library(args: object) -> int:
+        try:
+            cli._interrupt(signal.SIGINT, None)  # what `command` installs for SIGINT
+        except KeyboardInterrupt:
+            raise ValueError("Error calling function: KeyboardInterrupt") from None
+        return 0
+
+    monkeypatch.setattr(cli, "_signalled", [])
+    monkeypatch.setattr(cli, "_run_check", interrupted_inside_a_library)
+    assert cli.main(["check", "x.jsonl", "--lang", "en"]) == 130
+    assert capsys.readouterr().err == "smscheck: error: interrupted: the results are incomplete\n"
