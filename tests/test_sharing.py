@@ -122,12 +122,14 @@ def test_shared_verdicts_give_each_case_the_report_it_gets_checked_alone(
         assert shared.check(case).model_dump_json() == alone.model_dump_json()
 
 
-def _case(**recipient: object) -> Case:
+def _case(
+    body: str = "Marie Dupont vous invite samedi au marché. STOP au 36111", **recipient: object
+) -> Case:
     return Case.model_validate(
         {
             "message": {
                 "sender": "36111",
-                "body": "Marie Dupont vous invite samedi au marché. STOP au 36111",
+                "body": body,
                 "send_at": "2026-03-04T18:00:00+01:00",
             },
             "recipient": {"number": "06 12 34 56 78", **recipient},

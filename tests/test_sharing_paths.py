@@ -1,5 +1,6 @@
-"""Review: shared checkers give each case the report a fresh checker gives it, on the paths the
-nested tracing and the batch-fixed verdicts opened (consent fields, `when` on them, templates)."""
+"""Shared checkers give each case the report a fresh checker gives it on the paths that reading
+consent records field by field and settling verdicts per message opened: consent fields,
+`when` conditions on them, templates, histories."""
 
 from __future__ import annotations
 
@@ -31,8 +32,9 @@ from smscheck.models import (
     Territory,
 )
 from smscheck.packs import load_pack
+from tests.test_sharing import _case
 
-PACK = load_pack(Path(__file__).parent / "data" / "review_pack" / "pack.toml")
+PACK = load_pack(Path(__file__).parent / "data" / "consent_paths_pack" / "pack.toml")
 NAMES = ["Marie Dupont", "Ensemble pour Lyon", "Paul Martin"]
 COLLECTORS = ["Marie Dupont", "marie-dupont", "Agence Data", "Paul Martin", "Ensemble pour Lyon"]
 NUMBERS = [
@@ -170,21 +172,7 @@ def test_shared_checker_equals_fresh_checker(
 
 
 def _plain(**recipient: object) -> Case:
-    return Case.model_validate(
-        {
-            "message": {
-                "sender": "36111",
-                "body": "Marie Dupont vous invite samedi au marché.",  # no opt-out: fails
-                "send_at": "2026-03-04T18:00:00+01:00",
-            },
-            "recipient": {"number": "06 12 34 56 78", **recipient},
-            "campaign": {
-                "sender_kind": "candidate",
-                "names": ["Marie Dupont"],
-                "election": {"kind": "municipal", "rounds": [{"polling_date": "2026-03-15"}]},
-            },
-        }
-    )
+    return _case("Marie Dupont vous invite samedi au marché.", **recipient)  # no opt-out: fails
 
 
 def test_check_reads_suppressed_numbers_given_as_an_iterator() -> None:
@@ -220,7 +208,7 @@ def test_a_rule_another_thread_fixes_meanwhile_is_not_left_out() -> None:
 
 
 def test_histories_of_equal_instants_at_other_offsets_do_not_share_a_verdict() -> None:
-    pack = load_pack(Path(__file__).parent / "data" / "review_hist_pack" / "pack.toml")
+    pack = load_pack(Path(__file__).parent / "data" / "history_instants_pack" / "pack.toml")
     first = _plain(history=[{"sent_at": "2026-03-01T10:00:00+01:00"}])
     other = _plain(number="07 81 22 33 44", history=[{"sent_at": "2026-03-01T09:00:00+00:00"}])
     checker = Checker(packs=[pack])
