@@ -43,44 +43,44 @@ NUMBERS = (
 )
 
 
+CONSENTS = st.none() | st.builds(
+    Consent,
+    given_on=st.dates(min_value=date(2019, 1, 1), max_value=date(2027, 1, 1)),
+    scope=st.sampled_from(ConsentScope),
+    collected_by=st.sampled_from(["Marie Dupont", "Agence Data", "Paul Martin"]),
+    given_to=st.none() | st.sampled_from(ConsentGivenTo),
+    proof=st.none() | st.just("formulaire 12"),
+    told_political_use=st.none() | st.booleans(),
+)
+PAST_MESSAGES = st.builds(
+    PastMessage,
+    sent_at=st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2026, 12, 31)).map(
+        lambda moment: moment.replace(tzinfo=UTC)
+    ),
+    purpose=st.sampled_from(Purpose),
+)
+REFERRERS = st.none() | st.just("Paul Martin")
+
+
 @st.composite
-def recipients(draw: st.DrawFn) -> Recipient:
+def recipients(
+    draw: st.DrawFn,
+    consents: st.SearchStrategy[Consent | None] = CONSENTS,
+    past_messages: st.SearchStrategy[PastMessage] = PAST_MESSAGES,
+    referrers: st.SearchStrategy[str | None] = REFERRERS,
+) -> Recipient:
     """Recipients varying in every field a rule may read, numbers of several territories."""
-    consent = draw(
-        st.none()
-        | st.builds(
-            Consent,
-            given_on=st.dates(min_value=date(2019, 1, 1), max_value=date(2027, 1, 1)),
-            scope=st.sampled_from(ConsentScope),
-            collected_by=st.sampled_from(["Marie Dupont", "Agence Data", "Paul Martin"]),
-            given_to=st.none() | st.sampled_from(ConsentGivenTo),
-            proof=st.none() | st.just("formulaire 12"),
-            told_political_use=st.none() | st.booleans(),
-        )
-    )
-    history = draw(
-        st.lists(
-            st.builds(
-                PastMessage,
-                sent_at=st.datetimes(
-                    min_value=datetime(2025, 1, 1), max_value=datetime(2026, 12, 31)
-                ).map(lambda moment: moment.replace(tzinfo=UTC)),
-                purpose=st.sampled_from(Purpose),
-            ),
-            max_size=3,
-        )
-    )
     return Recipient(
         number=draw(st.sampled_from(NUMBERS)),
         relationship=draw(st.sampled_from(Relationship)),
         origin=draw(st.sampled_from(Origin)),
         controller=draw(st.none() | st.sampled_from(Controller)),
         informed_at_collection=draw(st.none() | st.booleans()),
-        consent=consent,
+        consent=draw(consents),
         opted_out=draw(st.booleans()),
-        referrer=draw(st.none() | st.just("Paul Martin")),
+        referrer=draw(referrers),
         kept_informed=draw(st.booleans()),
-        history=tuple(history),
+        history=tuple(draw(st.lists(past_messages, max_size=3))),
         territory=draw(st.none() | st.sampled_from(Territory)),
     )
 

@@ -18,21 +18,19 @@ from smscheck.models import (
     Consent,
     ConsentGivenTo,
     ConsentScope,
-    Controller,
     Election,
     ElectionKind,
     Message,
-    Origin,
     PastMessage,
     Purpose,
     Recipient,
-    Relationship,
     Round,
     SenderKind,
     Territory,
 )
 from smscheck.packs import load_pack
 from tests.test_sharing import _case
+from tests.test_sharing import recipients as sharing_recipients
 
 PACK = load_pack(Path(__file__).parent / "data" / "consent_paths_pack" / "pack.toml")
 NAMES = ["Marie Dupont", "Ensemble pour Lyon", "Paul Martin"]
@@ -75,33 +73,19 @@ consents = st.none() | st.builds(
 )
 
 
-@st.composite
-def recipients(draw: st.DrawFn) -> Recipient:
-    history = draw(
-        st.lists(
-            st.builds(
-                PastMessage,
-                sent_at=st.sampled_from(
-                    [datetime(2026, 3, 1, 23, 30), datetime(2026, 3, 14, 22, 0)]
-                ).flatmap(lambda m: st.sampled_from(OFFSETS).map(lambda z: m.replace(tzinfo=z))),
-                channel=st.sampled_from(Channel),
-                purpose=st.sampled_from(Purpose),
-            ),
-            max_size=2,
-        )
-    )
-    return Recipient(
-        number=draw(st.sampled_from(NUMBERS)),
-        relationship=draw(st.sampled_from(Relationship)),
-        origin=draw(st.sampled_from(Origin)),
-        controller=draw(st.none() | st.sampled_from(Controller)),
-        informed_at_collection=draw(st.none() | st.booleans()),
-        consent=draw(consents),
-        opted_out=draw(st.booleans()),
-        referrer=draw(st.none() | st.sampled_from(["Paul Martin", "Jean Valjean"])),
-        kept_informed=draw(st.booleans()),
-        history=tuple(history),
-        territory=draw(st.none() | st.sampled_from(Territory)),
+def recipients() -> st.SearchStrategy[Recipient]:
+    """test_sharing's recipients, with consents and histories near the paths opened here."""
+    return sharing_recipients(
+        consents=consents,
+        past_messages=st.builds(
+            PastMessage,
+            sent_at=st.sampled_from(
+                [datetime(2026, 3, 1, 23, 30), datetime(2026, 3, 14, 22, 0)]
+            ).flatmap(lambda m: st.sampled_from(OFFSETS).map(lambda z: m.replace(tzinfo=z))),
+            channel=st.sampled_from(Channel),
+            purpose=st.sampled_from(Purpose),
+        ),
+        referrers=st.none() | st.sampled_from(["Paul Martin", "Jean Valjean"]),
     )
 
 
