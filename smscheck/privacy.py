@@ -4,15 +4,18 @@ Reports quote bodies as evidence and messages quote fields and links; the number
 personal data as much as the recipient's. A digit run is taken for a phone number when it is
 written as one:
 
-- international: `+`, `%2B` (a `+` in a URL) or `00`, a calling code, then 8 to 15 digits in all,
-  spaces, dots or dashes between them, a trunk `(0)` allowed (`+33 (0)6 98 76 54 32`);
-- French national: `0`, a digit from 1 to 9, then eight digits, one separator used throughout
-  or none (`06 98 76 54 32`, `06.98.76.54.32`, `0698765432`, `?tel=0698765432`);
+- international: `+`, `%2B` (a `+` in a URL) or `00`, then 8 to 15 digits in all, spaces, dots
+  or dashes between them, a trunk `(0)` allowed (`+33 (0)6 98 76 54 32`); a calling code no
+  country has is a mistyped number, masked all the same, and a longer run (numbers written
+  on one after the other) is masked whole;
+- French national: `0`, a digit from 1 to 9, then eight digits, grouped in any way
+  (`06 98 76 54 32`, `06 9876 5432`, `06.98.76.54.32`, `0698765432`, `?tel=0698765432`);
 - bare: 11 to 15 digits with no separator forming a valid international number
-  (`?tel=33698765432`).
+  (`?tel=33698765432`) or ending in a French one (`330698765432`).
 
-Short codes (36111), postcodes, years, dates (`15.03.2026`, `01 03 2026`), times and amounts
-are none of these. French service numbers (08, `+33 8`: freephone, shared-cost, premium-rate)
+Letters glued to a number do not hide it (`tel0698765432`, `%3A0698765432`); digits glued to it
+make another run. Short codes (36111), postcodes, years, dates (`15.03.2026`, `01 03 2026`,
+`01 02 2026 10h`), times and amounts are none of these. French service numbers (08, `+33 8`: freephone, shared-cost, premium-rate)
 are no one's personal number and stay readable: the rules on free-phone numbers quote them.
 
 Masking keeps the length and the separators, the calling code, the first digit of the
@@ -34,12 +37,15 @@ if TYPE_CHECKING:
 
 _SEP = r"[ .\-\u00a0\u202f]"  # spaces (no-break ones too, as French typography has them)
 _PHONE = re.compile(
-    r"(?<![\w+%])(?:"
-    rf"(?P<intl>(?:\+|%2[bB]|00)[1-9]\d{{0,2}}{_SEP}?(?:\(0\){_SEP}?)?\d(?:{_SEP}?\d){{5,13}})"
-    rf"|(?P<national>0[1-9](?P<sep>{_SEP}?)\d\d(?:(?P=sep)\d\d){{3}})"
+    r"(?<![\d%])(?:"
+    rf"(?P<intl>(?:\+|%2[bB]|00)[1-9]\d{{0,2}}{_SEP}?(?:\(0\){_SEP}?)?\d(?:{_SEP}?\d){{5,}})"
+    rf"|(?P<national>0{_SEP}?[1-9](?:{_SEP}?\d){{8}})"
     r"|(?P<bare>[1-9]\d{10,14})"
     r")(?!\d)"
 )
+# A day, a month and a year of this century or the last, as a date is written: read first.
+_DATE = re.compile(rf"(?:0[1-9]|[12]\d|3[01]){_SEP}(?:0[1-9]|1[0-2]){_SEP}(?:19|20)\d\d")
+_FRENCH_NATIONAL = re.compile(r"0[1-79]\d{8}")
 # Six digits in a row, a separator allowed between them: every number above has them, most
 # texts have not, and this is quick to rule out.
 _DIGITS = re.compile(rf"\d(?:{_SEP}?\d){{5}}")
@@ -80,21 +86,23 @@ def _mask_match(match: re.Match[str]) -> str:
     values = "".join(written[index] for index in digits)
     if match["national"] is not None:
         shown = 2  # 0 and the first digit of the national number
-        if values[1] == "8":
+        if values[1] == "8" or _DATE.match(written):
             return written
     else:
         international = values.removeprefix("00") if written.startswith("00") else values
         prefix = len(values) - len(international)
         if written.startswith("%2"):  # the 2 of %2B is no digit of the number
             prefix, international = 1, values[1:]
-        code = _calling_code(international)
-        if code is not None and len(international) > 15:
-            return _after_first_group(written)
-        if code is None or len(international) < 8:
-            return written
-        national = international[len(code) :]
         if match["bare"] is not None and not _valid("+" + international):
+            return _french_ending(written)
+        if len(international) < 8:
             return written
+        # A calling code no country has is a number mistyped; a run longer than any number,
+        # several numbers written on: no one can tell where each starts, so all is masked.
+        code = _calling_code(international)
+        if code is None or len(international) > 15:
+            code = international[:1]
+        national = international[len(code) :]
         if code == "33" and national.lstrip("0").startswith("8"):
             return written
         trunk = len(national) - len(national.lstrip("0"))
@@ -103,13 +111,13 @@ def _mask_match(match: re.Match[str]) -> str:
     return "".join("*" if index in hidden else char for index, char in enumerate(written))
 
 
-def _after_first_group(written: str) -> str:
-    """Too many digits for one international number: `+1 00000 06 98 76 54 32` may be a short
-    number, then a French one. The first group stays as written, the rest is masked alone."""
-    found = re.search(_SEP, written)
-    if found is None:
+def _french_ending(written: str) -> str:
+    """A run of digits that is no valid number, masked where its last ten form a French one
+    (`330698765432`: a calling code before the trunk 0)."""
+    start = len(written) - 10
+    if not _FRENCH_NATIONAL.fullmatch(written, start):
         return written
-    return written[: found.start()] + mask_numbers(written[found.start() :])
+    return written[:start] + mask_numbers(written[start:])
 
 
 def _calling_code(digits: str) -> str | None:

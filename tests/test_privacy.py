@@ -17,7 +17,7 @@ from typing import Any
 
 import phonenumbers
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from smscheck.cli import main
@@ -334,6 +334,12 @@ def test_repr_and_str_of_a_case_mask_every_number() -> None:
         ("+262 692 47 38 29", "+262 6** ** ** 29"),
         ("+44 7700 900123", "+44 7*** ****23"),
         ("en 2026 06 98 76 54 32", "en 2026 06 ** ** ** 32"),
+        ("06 9876 5432", "06 **** **32"),
+        ("069 876 5432", "06* *** **32"),
+        ("tel0698765432", "tel06******32"),
+        ("https://a.fr/?tel%3A0698765432", "https://a.fr/?tel%3A06******32"),
+        ("+999 06 98 76 54 32", "+99* ** ** ** ** 32"),
+        ("?tel=330698765432", "?tel=3306******32"),
     ],
 )
 def test_phone_numbers_in_text_are_masked_keeping_their_length(text: str, masked: str) -> None:
@@ -378,6 +384,7 @@ def test_no_shipped_rule_text_would_be_masked() -> None:
                     assert mask_numbers(text[lang]) == text[lang], (rule.id, text[lang])
 
 
+_DATE_FIRST = re.compile(r"(0[1-9]|[12]\d|3[01])\D(0[1-9]|1[0-2])\D(19|20)\d\d")
 _SEPARATORS = st.sampled_from(["", " ", ".", "-", "\u00a0"])
 _WORDS = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
 
@@ -413,10 +420,35 @@ def test_any_french_number_in_any_text_loses_its_hidden_digits(
     assert mask_numbers(masked) == masked
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from([1, 2, 3, 4, 5, 6, 7, 9]),
+    st.integers(0, 99_999_999),
+    st.lists(_SEPARATORS, min_size=9, max_size=9),
+    # Digits glued before it make another run (`330698765432` has its own test above).
+    st.sampled_from(["", "tel", "x_", "%3A", "+", "+999 ", "00 ", "+1 00000 ", "+44 "]),
+)
+def test_a_french_number_grouped_in_any_way_and_glued_to_anything_is_masked(
+    first: int, rest: int, separators: list[str], before: str
+) -> None:
+    from smscheck.privacy import mask_numbers
+
+    digits = f"0{first}{rest:08d}"
+    written = digits[0] + "".join(sep + digit for sep, digit in zip(separators, digits[1:], strict=True))
+    assume(not _DATE_FIRST.match(written))  # `01 02 2026 10`: read as a date, as it should
+    text = f"Appelez {before}{written} !"
+    masked = mask_numbers(text)
+    assert len(masked) == len(text)
+    start = len("Appelez ") + len(before)  # the run before may hold the same digits
+    assert not leaks(masked[start : start + len(written)], digits[2:-2]), (text, masked)
+
+
 def test_a_french_number_after_a_short_international_looking_run_is_masked() -> None:
     from smscheck.privacy import mask_numbers
 
-    # Read as one international number, the two runs would have too many digits: the first
-    # stays as written, the French number after it is masked on its own.
+    # Read as one international number, the two runs would have too many digits: the run is
+    # masked whole, its leading zeros and the last two digits shown.
     assert mask_numbers("+100000 0698765432 ") == "+100000 06******32 "
     assert mask_numbers("+100000 0100000000") == "+100000 01******00"
+    assert mask_numbers("+1 00000 0.286402047") == "+1 00000 0.2******47"
+    assert mask_numbers("+33 6 98 76 54 32 12 34") == "+33 6 ** ** ** ** ** 34"
