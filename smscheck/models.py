@@ -381,6 +381,13 @@ class Recipient(CaseModel):
             raise ValueError(str(exc)) from None
 
     @property
+    def times_messaged(self) -> int:
+        """How many messages this campaign already sent the recipient: all the checks need of
+        `history`, read as this so that recipients with as many past messages share their
+        verdicts, whatever their dates (see `smscheck.sharing`)."""
+        return len(self.history)
+
+    @property
     def number_territory(self) -> str:
         """Where the number's prefix places it: a `Territory` value, or another territory's
         name, or "foreign". Checks that need no more of the number read this, so that

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 from pydantic import BaseModel
 
 from smscheck.models import Case, Frozen
+from smscheck.sharing import Traced
 from smscheck.verdicts import Span, Status
 
 if TYPE_CHECKING:
@@ -74,9 +75,12 @@ def read_path(case: Case, path: str) -> object:
 
 
 def as_key(value: object) -> str:
-    """How a field value is written in a rule pack: enum value, `true`/`false`, `none`."""
+    """How a field value is written in a rule pack: enum value, `true`/`false`, `none`, and
+    `present` for a record (a consent): whether there is one, not what it holds."""
     if value is None:
         return "none"
+    if isinstance(value, BaseModel | Traced):
+        return "present"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Enum):
@@ -117,6 +121,8 @@ def value_keys(annotation: object) -> frozenset[str] | None:
         return frozenset({"true", "false"})
     if annotation is NoneType:
         return frozenset({"none"})
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return frozenset({"present"})
     if get_origin(annotation) in (Union, UnionType):
         keys: set[str] = set()
         for arg in get_args(annotation):

@@ -1024,6 +1024,13 @@ HOSTILE_PACKS = [
         "values of message.purpose: 'campain' can never occur (known: campaign, consent_request)",
     ),
     HostilePack(
+        "a when condition on a record with a value other than present or none",
+        _rule("pattern", "{ mode = 'forbid', patterns = ['x'] }")
+        + "when = { 'recipient.consent' = ['given'] }\n",
+        "rules[1] (USER-ADD-01).when",
+        "values of recipient.consent: 'given' can never occur (known: none, present)",
+    ),
+    HostilePack(
         "a count matching a value the items' field never takes (counts nothing)",
         _rule(
             "count",

@@ -142,6 +142,19 @@ def _case(
     )
 
 
+def counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the rules run from now on, one for each run."""
+    runs: list[str] = []
+    real = engine._outcome
+
+    def counted(rule: Rule, context: Context) -> Outcome:
+        runs.append(rule.id)
+        return real(rule, context)
+
+    monkeypatch.setattr(engine, "_outcome", counted)
+    return runs
+
+
 def test_recipients_differing_in_a_field_a_rule_ignores_share_its_verdict() -> None:
     checker = Checker()
     first = checker.check(_case(relationship="member", origin="party_member_file"))
@@ -298,14 +311,7 @@ def test_consent_records_differing_in_a_field_the_rule_does_not_read_share_its_v
     first = checker.check(
         _case(relationship="opted_in", consent={**record, "given_on": "2024-01-01"})
     )
-    runs: list[str] = []
-    real = engine._outcome
-
-    def counted(rule: Rule, context: Context) -> Outcome:
-        runs.append(rule.id)
-        return real(rule, context)
-
-    monkeypatch.setattr(engine, "_outcome", counted)
+    runs = counting(monkeypatch)
     second = checker.check(
         _case(relationship="opted_in", consent={**record, "given_on": "2025-06-30", "proof": "f-9"})
     )
@@ -315,6 +321,35 @@ def test_consent_records_differing_in_a_field_the_rule_does_not_read_share_its_v
     other = {**record, "given_on": "2024-01-01", "collected_by": "Paul Martin"}
     checker.check(_case(relationship="opted_in", consent=other))
     assert "CNIL12-CON-01" in runs  # the verdict names the collector: another one runs it
+
+
+def test_a_condition_on_a_record_reads_only_whether_there_is_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # CNIL12-REF-01 applies to referred prospects with no consent record.
+    checker = Checker()
+    record = {"scope": "political_sms", "collected_by": "Marie Dupont", "given_on": "2024-01-01"}
+    referred = {"relationship": "prospect", "origin": "referral", "referrer": "Paul Martin"}
+    first = checker.check(_case(**referred, consent=record)).verdict("CNIL12-REF-01")
+    runs = counting(monkeypatch)
+    other = {**record, "given_on": "2025-06-30", "proof": "formulaire 12"}
+    second = checker.check(_case(**referred, consent=other)).verdict("CNIL12-REF-01")
+    assert first.status is Status.NOT_APPLICABLE
+    assert first.message.endswith("ici present.)")  # the key packs write, not the record
+    assert second is first and "CNIL12-REF-01" not in runs
+
+
+def test_recipients_messaged_as_many_times_share_verdicts_whatever_the_dates(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    checker = Checker()
+    referred = {"relationship": "prospect", "origin": "referral", "referrer": "Paul Martin"}
+    first = checker.check(_case(**referred, history=[{"sent_at": "2026-01-10T10:00:00+01:00"}]))
+    runs = counting(monkeypatch)
+    second = checker.check(_case(**referred, history=[{"sent_at": "2026-02-21T17:45:00+01:00"}]))
+    assert first.verdict("CNIL12-REF-01").status is Status.FAIL
+    assert second.model_dump_json() == first.model_dump_json()
+    assert not {"CNIL12-REF-01", "GDPR-INF-03"} & set(runs)
 
 
 def test_a_traced_model_within_a_model_is_read_field_by_field_and_whole_when_shown() -> None:

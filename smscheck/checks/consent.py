@@ -237,7 +237,7 @@ def _cnil_2012(
     recipient: Recipient, purpose: Purpose, reminder_origins: tuple[Origin, ...]
 ) -> Outcome:
     if recipient.origin in _THIRD_PARTY and purpose is Purpose.CONSENT_REQUEST:
-        if recipient.history and recipient.origin in reminder_origins:
+        if recipient.times_messaged and recipient.origin in reminder_origins:
             return Outcome(
                 Status.FAIL,
                 Text(
@@ -245,7 +245,7 @@ def _cnil_2012(
                     en="Only one consent request is allowed; this one is a reminder.",
                 ),
             )
-        if recipient.history:
+        if recipient.times_messaged:
             return passed(
                 Text(
                     fr="Message qui demande le consentement ; le nombre de messages relève d'une "

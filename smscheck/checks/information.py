@@ -65,7 +65,7 @@ def owed_information(ctx: Context, args: MentionArgs) -> Outcome:
         )
     if own is None:
         return _whose_file()
-    if case.recipient.history:
+    if case.recipient.times_messaged:
         return Outcome(
             Status.WARN,
             Text(
@@ -102,7 +102,7 @@ def origin_stated(ctx: Context, args: OriginArgs) -> Outcome:
         return passed(evidence=found)
     if own is None:
         return _whose_file()
-    if case.recipient.history and not args.each_message:
+    if case.recipient.times_messaged and not args.each_message:
         return Outcome(
             Status.WARN,
             Text(

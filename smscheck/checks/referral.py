@@ -9,12 +9,12 @@ from smscheck.verdicts import Status
 
 def single_message_naming_referrer(ctx: Context, args: NoArgs) -> Outcome:
     recipient, body = ctx.case.recipient, ctx.case.message.body
-    if recipient.history:
+    if recipient.times_messaged:
         return Outcome(
             Status.FAIL,
             Text(
-                fr=f"Contact recommandé déjà écrit {len(recipient.history)} fois : un seul message permis.",
-                en=f"Referred contact already messaged {len(recipient.history)} time(s): one message only.",
+                fr=f"Contact recommandé déjà écrit {recipient.times_messaged} fois : un seul message permis.",
+                en=f"Referred contact already messaged {recipient.times_messaged} time(s): one message only.",
             ),
         )
     if recipient.referrer is None:
