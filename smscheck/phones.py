@@ -335,8 +335,9 @@ _MAINLAND_E164 = re.compile(r"\+33([1-9])\d{6}(\d\d)")
 def mask(e164_or_raw: str) -> str:
     """The number for reports: '+33 6 ** ** ** 78'; anything else keeps its last 2 characters."""
     mainland = _MAINLAND_E164.fullmatch(e164_or_raw)
-    if mainland is not None and _fast_e164(e164_or_raw, "FR") is not None:
-        # The common case at campaign scale, without formatting through phonenumbers.
+    if mainland is not None:
+        # The common case at campaign scale, without formatting through phonenumbers (nor
+        # validating again: a number of that shape is written so, valid or not).
         return f"+33 {mainland[1]} ** ** ** {mainland[2]}"
     try:
         number = _valid_number(e164_or_raw)
