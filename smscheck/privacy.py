@@ -11,7 +11,8 @@ written as one:
 - French national: `0`, a digit from 1 to 9, then eight digits, grouped in any way
   (`06 98 76 54 32`, `06 9876 5432`, `06.98.76.54.32`, `0698765432`, `?tel=0698765432`);
 - bare: 11 to 15 digits with no separator forming a valid international number
-  (`?tel=33698765432`) or ending in a French one (`330698765432`).
+  (`?tel=33698765432`), or ending or starting with a French one (`330698765432`,
+  `06987654321`).
 
 Letters glued to a number do not hide it (`tel0698765432`, `%3A0698765432`); digits glued to it
 make another run. Short codes (36111), postcodes, years, dates (`15.03.2026`, `01 03 2026`,
@@ -40,7 +41,7 @@ _PHONE = re.compile(
     r"(?<![\d%])(?:"
     rf"(?P<intl>(?:\+|%2[bB]|00)[1-9]\d{{0,2}}{_SEP}?(?:\(0\){_SEP}?)?\d(?:{_SEP}?\d){{5,}})"
     rf"|(?P<national>0{_SEP}?[1-9](?:{_SEP}?\d){{8}})"
-    r"|(?P<bare>[1-9]\d{10,14})"
+    r"|(?P<bare>\d{11,15})"
     r")(?!\d)"
 )
 # A day, a month and a year of this century or the last, as a date is written: read first.
@@ -113,11 +114,14 @@ def _mask_match(match: re.Match[str]) -> str:
 
 def _french_ending(written: str) -> str:
     """A run of digits that is no valid number, masked where its last ten form a French one
-    (`330698765432`: a calling code before the trunk 0)."""
+    (`330698765432`: a calling code before the trunk 0), else its first ten (`06987654321`: a
+    digit too many)."""
     start = len(written) - 10
-    if not _FRENCH_NATIONAL.fullmatch(written, start):
-        return written
-    return written[:start] + mask_numbers(written[start:])
+    if _FRENCH_NATIONAL.fullmatch(written, start):
+        return written[:start] + mask_numbers(written[start:])
+    if _FRENCH_NATIONAL.fullmatch(written, 0, 10):
+        return mask_numbers(written[:10]) + written[10:]
+    return written
 
 
 def _calling_code(digits: str) -> str | None:

@@ -340,6 +340,7 @@ def test_repr_and_str_of_a_case_mask_every_number() -> None:
         ("https://a.fr/?tel%3A0698765432", "https://a.fr/?tel%3A06******32"),
         ("+999 06 98 76 54 32", "+99* ** ** ** ** 32"),
         ("?tel=330698765432", "?tel=3306******32"),
+        ("06987654321", "06******321"),  # a digit too many: still someone's number
     ],
 )
 def test_phone_numbers_in_text_are_masked_keeping_their_length(text: str, masked: str) -> None:
