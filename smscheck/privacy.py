@@ -9,15 +9,19 @@ written as one:
   country has is a mistyped number, masked all the same, and a longer run (numbers written
   on one after the other) is masked whole;
 - French national: `0`, a digit from 1 to 9, then eight digits, grouped in any way
-  (`06 98 76 54 32`, `06 9876 5432`, `06.98.76.54.32`, `0698765432`, `?tel=0698765432`);
+  (`06 98 76 54 32`, `06 9876 5432`, `06.98.76.54.32`, `0698765432`, `?tel=0698765432`), read
+  in any run of digit groups, from the start of one group to the end of another
+  (`le 15 03 2026 06 98 76 54 32`, `Horaires 08 00 06 98 76 54 32`);
 - bare: 11 to 15 digits with no separator forming a valid international number
   (`?tel=33698765432`), or ending or starting with a French one (`330698765432`,
   `06987654321`).
 
 Letters glued to a number do not hide it (`tel0698765432`, `%3A0698765432`); digits glued to it
-make another run. Short codes (36111), postcodes, years, dates (`15.03.2026`, `01 03 2026`,
-`01 02 2026 10h`), times and amounts are none of these. French service numbers (08, `+33 8`: freephone, shared-cost, premium-rate)
-are no one's personal number and stay readable: the rules on free-phone numbers quote them.
+make another run. Short codes (36111), postcodes, years, dates and what follows them
+(`15.03.2026`, `01 03 2026`, `01 02 2026 10h`, `le 15 03 2026 08 00`: ten digits holding a
+date's year are no number), times and amounts are none of these. French service numbers (08,
+`+33 8`: freephone, shared-cost, premium-rate) are no one's personal number and stay readable:
+the rules on free-phone numbers quote them.
 
 Masking keeps the length and the separators, the calling code, the first digit of the
 national number and the last two (`06 ** ** ** 32`, `+33 6 ** ** ** 32`), so that offsets
@@ -40,12 +44,14 @@ _SEP = r"[ .\-\u00a0\u202f]"  # spaces (no-break ones too, as French typography 
 _PHONE = re.compile(
     r"(?<![\d%])(?:"
     rf"(?P<intl>(?:\+|%2[bB]|00)[1-9]\d{{0,2}}{_SEP}?(?:\(0\){_SEP}?)?\d(?:{_SEP}?\d){{5,}})"
-    rf"|(?P<national>0{_SEP}?[1-9](?:{_SEP}?\d){{8}})"
-    r"|(?P<bare>\d{11,15})"
+    rf"|(?P<run>\d+(?:{_SEP}\d+)*)"  # groups of digits, one separator between them
     r")(?!\d)"
 )
-# A day, a month and a year of this century or the last, as a date is written: read first.
-_DATE = re.compile(rf"(?:0[1-9]|[12]\d|3[01]){_SEP}(?:0[1-9]|1[0-2]){_SEP}(?:19|20)\d\d")
+_GROUP = re.compile(r"\d+")
+# A day, a month and a year of this century or the last, as three groups of a run.
+_DAY = re.compile(r"0?[1-9]|[12]\d|3[01]")
+_MONTH = re.compile(r"0?[1-9]|1[0-2]")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _FRENCH_NATIONAL = re.compile(r"0[1-79]\d{8}")
 # Six digits in a row, a separator allowed between them: every number above has them, most
 # texts have not, and this is quick to rule out.
@@ -83,33 +89,67 @@ def _masked_text(span: Span, body: str, masked: str) -> str:
 
 def _mask_match(match: re.Match[str]) -> str:
     written = match.group()
+    if match["intl"] is not None:
+        return _mask_international(written)
+    if written.isdigit() and 11 <= len(written) <= 15:  # bare
+        if _valid("+" + written):
+            return _mask_international(written)
+        return _french_ending(written)
+    return _mask_national(written)
+
+
+def _mask_international(written: str) -> str:
     digits = [index for index, char in enumerate(written) if char.isdigit()]
     values = "".join(written[index] for index in digits)
-    if match["national"] is not None:
-        shown = 2  # 0 and the first digit of the national number
-        if values[1] == "8" or _DATE.match(written):
-            return written
-    else:
-        international = values.removeprefix("00") if written.startswith("00") else values
-        prefix = len(values) - len(international)
-        if written.startswith("%2"):  # the 2 of %2B is no digit of the number
-            prefix, international = 1, values[1:]
-        if match["bare"] is not None and not _valid("+" + international):
-            return _french_ending(written)
-        if len(international) < 8:
-            return written
-        # A calling code no country has is a number mistyped; a run longer than any number,
-        # several numbers written on: no one can tell where each starts, so all is masked.
-        code = _calling_code(international)
-        if code is None or len(international) > 15:
-            code = international[:1]
-        national = international[len(code) :]
-        if code == "33" and national.lstrip("0").startswith("8"):
-            return written
-        trunk = len(national) - len(national.lstrip("0"))
-        shown = prefix + len(code) + trunk + 1
-    hidden = set(digits[shown : len(digits) - _SHOWN_AT_END])
-    return "".join("*" if index in hidden else char for index, char in enumerate(written))
+    international = values.removeprefix("00") if written.startswith("00") else values
+    prefix = len(values) - len(international)
+    if written.startswith("%2"):  # the 2 of %2B is no digit of the number
+        prefix, international = 1, values[1:]
+    if len(international) < 8:
+        return written
+    # A calling code no country has is a number mistyped; a run longer than any number,
+    # several numbers written on: no one can tell where each starts, so all is masked.
+    code = _calling_code(international)
+    if code is None or len(international) > 15:
+        code = international[:1]
+    national = international[len(code) :]
+    if code == "33" and national.lstrip("0").startswith("8"):
+        return written
+    trunk = len(national) - len(national.lstrip("0"))
+    shown = prefix + len(code) + trunk + 1
+    return _hidden(written, digits[shown : len(digits) - _SHOWN_AT_END])
+
+
+def _mask_national(written: str) -> str:
+    """Groups of digits masked wherever ten of them, from the start of a group to the end of
+    another, read as a French number (0, a digit from 1 to 9 but 8, eight more) that holds no
+    date's year: `le 15 03 2026 06 98 76 54 32` hides the number and keeps the date, and
+    `06 98 76 12 03 2026` the number too (its last groups only look like a day and a month)."""
+    groups = [(found.start(), found.end()) for found in _GROUP.finditer(written)]
+    years = set()
+    for first in range(len(groups) - 2):
+        day, month, year = (written[start:end] for start, end in groups[first : first + 3])
+        if _DAY.fullmatch(day) and _MONTH.fullmatch(month) and _YEAR.fullmatch(year):
+            years.add(first + 2)
+    hidden: list[int] = []
+    for first in range(len(groups)):
+        positions: list[int] = []
+        for last in range(first, len(groups)):
+            if last in years:
+                break
+            positions.extend(range(*groups[last]))
+            if len(positions) >= 10:
+                break
+        if len(positions) == 10 and _FRENCH_NATIONAL.fullmatch(
+            "".join(written[index] for index in positions)
+        ):
+            hidden.extend(positions[2:-_SHOWN_AT_END])
+    return _hidden(written, hidden) if hidden else written
+
+
+def _hidden(written: str, positions: list[int]) -> str:
+    hide = set(positions)
+    return "".join("*" if index in hide else char for index, char in enumerate(written))
 
 
 def _french_ending(written: str) -> str:

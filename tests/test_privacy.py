@@ -17,6 +17,7 @@ from typing import Any
 
 import phonenumbers
 import pytest
+import regex
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -341,6 +342,10 @@ def test_repr_and_str_of_a_case_mask_every_number() -> None:
         ("+999 06 98 76 54 32", "+99* ** ** ** ** 32"),
         ("?tel=330698765432", "?tel=3306******32"),
         ("06987654321", "06******321"),  # a digit too many: still someone's number
+        # After a date or other groups of digits, as a number is often written:
+        ("le 01 02 2026 06 98 76 54 32", "le 01 02 2026 06 ** ** ** 32"),
+        ("Le 15.03.2026 06.98.76.54.32", "Le 15.03.2026 06.**.**.**.32"),
+        ("Horaires 08 00 06 98 76 54 32", "Horaires 08 00 06 ** ** ** 32"),
     ],
 )
 def test_phone_numbers_in_text_are_masked_keeping_their_length(text: str, masked: str) -> None:
@@ -358,6 +363,9 @@ def test_phone_numbers_in_text_are_masked_keeping_their_length(text: str, masked
         "le 15.03.2026 à 10:30",
         "le 01.03.2026",
         "le 01 02 2026 10h",
+        "le 15 03 2026 08 00",
+        "le 5 06 2026 14 30",
+        "le 30 09 2026 1000 tracts",
         "2026-03-15T10:00:00+01:00",
         "69003 Lyon",
         "1 000 000 € ; 12 345,67 €",
@@ -385,7 +393,8 @@ def test_no_shipped_rule_text_would_be_masked() -> None:
                     assert mask_numbers(text[lang]) == text[lang], (rule.id, text[lang])
 
 
-_DATE_FIRST = re.compile(r"(0[1-9]|[12]\d|3[01])\D(0[1-9]|1[0-2])\D(19|20)\d\d")
+# A day, a month and a year, as groups of digits: a date, read before any number.
+_DATE = regex.compile(r"(?<!\d)(0?[1-9]|[12]\d|3[01])\D(0?[1-9]|1[0-2])\D(19|20)\d\d(?!\d)")
 _SEPARATORS = st.sampled_from(["", " ", ".", "-", "\u00a0"])
 _WORDS = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
 
@@ -427,7 +436,13 @@ def test_any_french_number_in_any_text_loses_its_hidden_digits(
     st.integers(0, 99_999_999),
     st.lists(_SEPARATORS, min_size=9, max_size=9),
     # Digits glued before it make another run (`330698765432` has its own test above).
-    st.sampled_from(["", "tel", "x_", "%3A", "+", "+999 ", "00 ", "+1 00000 ", "+44 "]),
+    st.sampled_from(
+        [
+            *("", "tel", "x_", "%3A", "+", "+999 ", "00 ", "+1 00000 ", "+44 "),
+            # other groups of digits before it: a date, a time, a room, a year
+            *("le 15 03 2026 ", "01.02.2026 ", "08 00 ", "Bureau 0123 ", "5 ", "2026 "),
+        ]
+    ),
 )
 def test_a_french_number_grouped_in_any_way_and_glued_to_anything_is_masked(
     first: int, rest: int, separators: list[str], before: str
@@ -435,12 +450,14 @@ def test_a_french_number_grouped_in_any_way_and_glued_to_anything_is_masked(
     from smscheck.privacy import mask_numbers
 
     digits = f"0{first}{rest:08d}"
-    written = digits[0] + "".join(sep + digit for sep, digit in zip(separators, digits[1:], strict=True))
-    assume(not _DATE_FIRST.match(written))  # `01 02 2026 10`: read as a date, as it should
+    pairs = zip(separators, digits[1:], strict=True)
+    written = digits[0] + "".join(sep + digit for sep, digit in pairs)
     text = f"Appelez {before}{written} !"
+    start = len("Appelez ") + len(before)  # the run before may hold the same digits
+    # A date whose year falls in the number (`5 ` then `06 2026 ...`) is read as a date.
+    assume(all(date.end() <= start for date in _DATE.finditer(text, overlapped=True)))
     masked = mask_numbers(text)
     assert len(masked) == len(text)
-    start = len("Appelez ") + len(before)  # the run before may hold the same digits
     assert not leaks(masked[start : start + len(written)], digits[2:-2]), (text, masked)
 
 
