@@ -4,10 +4,11 @@ Reports quote bodies as evidence and messages quote fields and links; the number
 personal data as much as the recipient's. A digit run is taken for a phone number when it is
 written as one:
 
-- international: `+`, `%2B` (a `+` in a URL) or `00`, then 8 to 15 digits in all, spaces, dots
-  or dashes between them, a trunk `(0)` allowed (`+33 (0)6 98 76 54 32`); a calling code no
-  country has is a mistyped number, masked all the same, and a longer run (numbers written
-  on one after the other) is masked whole;
+- international: `+`, `%2B` (a `+` in a URL) or `00`, then 8 to 15 digits in all, separators
+  between them (spaces, dots, dashes, slashes: `06/98`, `06. 98`, `06 – 98`), a trunk `(0)`
+  allowed (`+33 (0)6 98 76 54 32`); a calling code no country has is a mistyped number,
+  masked all the same, and a longer run (numbers written on one after the other) is masked
+  whole;
 - French national: `0`, a digit from 1 to 9, then eight digits, grouped in any way
   (`06 98 76 54 32`, `06 9876 5432`, `06.98.76.54.32`, `0698765432`, `?tel=0698765432`), read
   in any run of digit groups, from the start of one group to the end of another
@@ -40,11 +41,13 @@ from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 if TYPE_CHECKING:
     from smscheck.verdicts import Span
 
-_SEP = r"[ .\-\u00a0\u202f]"  # spaces (no-break ones too, as French typography has them)
+# Between digits: up to three of spaces (no-break and thin ones too, as French typography has
+# them, and tabs), dots, dashes, en dashes and slashes (`06 98`, `06. 98`, `06 - 98`, `06/98`).
+_SEP = r"(?:[ \t.\-/\u00a0\u202f\u2009\u2013]{1,3})"
 _PHONE = re.compile(
     r"(?<![\d%])(?:"
     rf"(?P<intl>(?:\+|%2[bB]|00)[1-9]\d{{0,2}}{_SEP}?(?:\(0\){_SEP}?)?\d(?:{_SEP}?\d){{5,}})"
-    rf"|(?P<run>\d+(?:{_SEP}\d+)*)"  # groups of digits, one separator between them
+    rf"|(?P<run>\d+(?:{_SEP}\d+)*)"  # groups of digits, separators between them
     r")(?!\d)"
 )
 _GROUP = re.compile(r"\d+")

@@ -49,8 +49,9 @@ def hidden(e164: str) -> str:
 
 
 def leaks(text: str, digits: str) -> bool:
-    """Whether `digits` appear in `text`, even with spaces, dots or dashes between them."""
-    return re.search(r"[\s.\-]*".join(digits), text) is not None
+    """Whether `digits` appear in `text`, even with spaces, dots, dashes or slashes between
+    them."""
+    return re.search(r"[\s.\-/\u2013]*".join(digits), text) is not None
 
 
 def test_the_hidden_digits_are_those_a_mask_hides() -> None:
@@ -336,6 +337,9 @@ def test_repr_and_str_of_a_case_mask_every_number() -> None:
         ("+44 7700 900123", "+44 7*** ****23"),
         ("en 2026 06 98 76 54 32", "en 2026 06 ** ** ** 32"),
         ("06 9876 5432", "06 **** **32"),
+        ("06/98/76/54/32", "06/**/**/**/32"),
+        ("06. 98. 76. 54. 32", "06. **. **. **. 32"),
+        ("06 \u2013 98 \u2013 76 \u2013 54 \u2013 32", "06 \u2013 ** \u2013 ** \u2013 ** \u2013 32"),
         ("069 876 5432", "06* *** **32"),
         ("tel0698765432", "tel06******32"),
         ("https://a.fr/?tel%3A0698765432", "https://a.fr/?tel%3A06******32"),
@@ -364,6 +368,7 @@ def test_phone_numbers_in_text_are_masked_keeping_their_length(text: str, masked
         "le 01.03.2026",
         "le 01 02 2026 10h",
         "le 15 03 2026 08 00",
+        "le 15/03/2026 à 10 h, page 1/2 - 3/4",
         "le 5 06 2026 14 30",
         "le 30 09 2026 1000 tracts",
         "2026-03-15T10:00:00+01:00",
@@ -394,8 +399,8 @@ def test_no_shipped_rule_text_would_be_masked() -> None:
 
 
 # A day, a month and a year, as groups of digits: a date, read before any number.
-_DATE = regex.compile(r"(?<!\d)(0?[1-9]|[12]\d|3[01])\D(0?[1-9]|1[0-2])\D(19|20)\d\d(?!\d)")
-_SEPARATORS = st.sampled_from(["", " ", ".", "-", "\u00a0"])
+_DATE = regex.compile(r"(?<!\d)(0?[1-9]|[12]\d|3[01])\D{1,3}(0?[1-9]|1[0-2])\D{1,3}(19|20)\d\d(?!\d)")
+_SEPARATORS = st.sampled_from(["", " ", ".", "-", "\u00a0", "/", "  ", ". ", " \u2013 ", "\t"])
 _WORDS = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
 
 
