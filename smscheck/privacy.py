@@ -9,8 +9,9 @@ written as one:
   allowed (`+33 (0)6 98 76 54 32`); a calling code no country has is a mistyped number,
   masked all the same, and a longer run (numbers written on one after the other) is masked
   whole;
-- French national: `0`, a digit from 1 to 9, then eight digits, grouped in any way
-  (`06 98 76 54 32`, `06 9876 5432`, `06.98.76.54.32`, `0698765432`, `?tel=0698765432`), read
+- French national: `0`, a digit from 1 to 9, then eight digits, grouped in any way with one
+  separator throughout (`06 98 76 54 32`, `06 9876 5432`, `06.98.76.54.32`, `0698765432`,
+  `?tel=0698765432`, `%2006%2098...` in a link), read
   in any run of digit groups, from the start of one group to the end of another
   (`le 15 03 2026 06 98 76 54 32`, `Horaires 08 00 06 98 76 54 32`);
 - bare: 11 to 15 digits with no separator forming a valid international number
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import phonenumbers
@@ -44,13 +46,17 @@ if TYPE_CHECKING:
 # Between digits: up to three of spaces (no-break and thin ones too, as French typography has
 # them, and tabs), dots, dashes, en dashes and slashes (`06 98`, `06. 98`, `06 - 98`, `06/98`).
 _SEP = r"(?:[ \t.\-/\u00a0\u202f\u2009\u2013]{1,3})"
+# In a link, a space, quote, apostrophe or bracket is written as an escape (`%20`): between
+# groups of digits it separates them as the character would.
+_ESCAPE = r"%2[02789]"
+_GAP = rf"(?:(?:[ \t.\-/\u00a0\u202f\u2009\u2013]|{_ESCAPE}){{1,3}})"
 _PHONE = re.compile(
-    r"(?<![\d%])(?:"
+    rf"(?:(?<![\d%])|(?<={_ESCAPE}))(?:"
     rf"(?P<intl>(?:\+|%2[bB]|00)[1-9]\d{{0,2}}{_SEP}?(?:\(0\){_SEP}?)?\d(?:{_SEP}?\d){{5,}})"
-    rf"|(?P<run>\d+(?:{_SEP}\d+)*)"  # groups of digits, separators between them
+    rf"|(?P<run>\d+(?:{_GAP}\d+)*)"  # groups of digits, separators between them
     r")(?!\d)"
 )
-_GROUP = re.compile(r"\d+")
+_GROUP = re.compile(r"(?<!%)(?<!%2)\d+")  # the digits of an escape are none
 # A day, a month and a year of this century or the last, as three groups of a run.
 _DAY = re.compile(r"0?[1-9]|[12]\d|3[01]")
 _MONTH = re.compile(r"0?[1-9]|1[0-2]")
@@ -58,7 +64,7 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 _FRENCH_NATIONAL = re.compile(r"0[1-79]\d{8}")
 # Six digits in a row, a separator allowed between them: every number above has them, most
 # texts have not, and this is quick to rule out.
-_DIGITS = re.compile(rf"\d(?:{_SEP}?\d){{5}}")
+_DIGITS = re.compile(rf"\d(?:{_GAP}?\d){{5}}")
 _SHOWN_AT_END = 2
 
 
@@ -125,8 +131,8 @@ def _mask_international(written: str) -> str:
 
 def _mask_national(written: str) -> str:
     """Groups of digits masked wherever ten of them, from the start of a group to the end of
-    another, read as a French number (0, a digit from 1 to 9 but 8, eight more) that holds no
-    date's year: `le 15 03 2026 06 98 76 54 32` hides the number and keeps the date, and
+    another and with one separator throughout, read as a French number (0, a digit from 1 to 9
+    but 8, eight more) that holds no date's year: `le 15 03 2026 06 98 76 54 32` hides the number and keeps the date, and
     `06 98 76 12 03 2026` the number too (its last groups only look like a day and a month)."""
     groups = [(found.start(), found.end()) for found in _GROUP.finditer(written)]
     years = set()
@@ -134,11 +140,14 @@ def _mask_national(written: str) -> str:
         day, month, year = (written[start:end] for start, end in groups[first : first + 3])
         if _DAY.fullmatch(day) and _MONTH.fullmatch(month) and _YEAR.fullmatch(year):
             years.add(first + 2)
+    gaps = [written[end:start] for (_, end), (start, _) in pairwise(groups)]
     hidden: list[int] = []
     for first in range(len(groups)):
         positions: list[int] = []
         for last in range(first, len(groups)):
-            if last in years:
+            # A number is written with one separator throughout: `05/03 - 12/03` and
+            # `09.00-12.00` are dates and hours, whatever their digits.
+            if last in years or (last > first + 1 and gaps[last - 1] != gaps[first]):
                 break
             positions.extend(range(*groups[last]))
             if len(positions) >= 10:
