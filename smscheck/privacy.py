@@ -11,9 +11,9 @@ written as one:
   whole;
 - French national: `0`, a digit from 1 to 9, then eight digits, grouped in any way with one
   separator throughout (`06 98 76 54 32`, `06 9876 5432`, `06.98.76.54.32`, `0698765432`,
-  `?tel=0698765432`, `%2006%2098...` in a link), read
-  in any run of digit groups, from the start of one group to the end of another
-  (`le 15 03 2026 06 98 76 54 32`, `Horaires 08 00 06 98 76 54 32`);
+  `?tel=0698765432`, `%2006%2098...` in a link), read in any run of digit groups from the
+  start of one group to the end of another (`le 15 03 2026 06 98 76 54 32`,
+  `Horaires 08 00 06 98 76 54 32`);
 - bare: 11 to 15 digits with no separator forming a valid international number
   (`?tel=33698765432`), or ending or starting with a French one (`330698765432`,
   `06987654321`).
@@ -45,11 +45,12 @@ if TYPE_CHECKING:
 
 # Between digits: up to three of spaces (no-break and thin ones too, as French typography has
 # them, and tabs), dots, dashes, en dashes and slashes (`06 98`, `06. 98`, `06 - 98`, `06/98`).
-_SEP = r"(?:[ \t.\-/\u00a0\u202f\u2009\u2013]{1,3})"
+_SEPARATOR = r"[ \t.\-/\u00a0\u202f\u2009\u2013]"
+_SEP = rf"(?:{_SEPARATOR}{{1,3}})"
 # In a link, a space, quote, apostrophe or bracket is written as an escape (`%20`): between
 # groups of digits it separates them as the character would.
 _ESCAPE = r"%2[02789]"
-_GAP = rf"(?:(?:[ \t.\-/\u00a0\u202f\u2009\u2013]|{_ESCAPE}){{1,3}})"
+_GAP = rf"(?:(?:{_SEPARATOR}|{_ESCAPE}){{1,3}})"
 _PHONE = re.compile(
     rf"(?:(?<![\d%])|(?<={_ESCAPE}))(?:"
     rf"(?P<intl>(?:\+|%2[bB]|00)[1-9]\d{{0,2}}{_SEP}?(?:\(0\){_SEP}?)?\d(?:{_SEP}?\d){{5,}})"
@@ -132,8 +133,9 @@ def _mask_international(written: str) -> str:
 def _mask_national(written: str) -> str:
     """Groups of digits masked wherever ten of them, from the start of a group to the end of
     another and with one separator throughout, read as a French number (0, a digit from 1 to 9
-    but 8, eight more) that holds no date's year: `le 15 03 2026 06 98 76 54 32` hides the number and keeps the date, and
-    `06 98 76 12 03 2026` the number too (its last groups only look like a day and a month)."""
+    but 8, eight more) that holds no date's year: `le 15 03 2026 06 98 76 54 32` hides the
+    number and keeps the date, `06 98 76 12 03 2026` hides the number (its last groups only
+    look like a day and a month)."""
     groups = [(found.start(), found.end()) for found in _GROUP.finditer(written)]
     years = set()
     for first in range(len(groups) - 2):
@@ -170,9 +172,9 @@ def _french_ending(written: str) -> str:
     digit too many)."""
     start = len(written) - 10
     if _FRENCH_NATIONAL.fullmatch(written, start):
-        return written[:start] + mask_numbers(written[start:])
+        return written[:start] + _mask_national(written[start:])
     if _FRENCH_NATIONAL.fullmatch(written, 0, 10):
-        return mask_numbers(written[:10]) + written[10:]
+        return _mask_national(written[:10]) + written[10:]
     return written
 
 
