@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import count
 from pathlib import Path
@@ -28,6 +28,7 @@ from smscheck.verdicts import (
     Verdict,
     milder,
     status_of,
+    worst,
 )
 
 _QUIET = (Status.PASS, Status.NOT_APPLICABLE)
@@ -53,11 +54,29 @@ class _Batch:
     # or one whose run read nothing of the recipient. `open` lists the rules still without.
     fixed: list[Verdict | None]
     open: tuple[int, ...]
+    # How reports are laid out from `fixed` and the open rules' verdicts, by the template
+    # report they are split from (None: whole); rebuilt when `open` changes.
+    layouts: dict[int, _Layout] = field(default_factory=dict)
 
     def fix(self, index: int, verdict: Verdict) -> None:
         """Give rule `index` this verdict for all the batch's cases."""
         self.fixed[index] = verdict
         self.open = tuple(other for other in self.open if other != index)
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """A report's verdicts as the batch gives them while `open` are its open rules: for each
+    rule in order, its fixed verdict (left out when its template's report gives it already)
+    or the position of its verdict among the open rules' verdicts of a case."""
+
+    serial: int  # never reused: stands for this layout in the keys of laid-out reports
+    open: tuple[int, ...]
+    basis: TemplateReport | None  # held: its id stays its own
+    given: dict[str, tuple[object, object]] | None  # see `_given`; None: every verdict shown
+    slots: tuple[Verdict | int, ...]
+    worst_fixed: Status  # the worst counted status of the fixed verdicts
+    empty: bool  # no rule at all: a report with no verdict needs a person's look
 
 
 class Checker:
@@ -109,7 +128,7 @@ class Checker:
         self._tokens_by_id: dict[int, tuple[Campaign, int]] = {}
         self._batches: dict[tuple[int, Message, timedelta | None], _Batch] = {}
         self._trees = {rule_id: Tree() for rule_id in self.rule_ids}
-        self._combined: dict[tuple[int, ...], tuple[tuple[Verdict, ...], Status]] = {}
+        self._laid: dict[tuple[int, ...], _Laid] = {}
         self._made: dict[tuple[str, Outcome, str | None], Verdict] = {}
 
     def rules_at(self, at: date) -> tuple[Rule, ...]:
@@ -133,12 +152,14 @@ class Checker:
         need a recipient), its status still the whole case's."""
         batch = self._batch(case)
         number = case.recipient.number
-        verdicts, status = self._verdicts(batch, case)
-        if accept:
+        if accept:  # findings accepted before the template's are left out
+            verdicts, status = self._laid_out(batch, case, None)
             verdicts = self._derive(verdicts, accept, acceptance.apply)
             status = status_of(verdicts)
-        if template is not None:
-            verdicts = self._derive(verdicts, template, _differing)
+            if template is not None:
+                verdicts = self._derive(verdicts, template, _differing)
+        else:
+            verdicts, status = self._laid_out(batch, case, template)
         return trusted(
             Report,
             {
@@ -278,32 +299,79 @@ class Checker:
             tuple(range(len(rules))),
         )
 
-    def _verdicts(self, batch: _Batch, case: Case) -> tuple[tuple[Verdict, ...], Status]:
-        """The case's verdicts: the batch's own, then each other rule's found along the path
-        it reads, or computed."""
-        recipient, message, token = case.recipient, batch.message, batch.token
+    def _laid_out(
+        self, batch: _Batch, case: Case, template: TemplateReport | None
+    ) -> tuple[tuple[Verdict, ...], Status]:
+        """The case's verdicts (less those its template's report gives, if any) and its whole
+        status: the batch's fixed verdicts laid out with the open rules' ones, found along the
+        paths they read or computed. The same tuple for the same verdicts, so that what is
+        derived or rendered from it is done once."""
         # `open` before `fixed`: `fix` writes `fixed` first, so a rule that another thread
         # fixes in between is still in `open` here (and then found fixed), never in neither.
         still_open = batch.open
-        found = batch.fixed.copy()
-        missing: list[tuple[int, bool]] = []  # rules to run, and whether to keep their verdicts
-        per_message, trees = batch.per_message, batch.trees
+        layout = batch.layouts.get(id(template))
+        if layout is None or layout.open is not still_open or layout.basis is not template:
+            layout = batch.layouts[id(template)] = self._layout(batch, still_open, template)
+        opened = self._open_verdicts(batch, case, still_open)
+        key = (layout.serial, *map(id, opened))
+        laid = self._laid.get(key)
+        if laid is None:
+            if len(self._laid) >= _MAX_BATCHES:
+                self._laid = {}
+            laid = self._laid[key] = _lay_out(layout, opened)
+        return laid.verdicts, laid.status
+
+    def _layout(
+        self, batch: _Batch, still_open: tuple[int, ...], template: TemplateReport | None
+    ) -> _Layout:
+        given = None if template is None else _given(template)
+        position = {index: at for at, index in enumerate(still_open)}
+        slots: list[Verdict | int] = []
+        counted = []
+        for index, verdict in enumerate(batch.fixed):
+            if index in position:
+                slots.append(position[index])
+                continue
+            assert verdict is not None  # not open: fixed
+            counted.append(verdict.counted)
+            if _shown(verdict, given):
+                slots.append(verdict)
+        return _Layout(
+            next(_SERIALS),
+            still_open,
+            template,
+            given,
+            tuple(slots),
+            worst(counted),
+            not batch.rules,
+        )
+
+    def _open_verdicts(
+        self, batch: _Batch, case: Case, still_open: tuple[int, ...]
+    ) -> tuple[Verdict, ...]:
+        """The verdicts of the rules in `still_open`, in order: fixed meanwhile, found along
+        the path each reads, or computed."""
+        recipient, message, token = case.recipient, batch.message, batch.token
+        fixed, per_message, trees = batch.fixed, batch.per_message, batch.trees
+        found: list[Verdict | None] = []
+        missing: list[tuple[int, int, bool]] = []  # (position, rule, whether to keep it)
         for index in still_open:
-            if found[index] is not None:
-                continue
-            if per_message[index]:
-                missing.append((index, True))
-                continue
-            kept = trees[index].find(token, message, recipient)
-            if type(kept) is Verdict:
-                found[index] = kept
-            else:
-                missing.append((index, kept is None))
+            verdict = fixed[index]
+            if verdict is None:
+                if per_message[index]:
+                    missing.append((len(found), index, True))
+                else:
+                    kept = trees[index].find(token, message, recipient)
+                    if type(kept) is Verdict:
+                        verdict = kept
+                    else:
+                        missing.append((len(found), index, kept is None))
+            found.append(verdict)
         if missing:
             with case_budget():  # the patterns of all the rules share one time budget per case
-                for index, keep in missing:
-                    found[index] = self._computed(batch, index, case, keep)
-        return self._combine(found)
+                for at, index, keep in missing:
+                    found[at] = self._computed(batch, index, case, keep)
+        return tuple(found)  # type: ignore[arg-type]  # every None was computed
 
     def _computed(self, batch: _Batch, index: int, case: Case, keep: bool) -> Verdict:
         """A rule's verdict on the case; kept, unless `keep` is false, for the cases that have
@@ -335,18 +403,6 @@ class Checker:
             path.setdefault(("message", "body"), case.message.body)
         batch.trees[index].keep(batch.token, path, verdict)  # for other messages too
         return verdict
-
-    def _combine(self, found: list[Verdict | None]) -> tuple[tuple[Verdict, ...], Status]:
-        """The verdicts as one tuple with its status, the same tuple for the same verdicts (so
-        that what is derived or rendered from it is done once)."""
-        key = tuple(map(id, found))
-        combined = self._combined.get(key)
-        if combined is None:  # the tuple kept holds its verdicts: their ids stay theirs
-            verdicts = tuple(verdict for verdict in found if verdict is not None)
-            if len(self._combined) >= _MAX_BATCHES:
-                self._combined = {}
-            combined = self._combined[key] = (verdicts, status_of(verdicts))
-        return combined
 
     def _shared(self, batch: _Batch, index: int, context: Context) -> Verdict:
         """A message-only rule's verdict, kept for the batch's other cases unless the case's
@@ -423,12 +479,43 @@ def _differing(verdicts: tuple[Verdict, ...], template: TemplateReport) -> tuple
     """A recipient's verdicts less those its template's report already gives (same rule, same
     status and acceptance): what remains is what differs per recipient."""
     given = _given(template)
-    return tuple(
-        verdict
-        for verdict in verdicts
-        if given.get(verdict.rule_id, _PER_RECIPIENT) != (verdict.status, verdict.accepted)
+    return tuple(verdict for verdict in verdicts if _shown(verdict, given))
+
+
+@dataclass(frozen=True, slots=True)
+class _Laid:
+    """A laid-out report's verdicts and status; holds the open verdicts its key names by id."""
+
+    opened: tuple[Verdict, ...]
+    verdicts: tuple[Verdict, ...]
+    status: Status
+
+
+def _lay_out(layout: _Layout, opened: tuple[Verdict, ...]) -> _Laid:
+    if layout.empty:
+        return _Laid(opened, (), Status.REVIEW)
+    given = layout.given
+    shown = []
+    for slot in layout.slots:
+        if type(slot) is int:
+            verdict = opened[slot]
+            if _shown(verdict, given):
+                shown.append(verdict)
+        else:
+            shown.append(slot)  # type: ignore[arg-type]  # a fixed verdict
+    status = worst((layout.worst_fixed, *(verdict.counted for verdict in opened)))
+    return _Laid(opened, tuple(shown), status)
+
+
+def _shown(verdict: Verdict, given: dict[str, tuple[object, object]] | None) -> bool:
+    """Whether a recipient's report shows the verdict: not when its template's gives it."""
+    return given is None or given.get(verdict.rule_id, _PER_RECIPIENT) != (
+        verdict.status,
+        verdict.accepted,
     )
 
+
+_SERIALS = count()
 
 # What `_given` gives a rule that each recipient's report must show: equal to no verdict's.
 _PER_RECIPIENT = (None, None)

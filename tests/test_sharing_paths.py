@@ -169,26 +169,62 @@ def test_check_reads_suppressed_numbers_given_as_an_iterator() -> None:
 
 def test_a_rule_another_thread_fixes_meanwhile_is_not_left_out() -> None:
     """Two threads checking cases of one new batch: between this case's reading of the batch's
-    fixed verdicts and of its open rules, the other fixes some (simulated in-thread)."""
+    open rules and of their fixed verdicts, the other fixes some (simulated in-thread)."""
     first = _plain(relationship="member", origin="party_member_file")
     second = _plain(relationship="member", origin="party_member_file", number="07 81 22 33 44")
     checker = Checker()
     batch = checker._batch(second)
+    interleaved = []
 
     class Interleaved(list):  # type: ignore[type-arg]
+        """The batch's fixed verdicts; the first read of them lets the other thread run."""
+
         armed = True
 
-        def copy(self) -> list:  # type: ignore[type-arg]
-            snapshot = list(self)
+        def _other_thread(self) -> None:
             if Interleaved.armed:
                 Interleaved.armed = False
+                still_open = len(batch.open)
                 checker.check(first)  # the other thread, at this very point
+                interleaved.append(still_open - len(batch.open))
+
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            snapshot = list.__iter__(list(list.__iter__(self)))
+            self._other_thread()
             return snapshot
+
+        def __getitem__(self, index):  # type: ignore[no-untyped-def]
+            self._other_thread()
+            return list.__getitem__(self, index)
 
     batch.fixed = Interleaved(batch.fixed)
     got = checker.check(second)
+    assert interleaved[0] > 0  # the other thread fixed rules this case had found open
     alone = Checker().check(second)
     assert got.model_dump_json() == alone.model_dump_json()
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@given(sends())
+def test_a_templated_report_is_the_whole_report_less_what_its_template_gives(
+    cases: list[Case],
+) -> None:
+    checker = Checker(extra=[PACK])
+    for case in cases + cases[::-1]:
+        template = checker.check_template(case.message, case.campaign, source="t")
+        given = {
+            verdict.rule_id: (verdict.status, verdict.accepted)
+            for verdict in template.verdicts
+            if verdict.rule_id not in template.per_recipient
+        }
+        whole = Checker(extra=[PACK]).check(case)
+        split = checker.check(case, template=template)
+        assert split.status is whole.status
+        assert split.verdicts == tuple(
+            verdict
+            for verdict in whole.verdicts
+            if given.get(verdict.rule_id) != (verdict.status, verdict.accepted)
+        )
 
 
 def test_histories_of_equal_instants_at_other_offsets_do_not_share_a_verdict() -> None:
