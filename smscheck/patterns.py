@@ -10,6 +10,7 @@ so that a pack's named-check arguments are refused at load rather than when firs
 
 from __future__ import annotations
 
+import gc
 import re
 import time
 from collections.abc import Iterator
@@ -79,7 +80,13 @@ class Pattern:
         budget = self.budget()
         # The budget is spent in this thread's CPU time, so that time the machine gives to other
         # processes is not charged to the case (each search's own limit stays wall-clock: the
-        # regex module knows no other; a quick search is far within it).
+        # regex module knows no other; a quick search is far within it). The garbage collector
+        # waits meanwhile: a full collection of a large heap takes as long as the whole budget,
+        # and the match objects of a search would otherwise set one off and charge it to the
+        # case (a review that another run of the same input would not give).
+        collecting = gc.isenabled()
+        if collecting:
+            gc.disable()
         started = time.thread_time()
         try:
             for match in self.compiled.finditer(text, timeout=budget.seconds):
@@ -90,6 +97,8 @@ class Pattern:
             raise PatternTimeout(shorten(self.source)) from exc
         finally:
             budget.seconds -= time.thread_time() - started
+            if collecting:
+                gc.enable()
         return tuple(found)
 
     def budget(self) -> _Budget:

@@ -281,3 +281,31 @@ def test_patterns_share_one_time_budget_per_case(tmp_path: Path) -> None:
     elapsed = time.perf_counter() - started
     assert {verdict.status.value for verdict in report.verdicts} == {"review"}
     assert elapsed < 4 * TIMEOUT_SECONDS
+
+
+def test_a_garbage_collection_during_a_search_is_not_charged_to_the_case() -> None:
+    # A full collection of a large heap takes about as long as a case's whole budget (seen:
+    # 200-280 ms); one set off by a search's match objects made a case `review` at random.
+    import gc
+    import time
+
+    from smscheck.patterns import TIMEOUT_SECONDS, case_budget, compile_pattern
+
+    def slow_collection(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started = time.thread_time()
+            while time.thread_time() - started < TIMEOUT_SECONDS:
+                pass
+
+    pattern = compile_pattern(r"\bstop\b")
+    threshold = gc.get_threshold()
+    gc.set_threshold(1)  # every allocation collects
+    gc.callbacks.append(slow_collection)
+    try:
+        with case_budget():
+            first = pattern.spans("stop " * 20)
+            again = pattern.spans("stop " * 20)  # refused if the first search spent the budget
+    finally:
+        gc.callbacks.remove(slow_collection)
+        gc.set_threshold(*threshold)
+    assert len(first) == len(again) == 5
