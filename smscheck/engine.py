@@ -127,6 +127,8 @@ class Checker:
         self._tokens: dict[str, int] = {}
         self._tokens_by_id: dict[int, tuple[Campaign, int]] = {}
         self._batches: dict[tuple[int, Message, timedelta | None], _Batch] = {}
+        # Batches by the id of a message they were found for, with that message and campaign.
+        self._batch_of: dict[int, tuple[Message, Campaign, _Batch]] = {}
         self._trees = {rule_id: Tree() for rule_id in self.rule_ids}
         self._laid: dict[tuple[int, ...], _Laid] = {}
         self._made: dict[tuple[str, Outcome, str | None], Verdict] = {}
@@ -237,17 +239,26 @@ class Checker:
         """The shared state of this message and campaign: the same objects as the last case,
         or equal values (personalised bodies repeat, e.g. first names; a library user may
         build each case's campaign anew)."""
-        last = self._last
-        if last is not None and last.message is case.message and last.campaign is case.campaign:
+        message, campaign, last = case.message, case.campaign, self._last
+        if last is not None and last.message is message and last.campaign is campaign:
             return last
-        token = self._token(case.campaign)
+        # Merged messages alternate from one recipient to the next: their objects are looked up
+        # first, as hashing a message reads its whole body.
+        seen = self._batch_of.get(id(message))
+        if seen is not None and seen[0] is message and seen[1] is campaign:
+            self._last = seen[2]
+            return seen[2]
+        token = self._token(campaign)
         # Equal instants at other UTC offsets are equal datetimes, but not the same local day.
-        key = (token, case.message, case.message.send_at.utcoffset())
+        key = (token, message, message.send_at.utcoffset())
         found = self._batches.get(key)
         if found is None:
             if len(self._batches) >= _MAX_BATCHES:
                 self._batches = {}
             found = self._batches[key] = self._new_batch(case, token)
+        if len(self._batch_of) >= _MAX_BATCHES:
+            self._batch_of = {}
+        self._batch_of[id(message)] = (message, campaign, found)  # held: the id stays theirs
         self._last = found
         return found
 
