@@ -35,6 +35,8 @@ _QUIET = (Status.PASS, Status.NOT_APPLICABLE)
 
 # Distinct messages, campaigns and verdict combinations whose shared work is kept.
 _MAX_BATCHES = 4096
+# Layouts a batch keeps, one per template report its cases are split from (usually one).
+_MAX_LAYOUTS = 8
 
 
 @dataclass(slots=True)
@@ -322,6 +324,8 @@ class Checker:
         still_open = batch.open
         layout = batch.layouts.get(id(template))
         if layout is None or layout.open is not still_open or layout.basis is not template:
+            if len(batch.layouts) >= _MAX_LAYOUTS:  # template reports made anew for each case
+                batch.layouts.clear()
             layout = batch.layouts[id(template)] = self._layout(batch, still_open, template)
         opened = self._open_verdicts(batch, case, still_open)
         key = (layout.serial, *map(id, opened))

@@ -204,6 +204,18 @@ def test_a_rule_another_thread_fixes_meanwhile_is_not_left_out() -> None:
     assert got.model_dump_json() == alone.model_dump_json()
 
 
+def test_a_message_checked_against_a_new_template_report_each_time_keeps_few_layouts() -> None:
+    # Each layout holds its template report: one kept per report made grew without bound.
+    from smscheck.engine import _MAX_LAYOUTS
+
+    case = _plain(relationship="member", origin="party_member_file")
+    checker = Checker()
+    for index in range(3 * _MAX_LAYOUTS):
+        template = checker.check_template(case.message, case.campaign, source=f"t{index}")
+        checker.check(case, template=template)
+    assert 0 < len(checker._batch(case).layouts) <= _MAX_LAYOUTS
+
+
 @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 @given(sends())
 def test_a_templated_report_is_the_whole_report_less_what_its_template_gives(
