@@ -156,7 +156,7 @@ class Checker:
         need a recipient), its status still the whole case's."""
         batch = self._batch(case)
         number = case.recipient.number
-        if accept:  # findings accepted before the template's are left out
+        if accept:  # an accepted finding changes its verdict and the status: all of them first
             verdicts, status = self._laid_out(batch, case, None)
             verdicts = self._derive(verdicts, accept, acceptance.apply)
             status = status_of(verdicts)

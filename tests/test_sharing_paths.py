@@ -189,9 +189,9 @@ def test_a_rule_another_thread_fixes_meanwhile_is_not_left_out() -> None:
                 interleaved.append(still_open - len(batch.open))
 
         def __iter__(self):  # type: ignore[no-untyped-def]
-            snapshot = list.__iter__(list(list.__iter__(self)))
+            snapshot = list(list.__iter__(self))  # what this case reads, before the other runs
             self._other_thread()
-            return snapshot
+            return iter(snapshot)
 
         def __getitem__(self, index):  # type: ignore[no-untyped-def]
             self._other_thread()
