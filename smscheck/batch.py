@@ -169,7 +169,8 @@ class _Worker:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.checker = settings.checker()
-        self.render = FORMATTERS[settings.fmt].styled(settings.style).item
+        formatter = FORMATTERS[settings.fmt].styled(settings.style)
+        self.render, self.case_text = formatter.item, formatter.case
         # The reader of the last chunk, and the template line in force at its end: a chunk that
         # starts under the same template reuses it, keeping the same campaign objects, so the
         # checker's shared verdicts survive from chunk to chunk.
@@ -177,23 +178,25 @@ class _Worker:
         self._reader_template: tuple[int, bytes] | None = None
         self._templates: dict[int, tuple[Template, TemplateReport | AcceptanceError]] = {}
 
-    def results(self, items: Iterable[Item]) -> Iterator[Result]:
-        for item in items:
-            where = str(item.location)
-            try:
-                if item.case is not None:
-                    alone = None if item.template is not None else self._body(item.case.message)
-                    yield Result(where, report=self._report(item.case, where, item), body=alone)
-                elif item.template is not None:
-                    yield Result(
-                        where,
-                        template=self._template(item.template, item.location),
-                        body=self._body(item.template.message),
-                    )
-                else:
-                    yield self._error(where, item.error or "")
-            except AcceptanceError as exc:
-                yield self._error(where, str(exc))
+    def _result(self, item: Item, where: str) -> Result:
+        """The result of an input: a case, a template or an input error."""
+        try:
+            if item.case is not None:
+                alone = None if item.template is not None else self._body(item.case.message)
+                report = self._shared(item).filled(self._number(item.case), where)
+                return Result(where, report=report, body=alone)
+            if item.template is not None:
+                return Result(
+                    where,
+                    template=self._template(item.template, item.location),
+                    body=self._body(item.template.message),
+                )
+            return self._error(where, item.error or "")
+        except AcceptanceError as exc:
+            return self._error(where, str(exc))
+
+    def _number(self, case: Case) -> str:
+        return self.checker.shown_number(case.recipient.number)
 
     def _body(self, message: Message) -> str:
         """A body to show: its phone numbers masked unless asked (offsets stay the same)."""
@@ -204,16 +207,18 @@ class _Worker:
         lang = self.settings.lang
         return Result(where, error=error_text(error, lang), lang=lang)
 
-    def _report(self, case: Case, where: str, item: Item) -> Report:
-        """A case's report; filled from a template, only what differs from the template's."""
+    def _shared(self, item: Item) -> Report:
+        """A case's report as its checker shares it (see `Checker.shared_report`); filled from a
+        template, only what differs from the template's."""
+        assert item.case is not None
         template, at = item.template, item.template_at
         if template is None or at is None:
-            return self.checker.check(case, source=where)
+            return self.checker.shared_report(item.case)
         try:
             report = self._template(template, at)
         except AcceptanceError as exc:
             raise AcceptanceError(f"its template ({at}) cannot be checked: {exc}") from None
-        return self.checker.check(case, source=where, accept=template.accept, template=report)
+        return self.checker.shared_report(item.case, accept=template.accept, template=report)
 
     def _template(self, template: Template, at: Location) -> TemplateReport:
         """The report of a template, computed once per template object (a chunk of a file may
@@ -241,14 +246,31 @@ class _Worker:
     def run(self, items: Iterable[Item]) -> Done:
         summary = Summary()
         parts = []
-        for result in self.results(items):
+        settings, case_text = self.settings, self.case_text
+        for item in items:
+            where = str(item.location)
+            if case_text is not None and item.case is not None:  # no per-case report: quicker
+                try:
+                    shared = self._shared(item)
+                except AcceptanceError as exc:
+                    result = self._error(where, str(exc))
+                else:
+                    summary.count(shared, where)
+                    if not settings.quiet and not (
+                        settings.only_problems and shared.status is Status.PASS
+                    ):
+                        parts.append(case_text(shared, self._number(item.case), where))
+                    continue
+            else:
+                result = self._result(item, where)
             summary.add(result)
             checked = result.report or result.template
-            if self.settings.quiet or (
-                self.settings.only_problems and checked and checked.status is Status.PASS
+            if settings.quiet or (
+                settings.only_problems and checked and checked.status is Status.PASS
             ):
                 continue
             parts.append(self.render(result))
+        summary.settle()
         return Done("".join(parts), summary)
 
     def run_chunk(self, chunk: Chunk) -> Done:

@@ -134,6 +134,10 @@ class Checker:
         self._trees = {rule_id: Tree() for rule_id in self.rule_ids}
         self._laid: dict[tuple[int, ...], _Laid] = {}
         self._made: dict[tuple[str, Outcome, str | None], Verdict] = {}
+        self._shared_reports: dict[
+            tuple[int, Status, int, int],
+            tuple[tuple[Verdict, ...], _Batch, TemplateReport | None, Report],
+        ] = {}
 
     def rules_at(self, at: date) -> tuple[Rule, ...]:
         """The rules in force on `at` (cached per date)."""
@@ -154,8 +158,26 @@ class Checker:
         one that cannot be). `template`: the report of the template the case was filled from;
         the report then holds only the verdicts that differ from it (and those of rules that
         need a recipient), its status still the whole case's."""
+        shared = self.shared_report(case, accept=accept, template=template)
+        return shared.filled(self.shown_number(case.recipient.number), source)
+
+    def shown_number(self, number: str) -> str:
+        """A recipient's number as reports show it: masked unless the checker shows numbers."""
+        return number if self.show_numbers else mask(number)
+
+    def shared_report(
+        self,
+        case: Case,
+        *,
+        accept: Mapping[str, str] | None = None,
+        template: TemplateReport | None = None,
+    ) -> Report:
+        """The case's report less its recipient and source (`recipient` empty, `source` None),
+        as `check` takes the same arguments: one object for the cases given the same verdicts
+        and status under the same message, campaign and template (once the first case has
+        settled the rules that read nothing of a recipient), so that what is rendered or
+        counted from it is done once (see `Report.filled`)."""
         batch = self._batch(case)
-        number = case.recipient.number
         if accept:  # an accepted finding changes its verdict and the status: all of them first
             verdicts, status = self._laid_out(batch, case, None)
             verdicts = self._derive(verdicts, accept, acceptance.apply)
@@ -164,20 +186,29 @@ class Checker:
                 verdicts = self._derive(verdicts, template, _differing)
         else:
             verdicts, status = self._laid_out(batch, case, template)
-        return trusted(
-            Report,
-            {
-                "status": status,
-                "verdicts": verdicts,
-                "packs": batch.refs,
-                "resolved_at": batch.at,
-                "lang": self.lang,
-                "recipient": number if self.show_numbers else mask(number),
-                "source": source,
-                "template": None if template is None else template.source,
-                "ignored": batch.ignored,
-            },
-        )
+        # The status is in the key: the empty tuple is one object, whatever status goes with it.
+        key = (id(verdicts), status, id(batch), id(template))
+        found = self._shared_reports.get(key)
+        # The entry holds what its key names by id, so that those ids stay their own.
+        if found is None or not (found[0] is verdicts and found[1] is batch and found[2] is template):
+            report = trusted(
+                Report,
+                {
+                    "status": status,
+                    "verdicts": verdicts,
+                    "packs": batch.refs,
+                    "resolved_at": batch.at,
+                    "lang": self.lang,
+                    "recipient": "",
+                    "source": None,
+                    "template": None if template is None else template.source,
+                    "ignored": batch.ignored,
+                },
+            )
+            if len(self._shared_reports) >= _MAX_BATCHES:
+                self._shared_reports = {}
+            found = self._shared_reports[key] = (verdicts, batch, template, report)
+        return found[3]
 
     def check_template(
         self,

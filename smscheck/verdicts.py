@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from smscheck.models import Frozen
+from smscheck.models import Frozen, trusted
 
 Lang = Literal["fr", "en"]
 
@@ -133,6 +133,11 @@ class Report(Frozen):
     ignored: tuple[str, ...] = Field(
         default=(), description="Rules in force that the configuration (select, ignore) left out."
     )
+
+    def filled(self, recipient: str, source: str | None) -> Report:
+        """This report with the given recipient and source: a report the engine shares among
+        the cases that get the same verdicts (see `Checker.shared_report`) made one case's."""
+        return trusted(Report, {**self.__dict__, "recipient": recipient, "source": source})
 
     def by_concern(self) -> dict[Concern, Status]:
         """The worst status per concern, for concerns with at least one verdict."""

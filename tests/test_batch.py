@@ -325,16 +325,17 @@ def test_an_error_in_a_worker_is_one_line_and_leaves_no_temporary_file(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from smscheck import engine
+    from smscheck import batch
+    from smscheck.inputs import Item
 
-    real = engine.Checker.check
+    real = batch._Worker._shared
 
-    def broken(*args: object, **kwargs: object) -> object:
-        if int(str(kwargs["source"]).rsplit(":", 1)[1]) > 4000:  # in the last chunk
+    def broken(worker: batch._Worker, item: Item) -> object:
+        if (item.location.line or 0) > 4000:  # in the last chunk
             raise RuntimeError("a bug")
-        return real(*args, **kwargs)  # type: ignore[arg-type]
+        return real(worker, item)
 
-    monkeypatch.setattr(engine.Checker, "check", broken)
+    monkeypatch.setattr(batch._Worker, "_shared", broken)
     assert main(["check", str(three_chunks), "--jobs", "2", "--lang", "en"]) == 2
     assert "unexpected RuntimeError" in capsys.readouterr().err
     assert list(private_tmp.iterdir()) == []
@@ -477,3 +478,4 @@ def test_sigterm_stops_the_workers_and_leaves_no_temporary_file(
     assert "terminated: the results are incomplete" in error
     assert list(folder.iterdir()) == []
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+

@@ -1860,7 +1860,7 @@ def test_an_unexpected_error_is_one_line_and_exit_2_not_a_traceback(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError(f"a bug holding data {NUMBER}")
 
-    monkeypatch.setattr(engine.Checker, "check", broken)
+    monkeypatch.setattr(engine.Checker, "shared_report", broken)
     assert main(CHECK_SEED) == 2
     captured = capsys.readouterr()
     assert re.fullmatch(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from typing import TextIO, TypeVar
 
@@ -29,29 +29,28 @@ class Result:
     body: str | None = None  # the message's text (a template's, or a case read alone)
 
 
-# A verdict tuple is one object for every recipient whose rules gave the same verdicts (see
-# `engine.Checker`), so what is derived from one is computed once and kept by its identity.
+# A verdict tuple is one object for every recipient whose rules gave the same verdicts, and a
+# shared report one for every case with the same verdicts (see `engine.Checker`), so what is
+# derived from one is computed once and kept by its identity.
+_K = TypeVar("_K")
 _T = TypeVar("_T")
-CacheEntry = tuple[tuple[Verdict, ...], _T]
+CacheEntry = tuple[_K, _T]
 
 
-def per_verdicts(
-    cache: dict[int, CacheEntry[_T]],
-    verdicts: tuple[Verdict, ...],
-    compute: Callable[[tuple[Verdict, ...]], _T],
-) -> _T:
-    """`compute(verdicts)`, remembered in `cache` by the tuple's identity."""
-    cached = cache.get(id(verdicts))
-    if cached is not None and cached[0] is verdicts:
+def remembered(cache: dict[int, CacheEntry[_K, _T]], of: _K, compute: Callable[[_K], _T]) -> _T:
+    """`compute(of)`, remembered in `cache` by the identity of `of` (the entry holds it: its id
+    stays its own); the cache starts afresh past 4,096 entries."""
+    cached = cache.get(id(of))
+    if cached is not None and cached[0] is of:
         return cached[1]
-    value = compute(verdicts)
+    value = compute(of)
     if len(cache) > 4096:
         cache.clear()
-    cache[id(verdicts)] = (verdicts, value)
+    cache[id(of)] = (of, value)
     return value
 
 
-_problem_keys: dict[int, CacheEntry[tuple[str, ...]]] = {}
+_problem_keys: dict[int, CacheEntry[tuple[Verdict, ...], tuple[str, ...]]] = {}
 _verdict_keys: dict[int, tuple[Verdict, str | None]] = {}
 
 
@@ -78,6 +77,9 @@ def _problem_key(verdict: Verdict) -> str | None:
     )
 
 
+_MAX_PENDING = 4096
+
+
 @dataclass
 class Summary:
     """Counts over a run, and the first offending locations; summaries of chunks add up.
@@ -97,6 +99,10 @@ class Summary:
     template_ids: dict[str, str] = field(default_factory=dict)
     template_findings: Counter[str] = field(default_factory=Counter)
     template_recipients: Counter[str] = field(default_factory=Counter)
+    # Reports counted but not yet added up (see `count`), by identity: (report, cases).
+    _pending: dict[int, tuple[Report, int]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def add(self, result: Result) -> None:
         if result.template is not None:
@@ -113,16 +119,33 @@ class Summary:
             self.errors += 1
             self._remember(result.location)
             return
-        self.cases += 1
-        self.by_status[result.report.status.value] += 1
-        for key in per_verdicts(_problem_keys, result.report.verdicts, _keys_of_problems):
-            self.by_rule[key] += 1
-        if result.report.status is not Status.PASS:
-            self._remember(result.location)
-            if result.report.template is not None:
-                self.template_recipients[result.report.template] += 1
+        self.count(result.report, result.location)
+        self.settle()
+
+    def count(self, report: Report, location: str) -> None:
+        """Count a case's report; a report shared by many cases (see `Report.filled`) is added
+        up once for all of them by `settle`, which must come before the counts are read."""
+        pending = self._pending.get(id(report))  # the entry holds it: its id is its own
+        if pending is None and len(self._pending) >= _MAX_PENDING:  # memory stays flat
+            self.settle()
+        self._pending[id(report)] = (report, 1 if pending is None else pending[1] + 1)
+        if report.status is not Status.PASS:
+            self._remember(location)
+
+    def settle(self) -> None:
+        """Add up the reports counted since the last time."""
+        for report, cases in self._pending.values():
+            self.cases += cases
+            self.by_status[report.status.value] += cases
+            for key in remembered(_problem_keys, report.verdicts, _keys_of_problems):
+                self.by_rule[key] += cases
+            if report.status is not Status.PASS and report.template is not None:
+                self.template_recipients[report.template] += cases
+        self._pending.clear()
 
     def merge(self, other: Summary) -> None:
+        self.settle()
+        other.settle()
         self.cases += other.cases
         self.errors += other.errors
         self.templates += other.templates
@@ -146,6 +169,7 @@ class Summary:
     def exit_code_for(self, fail_on: Status) -> int:
         """2 if an input could not be checked; else 1 if a case or a template has a status as
         serious as `fail_on` (fail, review or warn), 0 otherwise."""
+        self.settle()
         if self.errors:
             return 2
         found = (self.by_status + self.by_template_status).keys()
@@ -153,6 +177,7 @@ class Summary:
 
     def text(self, lang: Lang = "en") -> str:
         """The summary in a few lines: counts per status and per rule, the first problems."""
+        self.settle()
         words, labels, colon, semicolon = STATUS_WORDS[lang], LABELS[lang], COLON[lang], SEMICOLON[lang]
 
         def counted(counter: Counter[str]) -> str:
@@ -179,6 +204,7 @@ class Summary:
     def rule_counts(self) -> dict[tuple[str, Status, bool], int]:
         """Findings per rule, status that needs action, and whether they were accepted (a
         template's finding counts once)."""
+        self.settle()
         counts = {}
         for key, count in self.by_rule.items():
             rule, status, *accepted = key.split(" ", 2)
@@ -234,21 +260,25 @@ PLAIN = Style()
 class Formatter:
     """An output format: `item` renders one result (it may run in a worker process) and `write`
     lays the rendered items out on the output stream. `bind` tells `write` the packs of the
-    run; `style` gives an `item` for a `Style` (formats that have one)."""
+    run; `style` gives an `item` for a `Style` (formats that have one). `case`, in formats for
+    machines, renders a case from the report its checker shares among cases with the same
+    verdicts (`Checker.shared_report`), the recipient as shown and the source: the bytes `item`
+    gives for the report filled in, what depends on the shared report made once for it."""
 
     item: Callable[[Result], str]
     write: Write
     bind: Callable[[Sequence[Pack]], Write] | None = None
     style: Callable[[Style], Callable[[Result], str]] | None = None
+    case: Callable[[Report, str, str], str] | None = None
 
     def for_packs(self, packs: Sequence[Pack]) -> Formatter:
         """This format, its `write` told which packs the run loaded (for rule metadata)."""
         if self.bind is None:
             return self
-        return Formatter(self.item, self.bind(packs), self.bind, self.style)
+        return replace(self, write=self.bind(packs))
 
     def styled(self, style: Style) -> Formatter:
         """This format laid out in `style` (unchanged if it has no styles)."""
         if self.style is None:
             return self
-        return Formatter(self.style(style), self.write, self.bind, self.style)
+        return replace(self, item=self.style(style))

@@ -19,9 +19,11 @@ from typing import Any, TextIO
 from pydantic import TypeAdapter, ValidationError
 
 from smscheck.formatters.base import (
+    CacheEntry,
     Formatter,
     Result,
     json_str,
+    remembered,
     tool_version,
     write_each,
 )
@@ -69,13 +71,35 @@ def _rendered(
 
 
 def _report_line(report: Report, verdicts: str) -> str:
+    return _line(_around(report, verdicts), report.recipient, report.source)
+
+
+def _around(report: Report, verdicts: str) -> tuple[str, str]:
+    """A report line less its recipient and source: the text before and after them."""
     return (
         f'{{"status":"{report.status.value}","verdicts":{verdicts}'
         f"{_context(report.packs, report.resolved_at, report.lang)}"
-        f'"recipient":{json_str(report.recipient)},'
-        f'"source":{_nullable(report.source)},"template":{_nullable(report.template)},'
-        f'"ignored":{_ignored(report.ignored)}}}'
+        '"recipient":',
+        f',"template":{_nullable(report.template)},"ignored":{_ignored(report.ignored)}}}',
     )
+
+
+def _line(around: tuple[str, str], recipient: str, source: str | None) -> str:
+    return f'{around[0]}{json_str(recipient)},"source":{_nullable(source)}{around[1]}'
+
+
+def _case_of(verdicts_of: Callable[[tuple[Verdict, ...]], str]) -> Callable[[Report, str, str], str]:
+    """`Formatter.case` of a format whose verdicts `verdicts_of` renders: a shared report's text
+    around its recipient and source made once for all its cases."""
+    cache: dict[int, CacheEntry[Report, tuple[str, str]]] = {}
+
+    def around(shared: Report) -> tuple[str, str]:
+        return _around(shared, verdicts_of(shared.verdicts))
+
+    def case(shared: Report, recipient: str, source: str) -> str:
+        return _line(remembered(cache, shared, around), recipient, source) + "\n"
+
+    return case
 
 
 # What a report line writes of its batch (the packs, the date, the language; the rules left
@@ -109,7 +133,11 @@ def _ignored(ignored: tuple[str, ...]) -> str:
 
 def report_json(report: Report) -> str:
     """The report as compact JSON, the same bytes as `report.model_dump_json()`."""
-    return _report_line(report, _rendered(report.verdicts, _full))
+    return _report_line(report, _full_verdicts(report.verdicts))
+
+
+def _full_verdicts(verdicts: tuple[Verdict, ...]) -> str:
+    return _rendered(verdicts, _full)
 
 
 def _nullable(value: str | None) -> str:
@@ -135,8 +163,11 @@ def compact_item(result: Result) -> str:
         return result.template.model_dump_json(exclude={"verdicts": _LEFT_TO_TABLE}) + "\n"
     if result.report is None:
         return _error_line(result) + "\n"
-    verdicts = _rendered(result.report.verdicts, _compact, exclude=_WITHOUT_RULE_FIELDS)
-    return _report_line(result.report, verdicts) + "\n"
+    return _report_line(result.report, _compact_verdicts(result.report.verdicts)) + "\n"
+
+
+def _compact_verdicts(verdicts: tuple[Verdict, ...]) -> str:
+    return _rendered(verdicts, _compact, exclude=_WITHOUT_RULE_FIELDS)
 
 
 def rule_table(packs: Sequence[Pack]) -> RuleTable:
@@ -241,5 +272,5 @@ def report_schema(form: str) -> dict[str, Any]:
     return schema
 
 
-COMPACT = Formatter(compact_item, _compact_writer(None), _compact_writer)
-FULL = Formatter(full_item, write_each)
+COMPACT = Formatter(compact_item, _compact_writer(None), _compact_writer, case=_case_of(_compact_verdicts))
+FULL = Formatter(full_item, write_each, case=_case_of(_full_verdicts))

@@ -13,10 +13,18 @@ from pathlib import PurePath
 from typing import Any, TextIO
 from urllib.parse import quote
 
-from smscheck.formatters.base import Formatter, Result, compact_json, json_str, tool_version
+from smscheck.formatters.base import (
+    CacheEntry,
+    Formatter,
+    Result,
+    compact_json,
+    json_str,
+    remembered,
+    tool_version,
+)
 from smscheck.messages import CONFIDENCE_WORDS, LABELS
 from smscheck.packs import Pack, Rule, shipped_packs
-from smscheck.verdicts import Lang, Status, Verdict
+from smscheck.verdicts import Lang, Report, Status, Verdict
 
 # SARIF 2.1.0. One result per verdict that needs action:
 #
@@ -170,6 +178,8 @@ def _sarif_item(result: Result) -> str:
     """Each result of one case or template as a line `<rule id>\t<lang>\t<result JSON>` (no
     ruleIndex yet); a template's findings are located at the template, once for all its
     recipients; rules left out by the configuration as a line `!ignored\t\t<JSON list>`."""
+    if result.report is not None:
+        return _filled(_case_parts(result.report), result.report.recipient, result.location)
     location = _sarif_location(result.location)
     if result.template is not None:
         template = result.template
@@ -179,24 +189,42 @@ def _sarif_item(result: Result) -> str:
             f'"template":{named},"resolvedAt":"{template.resolved_at.isoformat()}"}},'
             f'"locations":[{location}]',
         )
-    if result.report is None:
-        body = (
-            f'{{"ruleId":"{INPUT_ERROR}","level":"error",'
-            f'"message":{{"text":{json_str(result.error or "unreadable input")}}},'
-            f'"locations":[{location}]}}'
-        )
-        return f"{INPUT_ERROR}\t\t{body}\n"
-    report = result.report
-    heads = _sarif_verdict_heads(report.verdicts, report.lang)
-    if not heads and not report.ignored:
-        return ""
-    linked = "" if report.template is None else f',"template":{json_str(report.template)}'
-    tail = (
-        f'"recipient":{json_str(report.recipient)}{linked},'
-        f'"resolvedAt":"{report.resolved_at.isoformat()}"}},"locations":[{location}]'
+    body = (
+        f'{{"ruleId":"{INPUT_ERROR}","level":"error",'
+        f'"message":{{"text":{json_str(result.error or "unreadable input")}}},'
+        f'"locations":[{location}]}}'
     )
-    ignored = _ignored(report.ignored) if report.template is None else ""
+    return f"{INPUT_ERROR}\t\t{body}\n"
+
+
+# What a case's results take from its report: the rules' parts (`_Head`s), what follows the
+# recipient up to the location, and the line of rules left out.
+_CaseParts = tuple[tuple[_Head, ...], str, str]
+
+
+def _case_parts(report: Report) -> _CaseParts:
+    linked = "" if report.template is None else f',"template":{json_str(report.template)}'
+    return (
+        _sarif_verdict_heads(report.verdicts, report.lang),
+        f'{linked},"resolvedAt":"{report.resolved_at.isoformat()}"}},"locations":[',
+        _ignored(report.ignored) if report.template is None else "",
+    )
+
+
+def _filled(parts: _CaseParts, recipient: str, where: str) -> str:
+    heads, after_recipient, ignored = parts
+    if not heads:
+        return ignored
+    tail = f'"recipient":{json_str(recipient)}{after_recipient}{_sarif_location(where)}]'
     return ignored + _results(heads, tail)
+
+
+_shared_parts: dict[int, CacheEntry[Report, _CaseParts]] = {}
+
+
+def _sarif_case(shared: Report, recipient: str, where: str) -> str:
+    """`Formatter.case`: a case's results, what depends on its shared report made once."""
+    return _filled(remembered(_shared_parts, shared, _case_parts), recipient, where)
 
 
 def _results(heads: tuple[_Head, ...], tail: str) -> str:
@@ -399,4 +427,4 @@ def _sarif_footer(
     return f"\n],{tail[1:]}]}}\n"
 
 
-FORMATTER = Formatter(_sarif_item, _sarif_writer(None), _sarif_writer)
+FORMATTER = Formatter(_sarif_item, _sarif_writer(None), _sarif_writer, case=_sarif_case)
