@@ -23,7 +23,7 @@ from collections.abc import Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
-from multiprocessing.pool import AsyncResult, Pool
+from multiprocessing.pool import TERMINATE, AsyncResult, Pool
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import IO, BinaryIO
@@ -400,6 +400,31 @@ def _pool(jobs: int, settings: Settings) -> Pool:
     return multiprocessing.get_context(method).Pool(jobs, _init, (settings,))
 
 
+def _stop(pool: Pool) -> None:
+    """Stop the workers for good. A worker that died holding a lock of the pool's queues (killed
+    while it waited for its next chunk or wrote its result) leaves `Pool.terminate` alone
+    waiting for that lock for ever (CPython issue 96062): no worker is replaced from now on,
+    all are killed, and a lock still held after that is a dead process's and is freed."""
+    handler = pool._worker_handler  # type: ignore[attr-defined]
+    handler._state = TERMINATE
+    pool._change_notifier.put(None)  # type: ignore[attr-defined]  # wakes the handler up
+    handler.join()
+    workers = tuple(pool._pool)  # type: ignore[attr-defined]
+    for worker in workers:
+        worker.kill()
+    for worker in workers:
+        worker.join()
+    tasks, results = pool._inqueue, pool._outqueue  # type: ignore[attr-defined]
+    for lock in (tasks._rlock, results._wlock):  # the locks workers take
+        if lock is None:  # a platform with no write lock
+            continue
+        # Taken at once (the pool's threads hold it for a moment only), unless a killed worker
+        # held it: then it is that worker's hold that is given back.
+        lock.acquire(timeout=1)
+        lock.release()
+    pool.terminate()
+
+
 @contextmanager
 def _ctrl_c_held() -> Iterator[None]:
     """Ctrl-C (SIGINT) waits for the end of the block, where the platform can hold it (the
@@ -476,6 +501,6 @@ def run(
                 yield worker().run(read(path, stdin, settings.recipients, settings.csv))
     finally:
         if pool is not None:
-            pool.terminate()  # the workers are stopped (and joined) before their files go
+            _stop(pool)  # the workers are stopped (and joined) before their files go
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
