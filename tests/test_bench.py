@@ -96,3 +96,14 @@ def test_benchmark_runs_end_to_end_at_a_tiny_size(capsys: pytest.CaptureFixture[
     assert "floor (plain Pydantic, in-process)" in out
     assert "--format json --only-problems     2" in out
     assert "library on 20 valid cases" in out
+
+
+def test_the_instruction_count_says_plainly_when_valgrind_is_missing(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bench import instructions
+
+    monkeypatch.setattr(instructions.shutil, "which", lambda name: None)
+    assert instructions.main(["--lines", "10"]) == 2
+    assert "valgrind is not installed" in capsys.readouterr().err
+

@@ -57,8 +57,9 @@ _WITHOUT_RULE_FIELDS = set(RULE_FIELDS)
 
 def _rendered(
     verdicts: tuple[Verdict, ...], cache: dict[int, tuple[Verdict, str]], **dump: Any
-) -> str:
-    """The verdicts as a JSON array, the bytes of dumping the tuple whole."""
+) -> tuple[str, ...]:
+    """Each verdict as JSON, the bytes of dumping it (joined with commas in a list: the bytes
+    of dumping the tuple whole)."""
     parts = []
     for verdict in verdicts:
         cached = cache.get(id(verdict))
@@ -67,33 +68,41 @@ def _rendered(
                 cache.clear()
             cached = cache[id(verdict)] = (verdict, _VERDICT.dump_json(verdict, **dump).decode())
         parts.append(cached[1])
-    return f"[{','.join(parts)}]"
+    return tuple(parts)
 
 
-def _report_line(report: Report, verdicts: str) -> str:
+# A report line less its recipient and source: the pieces before them (the verdicts' texts
+# among them, the rendered objects themselves, not a copy) and the text after.
+_Around = tuple[tuple[str, ...], str]
+
+
+def _report_line(report: Report, verdicts: tuple[str, ...]) -> str:
     return _line(_around(report, verdicts), report.recipient, report.source)
 
 
-def _around(report: Report, verdicts: str) -> tuple[str, str]:
-    """A report line less its recipient and source: the text before and after them."""
-    return (
-        f'{{"status":"{report.status.value}","verdicts":{verdicts}'
-        f"{_context(report.packs, report.resolved_at, report.lang)}"
-        '"recipient":',
-        f',"template":{_nullable(report.template)},"ignored":{_ignored(report.ignored)}}}',
-    )
+def _around(report: Report, verdicts: tuple[str, ...]) -> _Around:
+    before = [f'{{"status":"{report.status.value}","verdicts":[']
+    for at, verdict in enumerate(verdicts):
+        before += (",", verdict) if at else (verdict,)
+    before.append(f']{_context(report.packs, report.resolved_at, report.lang)}"recipient":')
+    after = f',"template":{_nullable(report.template)},"ignored":{_ignored(report.ignored)}}}'
+    return tuple(before), after
 
 
-def _line(around: tuple[str, str], recipient: str, source: str | None) -> str:
-    return f'{around[0]}{json_str(recipient)},"source":{_nullable(source)}{around[1]}'
+def _line(around: _Around, recipient: str, source: str | None) -> str:
+    before, after = around
+    return "".join((*before, json_str(recipient), ',"source":', _nullable(source), after))
 
 
-def _case_of(verdicts_of: Callable[[tuple[Verdict, ...]], str]) -> Callable[[Report, str, str], str]:
-    """`Formatter.case` of a format whose verdicts `verdicts_of` renders: a shared report's text
-    around its recipient and source made once for all its cases."""
-    cache: dict[int, CacheEntry[Report, tuple[str, str]]] = {}
+def _case_of(
+    verdicts_of: Callable[[tuple[Verdict, ...]], tuple[str, ...]],
+) -> Callable[[Report, str, str], str]:
+    """`Formatter.case` of a format whose verdicts `verdicts_of` renders: a shared report's
+    pieces around its recipient and source found once for all its cases (pieces, not their
+    text joined, which the cache would then hold a second copy of)."""
+    cache: dict[int, CacheEntry[Report, _Around]] = {}
 
-    def around(shared: Report) -> tuple[str, str]:
+    def around(shared: Report) -> _Around:
         return _around(shared, verdicts_of(shared.verdicts))
 
     def case(shared: Report, recipient: str, source: str) -> str:
@@ -136,7 +145,7 @@ def report_json(report: Report) -> str:
     return _report_line(report, _full_verdicts(report.verdicts))
 
 
-def _full_verdicts(verdicts: tuple[Verdict, ...]) -> str:
+def _full_verdicts(verdicts: tuple[Verdict, ...]) -> tuple[str, ...]:
     return _rendered(verdicts, _full)
 
 
@@ -166,7 +175,7 @@ def compact_item(result: Result) -> str:
     return _report_line(result.report, _compact_verdicts(result.report.verdicts)) + "\n"
 
 
-def _compact_verdicts(verdicts: tuple[Verdict, ...]) -> str:
+def _compact_verdicts(verdicts: tuple[Verdict, ...]) -> tuple[str, ...]:
     return _rendered(verdicts, _compact, exclude=_WITHOUT_RULE_FIELDS)
 
 
@@ -272,5 +281,7 @@ def report_schema(form: str) -> dict[str, Any]:
     return schema
 
 
-COMPACT = Formatter(compact_item, _compact_writer(None), _compact_writer, case=_case_of(_compact_verdicts))
+COMPACT = Formatter(
+    compact_item, _compact_writer(None), _compact_writer, case=_case_of(_compact_verdicts)
+)
 FULL = Formatter(full_item, write_each, case=_case_of(_full_verdicts))
