@@ -415,13 +415,14 @@ def _stop(pool: Pool) -> None:
     for worker in workers:
         worker.join()
     tasks, results = pool._inqueue, pool._outqueue  # type: ignore[attr-defined]
-    for lock in (tasks._rlock, results._wlock):  # the locks workers take
-        if lock is None:  # a platform with no write lock
-            continue
-        # Taken at once (the pool's threads hold it for a moment only), unless a killed worker
-        # held it: then it is that worker's hold that is given back.
-        lock.acquire(timeout=1)
-        lock.release()
+    # Only workers take the task queue's read lock (a waiting one holds it): taken now, or held
+    # by a dead worker, whose hold is then given back. The pool's task thread may hold the
+    # result queue's write lock for a moment: it is waited for, a second at most.
+    tasks._rlock.acquire(block=False)
+    tasks._rlock.release()
+    if results._wlock is not None:  # None where the platform needs no write lock
+        results._wlock.acquire(timeout=1)
+        results._wlock.release()
     pool.terminate()
 
 
