@@ -125,6 +125,7 @@ class Checker:
         self.charters = {pack.charter: pack for pack in self.packs if pack.charter}
         self._charter_packs = {pack.id for pack in self.charters.values()}
         self._at: dict[date, tuple[Rule, ...]] = {}
+        self._refs: dict[frozenset[str], tuple[PackRef, ...]] = {}
         self._last: _Batch | None = None
         self._tokens: dict[str, int] = {}
         self._tokens_by_id: dict[int, tuple[Campaign, int]] = {}
@@ -327,8 +328,12 @@ class Checker:
         ]
         rules = tuple(rule for rule in in_force if self.selection.keeps(rule.id))
         ignored = tuple(rule.id for rule in in_force if not self.selection.keeps(rule.id))
-        used = {rule.pack for rule in rules}
-        refs = tuple(PackRef(name=p.id, version=p.version) for p in self.packs if p.id in used)
+        used = frozenset(rule.pack for rule in rules)
+        refs = self._refs.get(used)
+        if refs is None:  # one tuple for the batches of the same packs: a batch per merged body
+            refs = self._refs[used] = tuple(
+                PackRef(name=p.id, version=p.version) for p in self.packs if p.id in used
+            )
         return _Batch(
             case.message,
             case.campaign,

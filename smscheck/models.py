@@ -42,12 +42,41 @@ def trusted(model: type[M], values: dict[str, Any]) -> M:
     """
     built = _new(model)
     _set(built, "__dict__", values)
-    _set_fields_set(built, set(values))
+    given = _ALL_GIVEN.get(model)
+    if given is None:
+        given = _ALL_GIVEN[model] = AllGiven(model.__pydantic_fields__)
+    # Shared by the model's instances (a set each would cost more than the rest of a verdict);
+    # a call that gives other fields than all of them gets its own.
+    _set_fields_set(built, given if len(values) == len(given) else set(values))
     _set_extra(built, None)
     _set_private(built, None)
     return built
 
 
+class AllGiven(set[str]):
+    """The fields set of models built by `trusted` with every field given: one set shared by a
+    model's instances, so it refuses changes (a copy, as `model_copy` makes, is a plain set)."""
+
+    __slots__ = ()
+
+    def _shared(self, *_: object) -> None:
+        raise TypeError("the fields set of a trusted model is shared: copy it to change it")
+
+    add = discard = remove = pop = clear = update = _shared  # type: ignore[assignment]
+    intersection_update = difference_update = symmetric_difference_update = _shared
+    __ior__ = __iand__ = __isub__ = __ixor__ = _shared  # type: ignore[assignment]
+
+    def __copy__(self) -> set[str]:
+        return set(self)
+
+    def __deepcopy__(self, memo: object) -> set[str]:
+        return set(self)
+
+    def __reduce__(self) -> tuple[type[set[str]], tuple[list[str]]]:
+        return set, (list(self),)
+
+
+_ALL_GIVEN: dict[type[BaseModel], AllGiven] = {}
 _new = object.__new__
 _set = object.__setattr__
 _set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__

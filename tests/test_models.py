@@ -80,3 +80,30 @@ def test_a_trusted_model_is_the_one_validation_makes() -> None:
     for model in vars(models).values():  # trusted makes them without their __new__
         if isinstance(model, type) and issubclass(model, BaseModel):
             assert model.__new__ is object.__new__, model
+
+
+def test_trusted_models_share_a_fields_set_that_refuses_changes_and_copies_as_a_set() -> None:
+    import copy
+    import pickle
+
+    from smscheck.models import trusted
+    from smscheck.verdicts import Span
+
+    first = trusted(Span, {"start": 0, "end": 3, "text": "abc"})
+    second = trusted(Span, {"start": 4, "end": 5, "text": "d"})
+    assert first.model_fields_set is second.model_fields_set == {"start", "end", "text"}
+    with pytest.raises(TypeError, match="shared"):
+        first.model_fields_set.add("other")
+    with pytest.raises(TypeError, match="shared"):
+        first.model_fields_set.discard("text")
+    changed = first.model_copy(update={"text": "xyz"})
+    assert changed.text == "xyz" and type(changed.model_fields_set) is set
+    assert first.text == "abc" and second.model_fields_set == {"start", "end", "text"}
+    for again in (copy.copy(first), copy.deepcopy(first), pickle.loads(pickle.dumps(first))):
+        assert again == first and type(again.model_fields_set) is set
+    assert first.model_dump(exclude_unset=True) == {"start": 0, "end": 3, "text": "abc"}
+    assert first == Span(start=0, end=3, text="abc")
+    # Some fields only (not what `trusted` is for): a set of its own, as validation makes.
+    partial = trusted(Span, {"start": 0, "end": 1})
+    assert partial.model_fields_set == {"start", "end"}
+    assert partial.model_fields_set is not first.model_fields_set
