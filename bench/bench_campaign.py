@@ -13,7 +13,9 @@ For each scenario (bench/campaigns.py) and size N it prints, all measured in the
   each `--jobs` value: cases/s end to end (process start included, output written to a file),
   the ratio of its time to the floor's, CPU seconds of all its processes (and cases per CPU
   second: steadier than wall time on a loaded machine), peak memory of all
-  its processes (bench/processes.py), the output size, and the speed-up over one job;
+  its processes (bench/processes.py), the output size, the speed-up over one job, and beside
+  `--jobs 2` the speed-up of two one-job runs on the file's two halves started together (the
+  most two processes give that command on this machine, with no batch machinery);
 - the library: `smscheck.check`, `Checker.check` on the file's cases (cases of one template
   share their message and campaign objects, as the reader builds them), and `Checker.check`
   on the same cases rebuilt one by one from JSON (equal campaigns that share no object);
@@ -39,6 +41,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -205,6 +208,26 @@ def machine_scaling(iterations: int) -> tuple[float, float, float]:
     return alone, slowest, 2 * alone / slowest
 
 
+def checked_run(cli: Cli, arguments: Sequence[str], path: Path) -> tuple[processes.Run, int]:
+    """One run of `smscheck check ARGS FILE > out` and the lines its summary accounts for;
+    BenchError if it failed or printed no summary."""
+    output = path.with_suffix(".out")
+    done = processes.run([cli.executable, "check", *arguments, str(path)], output)
+    output.unlink()
+    summary = _SUMMARY.search(done.stderr)
+    if done.returncode not in (0, 1, 2) or summary is None:
+        raise BenchError(
+            f"`smscheck check {' '.join(arguments)}` exited {done.returncode}:\n"
+            f"{done.stderr.strip()[-2000:]}"
+        )
+    return done, int(summary[1]) + int(summary[2])
+
+
+def _require_seen(arguments: Sequence[str], seen: int, expected: int) -> None:
+    if seen != expected:
+        raise BenchError(f"`smscheck check {' '.join(arguments)}` saw {seen} of {expected} lines")
+
+
 def cli_run(
     cli: Cli, arguments: Sequence[str], path: Path, expected: int, repeat: int
 ) -> processes.Run:
@@ -212,23 +235,42 @@ def cli_run(
     check every line."""
     best: processes.Run | None = None
     for _ in range(repeat):
-        output = path.with_suffix(".out")
-        done = processes.run([cli.executable, "check", *arguments, str(path)], output)
-        output.unlink()
-        summary = _SUMMARY.search(done.stderr)
-        if done.returncode not in (0, 1, 2) or summary is None:
-            raise BenchError(
-                f"`smscheck check {' '.join(arguments)}` exited {done.returncode}:\n"
-                f"{done.stderr.strip()[-2000:]}"
-            )
-        seen = int(summary[1]) + int(summary[2])
-        if seen != expected:
-            raise BenchError(
-                f"`smscheck check {' '.join(arguments)}` saw {seen} of {expected} lines"
-            )
+        done, seen = checked_run(cli, arguments, path)
+        _require_seen(arguments, seen, expected)
         if best is None or done.seconds < best.seconds:
             best = done
     assert best is not None
+    return best
+
+
+def split_in_halves(path: Path) -> tuple[Path, Path]:
+    """The campaign as two files of half its recipient lines each, in order: what two
+    independent one-job runs would check. The second starts with the template line in force
+    where the first stops."""
+    lines = path.read_bytes().splitlines(keepends=True)
+    is_template = [line.startswith(b'{"template"') for line in lines]
+    recipients = [i for i, template in enumerate(is_template) if not template]
+    cut = recipients[len(recipients) // 2]
+    in_force = next(lines[i] for i in range(cut, -1, -1) if is_template[i])
+    first = path.with_name(f"{path.stem}-half1{path.suffix}")
+    second = path.with_name(f"{path.stem}-half2{path.suffix}")
+    first.write_bytes(b"".join(lines[:cut]))
+    second.write_bytes(in_force + b"".join(lines[cut:]))
+    return first, second
+
+
+def halves_run(
+    cli: Cli, arguments: Sequence[str], halves: Sequence[Path], expected: int, repeat: int
+) -> float:
+    """Seconds until the slower of two one-job runs, one per half, started together, is done
+    (best of `repeat`): what two processes give this command on this machine with no batch
+    machinery at all, the reference for `--jobs 2`."""
+    best = float("inf")
+    for _ in range(repeat):
+        with ThreadPoolExecutor(len(halves)) as pool:
+            runs = list(pool.map(lambda half: checked_run(cli, arguments, half), halves))
+        _require_seen(arguments, sum(seen for _, seen in runs), expected)
+        best = min(best, max(done.seconds for done, _ in runs))
     return best
 
 
@@ -264,10 +306,11 @@ def bench_size(cli: Cli, args: argparse.Namespace, scenario: str, n: int, folder
         f"{base['read_seconds'] / floor_s:.2f}x the floor",
         flush=True,
     )
+    halves = split_in_halves(path) if 1 in args.jobs and 2 in args.jobs else ()
     print(
         f"{'command':<30} {'jobs':>4} {'cases/s':>9} {'x floor':>7} {'CPU s':>7} {'/CPU s':>7} "
         f"{'peak MiB':>8} {'RSS sum':>7} {'PSS sum':>7} {'procs':>5} {'out MB':>8} {'B/case':>7} "
-        f"{'vs 1 job':>8}"
+        f"{'vs 1 job':>8} {'halves':>6}"
     )
     for name in args.commands:
         one_job: float | None = None
@@ -277,15 +320,21 @@ def bench_size(cli: Cli, args: argparse.Namespace, scenario: str, n: int, folder
             if jobs == 1:
                 one_job = done.seconds
             speedup = f"{one_job / done.seconds:.2f}" if one_job is not None else "-"
+            reference = "-"
+            if jobs == 2 and halves and one_job is not None:
+                slowest = halves_run(cli, command_arguments(name, 1), halves, n, args.repeat)
+                reference = f"{one_job / slowest:.2f}"
             shown = " ".join(COMMANDS[name])
             print(
                 f"{shown:<30} {jobs:>4} {n / done.seconds:>9,.0f} {done.seconds / floor_s:>7.1f} "
                 f"{done.cpu_seconds:>7.1f} {n / done.cpu_seconds:>7,.0f} {done.peak_mib:>8.0f} "
                 f"{done.rss_sum_mib:>7.0f} {done.pss_sum_mib:>7.0f} "
                 f"{done.processes:>5} {done.output_bytes / 1e6:>8,.1f} "
-                f"{done.output_bytes / n:>7,.0f} {speedup:>8}",
+                f"{done.output_bytes / n:>7,.0f} {speedup:>8} {reference:>6}",
                 flush=True,
             )
+    for half in halves:
+        half.unlink()
     if args.library_cases:
         lib = in_child("library", path, min(n, args.library_cases))
         print(

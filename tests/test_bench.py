@@ -87,14 +87,37 @@ def test_a_missing_option_stops_the_run_with_a_message_not_a_traceback(
     assert capsys.readouterr().err.startswith("bench: error: `smscheck check` has no --jobs")
 
 
+def _recipient_lines(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if not line.startswith('{"template"')]
+
+
+def test_halves_hold_the_recipient_lines_in_order_each_under_its_template(
+    tmp_path: Path,
+) -> None:
+    written = campaigns.write_jsonl(tmp_path / "c.jsonl", "realistic", 1500, seed=3)
+    halves = bench_campaign.split_in_halves(written.path)
+    first, second = (_recipient_lines(half) for half in halves)
+    assert first + second == _recipient_lines(written.path)
+    assert abs(len(first) - len(second)) <= 1
+    whole_cases, whole_errors = _cases_and_errors(written.path)
+    read = [_cases_and_errors(half) for half in halves]
+    bodies = [case.message.body for found, _ in read for case in found]  # type: ignore[attr-defined]
+    assert bodies == [case.message.body for case in whole_cases]  # type: ignore[attr-defined]
+    assert sum(errors for _, errors in read) == whole_errors
+
+
 def test_benchmark_runs_end_to_end_at_a_tiny_size(capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["--sizes", "40", "--scenarios", "realistic", "--commands", "only-problems"]
-    argv += ["--jobs", "2", "--library-cases", "20", "--loop", "1000"]
+    argv += ["--jobs", "1", "2", "--library-cases", "20", "--loop", "1000"]
     assert bench_campaign.main(argv) == 0
     out = capsys.readouterr().out
     assert "x for 2 processes" in out
     assert "floor (plain Pydantic, in-process)" in out
-    assert "--format json --only-problems     2" in out
+    two_jobs = next(
+        line for line in out.splitlines() if line.startswith("--format json --only-problems     2")
+    )
+    assert float(two_jobs.split()[-1]) > 0  # two one-job runs on the halves, the reference
     assert "library on 20 valid cases" in out
 
 
@@ -106,4 +129,3 @@ def test_the_instruction_count_says_plainly_when_valgrind_is_missing(
     monkeypatch.setattr(instructions.shutil, "which", lambda name: None)
     assert instructions.main(["--lines", "10"]) == 2
     assert "valgrind is not installed" in capsys.readouterr().err
-
