@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import count
@@ -98,7 +98,7 @@ class Checker:
         packs: Sequence[Pack] | None = None,
         *,
         extra: Iterable[Pack | Path | str] = (),
-        suppressed: Collection[str] = frozenset(),
+        suppressed: Iterable[str] = frozenset(),
         lang: Lang = "fr",
         show_numbers: bool = False,
         selection: Selection | None = None,
@@ -648,7 +648,7 @@ def check(
     *,
     packs: Sequence[Pack] | None = None,
     extra: Iterable[Pack | Path | str] = (),
-    suppressed: Collection[str] = frozenset(),
+    suppressed: Iterable[str] = frozenset(),
     lang: Lang = "fr",
 ) -> Report:
     """Check one case against the shipped packs (or `packs`), plus any `extra` packs.

@@ -124,8 +124,10 @@ def test_benchmark_runs_end_to_end_at_a_tiny_size(capsys: pytest.CaptureFixture[
 def test_the_instruction_count_says_plainly_when_valgrind_is_missing(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    import shutil
+
     from bench import instructions
 
-    monkeypatch.setattr(instructions.shutil, "which", lambda name: None)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
     assert instructions.main(["--lines", "10"]) == 2
     assert "valgrind is not installed" in capsys.readouterr().err
