@@ -47,6 +47,7 @@ from pathlib import Path
 
 import smscheck
 from bench import campaigns, floor, processes
+from smscheck.inputs import LineReader, is_template_line
 
 COMMANDS = {
     "json": ("--format", "json"),
@@ -248,7 +249,11 @@ def split_in_halves(path: Path) -> tuple[Path, Path]:
     independent one-job runs would check. The second starts with the template line in force
     where the first stops."""
     lines = path.read_bytes().splitlines(keepends=True)
-    is_template = [line.startswith(b'{"template"') for line in lines]
+    # Template lines as the batch itself tells them, when it cuts a file into chunks.
+    is_template = [
+        is_template_line(line) and LineReader.changes_template(number, line)
+        for number, line in enumerate(lines, start=1)
+    ]
     recipients = [i for i, template in enumerate(is_template) if not template]
     cut = recipients[len(recipients) // 2]
     in_force = next(lines[i] for i in range(cut, -1, -1) if is_template[i])

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bench import bench_campaign, campaigns, floor, processes
-from smscheck.inputs import read_lines
+from smscheck.inputs import LineReader, is_template_line, read_lines
 from smscheck.models import Relationship
 
 
@@ -87,9 +87,13 @@ def test_a_missing_option_stops_the_run_with_a_message_not_a_traceback(
     assert capsys.readouterr().err.startswith("bench: error: `smscheck check` has no --jobs")
 
 
-def _recipient_lines(path: Path) -> list[str]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [line for line in lines if not line.startswith('{"template"')]
+def _recipient_lines(path: Path) -> list[bytes]:
+    lines = path.read_bytes().splitlines()
+    return [
+        line
+        for number, line in enumerate(lines, start=1)
+        if not (is_template_line(line) and LineReader.changes_template(number, line))
+    ]
 
 
 def test_halves_hold_the_recipient_lines_in_order_each_under_its_template(
