@@ -3,28 +3,25 @@
 JSON Lines files are cut into chunks, ranges of lines ending before a template line where it
 can; each chunk carries the campaign template line in force at its start, so any process can
 read and check it alone. One process and N processes run the same chunk function, so their
-output is the same bytes. Worker processes write a chunk's output to a file of a private
-temporary folder and return only its name and summary; the parent copies the files out in
-input order and deletes them, the folder going with the run whatever stops it.
+output is the same bytes. With N processes, each checks a contiguous share of a file's chunks
+(see `workers`), and writes a chunk's output to a file of a private temporary folder, returning
+only its name and summary; the parent copies the files out in input order and deletes them, the
+folder going with the run whatever stops it. The shares after the first wait there for their
+turn: a run with N workers needs temporary space for up to (N-1)/N of its output.
 """
 
 from __future__ import annotations
 
 import errno
-import gc
-import multiprocessing
 import os
 import shutil
 import signal
-import sys
 import tempfile
-from collections import deque
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import islice
-from multiprocessing.pool import TERMINATE, AsyncResult, Pool
-from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import IO, BinaryIO
 
@@ -49,6 +46,7 @@ from smscheck.packs import load_pack, shipped_packs
 from smscheck.privacy import mask_numbers
 from smscheck.selection import Selection
 from smscheck.verdicts import Lang, Report, Status, TemplateReport
+from smscheck.workers import Workers
 
 CHUNK_LINES = 500
 # A chunk this long already ends before a template line rather than run on past it: a worker
@@ -94,8 +92,8 @@ class Settings:
 @dataclass(frozen=True, slots=True)
 class Chunk:
     """`count` consecutive lines of a file from byte `offset` (`size` bytes as read), with the
-    template line in force before the first; the last chunk of a file knows the error that
-    stopped reading, if any."""
+    template line in force before the first, and whether that first line `opens` a template
+    (sets or drops it); the last chunk of a file knows the error that stopped reading, if any."""
 
     path: str
     first_line: int
@@ -104,6 +102,7 @@ class Chunk:
     size: int = 0
     template: tuple[int, bytes] | None = None
     error: str | None = None
+    opens: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,28 +326,30 @@ def chunks(
     aligned = max(1, min(size, ALIGNED_LINES))
     total = os.fstat(handle.fileno()).st_size if workers else 0
     first, offset, count, read, share, number = 1, 0, 0, 0, 0, 0
+    opens = False  # whether the chunk begun starts with a template line
     error = None
     try:
         for number, raw in enumerate(bounded_lines(handle.readline), start=1):
             changes = is_template_line(raw) and LineReader.changes_template(number, raw)
             if count >= aligned and changes:
-                yield Chunk(path, first, offset, count, read, template)
+                yield Chunk(path, first, offset, count, read, template, opens=opens)
                 count = 0
             if count == 0:
                 first, offset, read, template = number, handle.tell() - len(raw), 0, latest
+                opens = changes
                 share = (total - offset) // (2 * workers) if workers else 0
             count += 1
             read += len(raw)
             if changes:
                 latest = (number, raw)
             if count == size or (count >= TAIL_LINES and read >= share > 0):
-                yield Chunk(path, first, offset, count, read, template)
+                yield Chunk(path, first, offset, count, read, template, opens=opens)
                 count = 0
     except InputError as exc:  # a line with no end
         error = str(exc)
     if count == 0:
-        first, offset, read, template = number + 1, handle.tell(), 0, latest
-    yield Chunk(path, first, offset, count, read, template, error=error)
+        first, offset, read, template, opens = number + 1, handle.tell(), 0, latest, False
+    yield Chunk(path, first, offset, count, read, template, error=error, opens=opens)
 
 
 def _last_template(
@@ -364,66 +365,9 @@ def _last_template(
     return current
 
 
-_worker: _Worker | Exception | None = None
-
-
-def _init(settings: Settings) -> None:
-    # An initializer that raised would make the pool start replacement workers forever: keep
-    # the error instead, and let the first chunk report it to the parent.
-    global _worker
-    # Ctrl-C reaches the whole process group: the parent alone handles it, and stops workers.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool stops its workers with it
-    try:
-        _worker = _Worker(settings)
-    except Exception as exc:
-        _worker = exc
-
-
-def _write_chunk(chunk: Chunk, folder: str) -> Done:
-    if isinstance(_worker, Exception):
-        raise _worker
-    assert _worker is not None
-    return _worker.write_chunk(chunk, folder)
-
-
-def _pool(jobs: int, settings: Settings) -> Pool:
-    """Worker processes, forked where the platform allows it (no re-import of the caller's
-    main module, which `spawn` needs and which fails for code run from standard input)."""
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    for stream in (sys.stdout, sys.stderr):  # a child would write its copy of their buffers
-        if stream is not None:
-            stream.flush()
-    # What the workers inherit stays out of their garbage collections: fewer pages copied, and
-    # shorter pauses (a pause within a pattern's search counts against its time budget).
-    gc.freeze()
-    return multiprocessing.get_context(method).Pool(jobs, _init, (settings,))
-
-
-def _stop(pool: Pool) -> None:
-    """Stop the workers for good. A worker that died holding a lock of the pool's queues (killed
-    while it waited for its next chunk or wrote its result) leaves `Pool.terminate` alone
-    waiting for that lock for ever (CPython issue 96062): no worker is replaced from now on,
-    all are killed, and a lock still held after that is a dead process's and is freed."""
-    handler = pool._worker_handler  # type: ignore[attr-defined]
-    handler._state = TERMINATE
-    pool._change_notifier.put(None)  # type: ignore[attr-defined]  # wakes the handler up
-    handler.join()
-    workers = tuple(pool._pool)  # type: ignore[attr-defined]
-    for worker in workers:
-        worker.kill()
-    for worker in workers:
-        worker.join()
-    tasks, results = pool._inqueue, pool._outqueue  # type: ignore[attr-defined]
-    # Only workers take the task queue's read lock (a waiting one holds it): taken now, or held
-    # by a dead worker, whose hold is then given back. The pool's task thread may hold the
-    # result queue's write lock for a moment: it is waited for, a second at most.
-    tasks._rlock.acquire(block=False)
-    tasks._rlock.release()
-    if results._wlock is not None:  # None where the platform needs no write lock
-        results._wlock.acquire(timeout=1)
-        results._wlock.release()
-    pool.terminate()
+def _chunk_writer(settings: Settings, folder: str) -> Callable[[Chunk], Done]:
+    """A worker process's task: check a chunk and write its output to a file of `folder`."""
+    return partial(_Worker(settings).write_chunk, folder=folder)
 
 
 @contextmanager
@@ -440,45 +384,24 @@ def _ctrl_c_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def _ordered(pool: Pool, work: Iterable[Chunk], folder: str, window: int) -> Iterator[Done]:
-    """Results in submission order, with at most `window` chunks in flight (flat memory); a
-    result's file is deleted once the next is asked for."""
-    pending: deque[AsyncResult[Done]] = deque()
-    workers = tuple(pool._pool)  # type: ignore[attr-defined]  # the pool's own processes
-    work = iter(work)
-    while True:
-        for chunk in islice(work, window - len(pending)):
-            pending.append(pool.apply_async(_write_chunk, (chunk, folder)))
-        if not pending:
-            return
-        done = _outcome_of(pending.popleft(), workers)
-        yield done
-        if done.path is not None:
-            os.unlink(done.path)
-
-
-def _outcome_of(result: AsyncResult[Done], workers: tuple[BaseProcess, ...]) -> Done:
-    """The chunk's result; ChildProcessError if a worker ended meanwhile (killed, out of
-    memory): the pool would start another and wait for the lost chunk for ever."""
-    while not result.ready():
-        result.wait(0.25)
-        ended = [worker.exitcode for worker in workers if worker.exitcode is not None]
-        if ended and not result.ready():
-            how = f"signal {-ended[0]}" if ended[0] < 0 else f"exit code {ended[0]}"
-            raise ChildProcessError(
-                f"a worker process ended unexpectedly ({how}): the results are incomplete"
-            )
-    return result.get()
-
-
 def run(
-    files: Iterable[str], settings: Settings, stdin: IO[bytes] | None, jobs: int = 1
+    files: Iterable[str],
+    settings: Settings,
+    stdin: IO[bytes] | None,
+    jobs: int = 1,
+    reached: Callable[[Done], None] | None = None,
 ) -> Generator[Done, None, None]:
     """Check every input file, yielding rendered chunks in input order (with jobs > 1, a
-    chunk's file lasts until the next chunk is asked for)."""
+    chunk's file lasts until the next chunk is asked for). `reached` is given each chunk once
+    checked, before its turn comes (a progress line counts what the workers have done)."""
     folder: str | None = None
-    pool: Pool | None = None
+    workers: Workers[Chunk, Done] | None = None
     local: list[_Worker] = []  # this process's worker, built when first needed
+
+    def checked(done: Done) -> Done:
+        if reached is not None:
+            reached(done)
+        return done
 
     def worker() -> _Worker:
         if not local:
@@ -489,19 +412,24 @@ def run(
         if jobs > 1:
             with _ctrl_c_held():  # until both are named, so that `finally` sees what to remove
                 folder = tempfile.mkdtemp(prefix="smscheck-")  # private (0700)
-                pool = _pool(jobs, settings)
+                workers = Workers(jobs, partial(_chunk_writer, settings, folder))
         for path in files:
             if path != "-" and Path(path).suffix in LINE_SUFFIXES and Path(path).is_file():
                 with open(path, "rb") as handle:
-                    if pool is None or folder is None:
-                        yield from map(worker().run_chunk, chunks(path, handle))
-                    else:
-                        work = chunks(path, handle, workers=jobs)
-                        yield from _ordered(pool, work, folder, window=2 * jobs)
+                    if workers is None:
+                        for chunk in chunks(path, handle):
+                            yield checked(worker().run_chunk(chunk))
+                        continue
+                    work = list(chunks(path, handle, workers=jobs))
+                sizes, openings = [c.size for c in work], [c.opens for c in work]
+                for done in workers.ordered(work, sizes, openings, reached):
+                    yield done
+                    if done.path is not None:
+                        os.unlink(done.path)
             else:
-                yield worker().run(read(path, stdin, settings.recipients, settings.csv))
+                yield checked(worker().run(read(path, stdin, settings.recipients, settings.csv)))
     finally:
-        if pool is not None:
-            _stop(pool)  # the workers are stopped (and joined) before their files go
+        if workers is not None:
+            workers.stop()  # the workers are stopped (and joined) before their files go
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import BinaryIO, TextIO, get_args
 
 from smscheck import catalogue, config, explain, optout_cli, starter
-from smscheck.batch import LOSSLESS, Settings, run
+from smscheck.batch import LOSSLESS, Done, Settings, run
 from smscheck.config import Config, ConfigError
 from smscheck.formatters import (
     FORMATTERS,
@@ -109,9 +109,13 @@ def _run_check(args: argparse.Namespace) -> int:
         progress = Progress.for_stream(sys.stderr, _sizes(args.files), args.lang)
         stdin = sys.stdin.buffer if sys.stdin is not None else None
 
+        def advance(done: Done) -> None:  # as chunks are checked, whoever checks them
+            progress.advance(done.summary.cases + done.summary.errors, done.consumed)
+
         def rendered() -> Generator[str, None, None]:
             # Closed on any way out, so that worker processes are stopped at once.
-            with contextlib.closing(run(args.files, settings, stdin, jobs=args.jobs)) as results:
+            results = run(args.files, settings, stdin, jobs=args.jobs, reached=advance)
+            with contextlib.closing(results):
                 for done in results:
                     summary.merge(done.summary)
                     progress.clear()  # never let the progress line run into the report
@@ -120,7 +124,6 @@ def _run_check(args: argparse.Namespace) -> int:
                         done.copy_to(raw)
                     else:
                         yield done.text(settings.encoding)
-                    progress.advance(done.summary.cases + done.summary.errors, done.consumed)
 
         with contextlib.closing(rendered()) as chunks:
             try:
@@ -302,7 +305,13 @@ def build_parser() -> argparse.ArgumentParser:
     shown.add_argument(
         "--verbose", action="store_true", help="text: show passing and not-applicable rules too"
     )
-    check.add_argument("--jobs", type=_jobs, default=1, metavar="N", help="worker processes")
+    check.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="worker processes, each checking a stretch of the file (same output)",
+    )
     check.add_argument(
         "--optouts",
         metavar="PATH",

@@ -478,24 +478,3 @@ def test_sigterm_stops_the_workers_and_leaves_no_temporary_file(
     assert "terminated: the results are incomplete" in error
     assert list(folder.iterdir()) == []
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
-
-
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
-def test_stopping_the_pool_ends_even_when_its_workers_died_holding_its_queue_lock() -> None:
-    # A run with --jobs 2 hung at its end, now and then, when a worker was killed: a waiting
-    # worker holds the task queue's lock, and the pool's own `terminate` waits for it for ever.
-    import threading
-    import time
-
-    from smscheck import batch
-
-    pool = batch._pool(2, batch.Settings())
-    workers = list(pool._pool)  # type: ignore[attr-defined]
-    time.sleep(0.5)  # both wait for a chunk, one of them inside the lock
-    for worker in workers:
-        os.kill(worker.pid, 9)
-    stopping = threading.Thread(target=batch._stop, args=(pool,), daemon=True)
-    stopping.start()
-    stopping.join(timeout=30)
-    assert not stopping.is_alive()
-    assert all(worker.exitcode is not None for worker in pool._pool)  # type: ignore[attr-defined]

@@ -1,0 +1,215 @@
+"""Worker processes that each take a contiguous share of an ordered list of tasks.
+
+A worker that checks neighbouring chunks of a file keeps its caches warm: the campaign, the
+merged bodies and the recipients' profiles of one stretch of a file recur within it, and a
+worker handed chunks from all over the file would compute them all again. So the tasks are
+split into one contiguous share per worker, cut where a template begins when one lies near the
+balanced cut; a worker that ends its share takes the last task of the share with the most work
+left. Outcomes are yielded in task order: what a worker finished ahead is kept by the caller's
+tasks (files, for the batch), only their small outcomes here.
+
+Each worker has its own pipe, so that no lock is shared: a worker killed at any moment is seen
+(its process ends) and never leaves the others or the parent waiting.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import signal
+import sys
+from bisect import bisect_left, bisect_right
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from itertools import accumulate, pairwise
+from multiprocessing.connection import Connection, wait
+from multiprocessing.context import ForkContext, SpawnContext
+from multiprocessing.process import BaseProcess
+from typing import Generic, TypeVar
+
+Task = TypeVar("Task")
+Outcome = TypeVar("Outcome")
+
+AHEAD = 2  # tasks a worker holds: it starts its next one without waiting for the parent
+PARENT_CHECK_SECONDS = 1.0  # how often a waiting worker checks that its parent still runs
+
+
+def shares(weights: Sequence[int], openings: Sequence[bool], count: int) -> list[deque[int]]:
+    """The indices of the tasks in `count` contiguous shares of about equal weight. A share
+    starts at a task marked in `openings` (one that begins a template) if one lies within a
+    quarter of a share of the balanced cut, else at the task nearest that cut."""
+    before = list(accumulate(weights, initial=0))  # before[i]: the weight of the tasks < i
+    total, tasks = before[-1], len(weights)
+    slack = total / (4 * count)
+    cuts = [0]
+    for share in range(1, count):
+        target, low = total * share / count, cuts[-1]
+
+        def distance(index: int, target: float = target) -> float:
+            return abs(before[index] - target)
+
+        near = bisect_left(before, target, lo=low, hi=tasks)
+        nearest = min(range(max(low, near - 1), min(tasks, near + 1) + 1), key=distance)
+        first = bisect_left(before, target - slack, lo=low, hi=tasks)
+        last = bisect_right(before, target + slack, lo=first, hi=tasks)
+        opening = [index for index in range(first, last) if openings[index]]
+        cuts.append(min(opening, key=distance) if opening else nearest)
+    cuts.append(tasks)
+    return [deque(range(start, end)) for start, end in pairwise(cuts)]
+
+
+def _serve(connection: Connection, factory: Callable[[], Callable[[Task], Outcome]]) -> None:
+    """A worker's loop: build the task handler, then answer each `(index, task)` received with
+    `(index, outcome)`, or the exception the task raised; end on None, or when the parent is
+    gone. A handler that cannot be built answers every task with its error."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the group: the parent handles it
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    parent = os.getppid()
+    handler: Callable[[Task], Outcome] | None = None
+    try:
+        handler = factory()
+    except Exception as exc:
+        failure: Exception = exc
+    while True:
+        while not connection.poll(PARENT_CHECK_SECONDS):
+            if os.getppid() != parent:
+                return
+        try:
+            message = connection.recv()
+        except EOFError:
+            return
+        if message is None:
+            return
+        index, task = message
+        outcome: Outcome | Exception
+        try:
+            outcome = handler(task) if handler is not None else failure
+        except Exception as exc:
+            outcome = exc
+        try:
+            connection.send((index, outcome))
+        except Exception as exc:  # an exception that does not pickle: its text does
+            connection.send((index, RuntimeError(f"{type(outcome).__name__}: {outcome} ({exc})")))
+
+
+class Workers(Generic[Task, Outcome]):
+    """`count` processes, each running the handler `factory` builds (forked where the platform
+    allows it: no re-import of the caller's main module, which fails for code run from standard
+    input; with `spawn`, `factory` must pickle)."""
+
+    def __init__(self, count: int, factory: Callable[[], Callable[[Task], Outcome]]) -> None:
+        context: ForkContext | SpawnContext = (
+            multiprocessing.get_context("fork")
+            if "fork" in multiprocessing.get_all_start_methods()
+            else multiprocessing.get_context("spawn")
+        )
+        for stream in (sys.stdout, sys.stderr):  # a child would write its copy of their buffers
+            if stream is not None:
+                stream.flush()
+        # What the workers inherit stays out of their garbage collections: fewer pages copied,
+        # and shorter pauses (a pause within a pattern's search counts against its time budget).
+        gc.freeze()
+        self._connections: list[Connection] = []
+        self._processes: list[BaseProcess] = []
+        try:
+            for _ in range(count):
+                ours, theirs = context.Pipe()
+                process = context.Process(target=_serve, args=(theirs, factory), daemon=True)
+                self._connections.append(ours)
+                self._processes.append(process)
+                process.start()
+                theirs.close()  # the worker's end is its own: its death is seen as an end of file
+        except BaseException:
+            self.stop()
+            raise
+
+    @property
+    def processes(self) -> tuple[BaseProcess, ...]:
+        return tuple(self._processes)
+
+    def ordered(
+        self,
+        tasks: Sequence[Task],
+        weights: Sequence[int],
+        openings: Sequence[bool],
+        reached: Callable[[Outcome], None] | None = None,
+    ) -> Iterator[Outcome]:
+        """The tasks' outcomes in task order (see `shares` for who runs which), each passed to
+        `reached` as soon as it is back. The exception a task raised is raised here;
+        ChildProcessError if a worker ends meanwhile (killed, out of memory)."""
+        queues = shares(weights, openings, len(self._processes))
+        left = [sum(weights[index] for index in queue) for queue in queues]
+        held = [0] * len(queues)
+        back: dict[int, Outcome] = {}
+
+        def feed(worker: int) -> None:
+            while held[worker] < AHEAD:
+                owner = worker if queues[worker] else max(range(len(queues)), key=left.__getitem__)
+                if not queues[owner]:
+                    return
+                index = queues[owner].popleft() if owner == worker else queues[owner].pop()
+                left[owner] -= weights[index]
+                self._send(worker, (index, tasks[index]))
+                held[worker] += 1
+
+        for worker in range(len(queues)):
+            feed(worker)
+        for index in range(len(tasks)):
+            while index not in back:
+                for worker, outcome in self._received():
+                    held[worker] -= 1
+                    back[outcome[0]] = outcome[1]
+                    if reached is not None:
+                        reached(outcome[1])
+                    feed(worker)
+            yield back.pop(index)
+
+    def _send(self, worker: int, message: object) -> None:
+        try:
+            self._connections[worker].send(message)
+        except OSError:  # broken pipe, connection reset: the worker is gone
+            raise self._ended(worker) from None
+
+    def _received(self) -> Iterator[tuple[int, tuple[int, Outcome]]]:
+        """The outcomes ready, once one is, with the worker that sent each."""
+        sentinels = {process.sentinel: worker for worker, process in enumerate(self._processes)}
+        ready = wait([*self._connections, *sentinels])
+        for worker, connection in enumerate(self._connections):
+            if connection in ready:
+                try:
+                    index, outcome = connection.recv()
+                except (EOFError, OSError):  # the worker died with its pipe open or mid-message
+                    raise self._ended(worker) from None
+                if isinstance(outcome, Exception):
+                    raise outcome
+                yield worker, (index, outcome)
+        for sentinel, worker in sentinels.items():
+            if sentinel in ready and not self._has_data(worker):
+                raise self._ended(worker)
+
+    def _has_data(self, worker: int) -> bool:
+        try:
+            return self._connections[worker].poll()
+        except OSError:
+            return False
+
+    def _ended(self, worker: int) -> ChildProcessError:
+        process = self._processes[worker]
+        process.join(timeout=1)
+        code = process.exitcode
+        how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        return ChildProcessError(
+            f"a worker process ended unexpectedly ({how}): the results are incomplete"
+        )
+
+    def stop(self) -> None:
+        """Stop every worker for good (at once: what they were doing is not wanted)."""
+        for process in self._processes:
+            if process.pid is not None:
+                process.kill()
+        for process in self._processes:
+            if process.pid is not None:
+                process.join()
+        for connection in self._connections:
+            connection.close()

@@ -1,0 +1,144 @@
+"""Worker processes: contiguous shares, outcomes in task order, and no hang when one dies."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from smscheck.workers import Workers, shares
+
+needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+
+
+def _flatten(split: list[list[int]]) -> list[int]:
+    return [index for share in split for index in share]
+
+
+@given(
+    weights=st.lists(st.integers(min_value=0, max_value=1000), max_size=60),
+    count=st.integers(min_value=1, max_value=5),
+    data=st.data(),
+)
+def test_shares_are_contiguous_and_hand_out_every_task_once(
+    weights: list[int], count: int, data: st.DataObject
+) -> None:
+    openings = data.draw(st.lists(st.booleans(), min_size=len(weights), max_size=len(weights)))
+    split = [list(share) for share in shares(weights, openings, count)]
+    assert len(split) == count
+    assert _flatten(split) == list(range(len(weights)))
+
+
+def test_shares_balance_the_weight_when_no_template_begins_near_the_cut() -> None:
+    split = shares([10] * 100, [False] * 100, 2)
+    assert [len(share) for share in split] == [50, 50]
+
+
+def test_a_share_begins_where_a_template_begins_near_the_balanced_cut() -> None:
+    openings = [False] * 100
+    openings[0] = openings[41] = True
+    split = shares([10] * 100, openings, 2)
+    assert split[1][0] == 41
+
+
+def test_a_template_far_from_the_balanced_cut_does_not_unbalance_the_shares() -> None:
+    openings = [False] * 100
+    openings[0] = openings[5] = True
+    split = shares([10] * 100, openings, 2)
+    assert split[1][0] == 50
+
+
+def test_fewer_tasks_than_workers_leaves_some_shares_empty() -> None:
+    split = shares([5], [True], 3)
+    assert _flatten([list(share) for share in split]) == [0]
+
+
+def _square() -> Callable[[int], int]:
+    return lambda task: task * task
+
+
+def _slow_on_the_first_half() -> Callable[[int], int]:
+    def handle(task: int) -> int:
+        if task < 10:
+            time.sleep(0.05)
+        return os.getpid()
+
+    return handle
+
+
+def _fails_on_seven() -> Callable[[int], int]:
+    def handle(task: int) -> int:
+        if task == 7:
+            raise ValueError("seven is refused")
+        return task
+
+    return handle
+
+
+def _cannot_be_built() -> Callable[[int], int]:
+    raise LookupError("no registry")
+
+
+@needs_fork
+def test_outcomes_come_back_in_task_order_and_each_is_reported_as_it_arrives() -> None:
+    seen: list[int] = []
+    workers: Workers[int, int] = Workers(2, _square)
+    try:
+        tasks = list(range(40))
+        got = list(workers.ordered(tasks, [1] * 40, [False] * 40, seen.append))
+    finally:
+        workers.stop()
+    assert got == [task * task for task in tasks]
+    assert sorted(seen) == sorted(got)
+
+
+@needs_fork
+def test_a_worker_that_ends_its_share_takes_work_from_the_other_share() -> None:
+    workers: Workers[int, int] = Workers(2, _slow_on_the_first_half)
+    try:
+        pids = list(workers.ordered(list(range(20)), [1] * 20, [False] * 20))
+    finally:
+        workers.stop()
+    first_half = set(pids[:10])
+    assert len(first_half) == 2  # the fast worker stole from the slow worker's share
+
+
+@needs_fork
+def test_the_exception_a_task_raises_is_raised_to_the_caller() -> None:
+    workers: Workers[int, int] = Workers(2, _fails_on_seven)
+    try:
+        with pytest.raises(ValueError, match="seven is refused"):
+            list(workers.ordered(list(range(10)), [1] * 10, [False] * 10))
+    finally:
+        workers.stop()
+
+
+@needs_fork
+def test_a_handler_that_cannot_be_built_fails_the_tasks_with_its_error() -> None:
+    workers: Workers[int, int] = Workers(2, _cannot_be_built)
+    try:
+        with pytest.raises(LookupError, match="no registry"):
+            list(workers.ordered([1, 2], [1, 1], [False, False]))
+    finally:
+        workers.stop()
+
+
+@needs_fork
+def test_a_killed_worker_ends_the_run_with_an_error_and_stopping_still_ends() -> None:
+    workers: Workers[int, int] = Workers(2, _slow_on_the_first_half)
+    outcomes = workers.ordered(list(range(20)), [1] * 20, [False] * 20)
+    for process in workers.processes:
+        assert process.pid is not None
+        os.kill(process.pid, 9)
+    with pytest.raises(ChildProcessError, match="ended unexpectedly"):
+        list(outcomes)
+    stopping = threading.Thread(target=workers.stop, daemon=True)
+    stopping.start()
+    stopping.join(timeout=30)
+    assert not stopping.is_alive()
+    assert all(process.exitcode is not None for process in workers.processes)
