@@ -67,6 +67,17 @@ class _Batch:
 
 
 @dataclass(frozen=True, slots=True)
+class _RuleSet:
+    """The rules a batch runs, those the selection leaves out, their packs, and for each rule
+    whether it reads only the message."""
+
+    rules: tuple[Rule, ...]
+    ignored: tuple[str, ...]
+    refs: tuple[PackRef, ...]
+    per_message: tuple[bool, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class _Layout:
     """A report's verdicts as the batch gives them while `open` are its open rules: for each
     rule in order, its fixed verdict (left out when its template's report gives it already)
@@ -125,7 +136,7 @@ class Checker:
         self.charters = {pack.charter: pack for pack in self.packs if pack.charter}
         self._charter_packs = {pack.id for pack in self.charters.values()}
         self._at: dict[date, tuple[Rule, ...]] = {}
-        self._refs: dict[frozenset[str], tuple[PackRef, ...]] = {}
+        self._rule_sets: dict[tuple[date, str | None], _RuleSet] = {}
         self._last: _Batch | None = None
         self._tokens: dict[str, int] = {}
         self._tokens_by_id: dict[int, tuple[Campaign, int]] = {}
@@ -320,33 +331,44 @@ class Checker:
     def _new_batch(self, case: Case, token: int) -> _Batch:
         at = case.message.send_at.date()
         own = self.charters.get(case.campaign.charter or "")
-        own_charter = own.id if own is not None else None
+        rules = self._rule_set(at, own.id if own is not None else None)
+        return _Batch(
+            case.message,
+            case.campaign,
+            token,
+            at,
+            rules.rules,
+            rules.ignored,
+            rules.refs,
+            rules.per_message,
+            tuple(self._trees[rule.id] for rule in rules.rules),
+            [None] * len(rules.rules),
+            tuple(range(len(rules.rules))),
+        )
+
+    def _rule_set(self, at: date, own_charter: str | None) -> _RuleSet:
+        """The rules run on `at` for a campaign under `own_charter`, worked out once for all
+        the batches (a batch per merged body) that share them."""
+        key = (at, own_charter)
+        found = self._rule_sets.get(key)
+        if found is not None:
+            return found
         in_force = [
             rule
             for rule in self.rules_at(at)
             if rule.pack not in self._charter_packs or rule.pack == own_charter
         ]
         rules = tuple(rule for rule in in_force if self.selection.keeps(rule.id))
-        ignored = tuple(rule.id for rule in in_force if not self.selection.keeps(rule.id))
         used = frozenset(rule.pack for rule in rules)
-        refs = self._refs.get(used)
-        if refs is None:  # one tuple for the batches of the same packs: a batch per merged body
-            refs = self._refs[used] = tuple(
-                PackRef(name=p.id, version=p.version) for p in self.packs if p.id in used
-            )
-        return _Batch(
-            case.message,
-            case.campaign,
-            token,
-            at,
+        if len(self._rule_sets) >= _MAX_BATCHES:
+            self._rule_sets = {}
+        found = self._rule_sets[key] = _RuleSet(
             rules,
-            ignored,
-            refs,
+            tuple(rule.id for rule in in_force if not self.selection.keeps(rule.id)),
+            tuple(PackRef(name=p.id, version=p.version) for p in self.packs if p.id in used),
             tuple(map(_reads_message_only, rules)),
-            tuple(self._trees[rule.id] for rule in rules),
-            [None] * len(rules),
-            tuple(range(len(rules))),
         )
+        return found
 
     def _laid_out(
         self, batch: _Batch, case: Case, template: TemplateReport | None
