@@ -9,7 +9,9 @@ left. Outcomes are yielded in task order: what a worker finished ahead is kept b
 tasks (files, for the batch), only their small outcomes here.
 
 Each worker has its own pipe, so that no lock is shared: a worker killed at any moment is seen
-(its process ends) and never leaves the others or the parent waiting.
+(its process ends) and never leaves the others or the parent waiting. Tasks go out from a
+thread per worker, so that the parent keeps reading outcomes while a task is sent: a large task
+and a large outcome crossing in one pipe would otherwise leave both sides waiting to write.
 """
 
 from __future__ import annotations
@@ -17,15 +19,19 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
+import threading
 from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from itertools import accumulate, pairwise
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import ForkContext, SpawnContext
 from multiprocessing.process import BaseProcess
+from queue import SimpleQueue
 from typing import Generic, TypeVar
 
 Task = TypeVar("Task")
@@ -39,6 +45,8 @@ def shares(weights: Sequence[int], openings: Sequence[bool], count: int) -> list
     """The indices of the tasks in `count` contiguous shares of about equal weight. A share
     starts at a task marked in `openings` (one that begins a template) if one lies within a
     quarter of a share of the balanced cut, else at the task nearest that cut."""
+    if not any(weights):  # weightless tasks are shared out by number
+        weights = [1] * len(weights)
     before = list(accumulate(weights, initial=0))  # before[i]: the weight of the tasks < i
     total, tasks = before[-1], len(weights)
     slack = total / (4 * count)
@@ -59,12 +67,20 @@ def shares(weights: Sequence[int], openings: Sequence[bool], count: int) -> list
     return [deque(range(start, end)) for start, end in pairwise(cuts)]
 
 
-def _serve(connection: Connection, factory: Callable[[], Callable[[Task], Outcome]]) -> None:
+def _serve(
+    connection: Connection,
+    factory: Callable[[], Callable[[Task], Outcome]],
+    inherited: Sequence[Connection],
+) -> None:
     """A worker's loop: build the task handler, then answer each `(index, task)` received with
     `(index, outcome)`, or the exception the task raised; end on None, or when the parent is
-    gone. A handler that cannot be built answers every task with its error."""
+    gone. A handler that cannot be built answers every task with its error. `inherited`: the
+    parent's ends of the pipes, copied by the fork, closed here, so that the parent's death
+    ends this worker's pipe."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the group: the parent handles it
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    for other in inherited:
+        other.close()
     parent = os.getppid()
     handler: Callable[[Task], Outcome] | None = None
     try:
@@ -72,12 +88,12 @@ def _serve(connection: Connection, factory: Callable[[], Callable[[Task], Outcom
     except Exception as exc:
         failure: Exception = exc
     while True:
-        while not connection.poll(PARENT_CHECK_SECONDS):
-            if os.getppid() != parent:
-                return
         try:
+            while not connection.poll(PARENT_CHECK_SECONDS):
+                if os.getppid() != parent:
+                    return
             message = connection.recv()
-        except EOFError:
+        except (EOFError, OSError):  # the parent is gone
             return
         if message is None:
             return
@@ -88,9 +104,43 @@ def _serve(connection: Connection, factory: Callable[[], Callable[[Task], Outcom
         except Exception as exc:
             outcome = exc
         try:
-            connection.send((index, outcome))
-        except Exception as exc:  # an exception that does not pickle: its text does
-            connection.send((index, RuntimeError(f"{type(outcome).__name__}: {outcome} ({exc})")))
+            connection.send((index, _sendable(outcome)))
+        except OSError:  # the parent is gone
+            return
+
+
+def _sendable(outcome: object) -> object:
+    """The outcome, as the parent can rebuild it: an exception whose constructor does not take
+    its `args` back (one with arguments of its own) goes as its class and state."""
+    if not isinstance(outcome, BaseException):
+        return outcome
+    for sent in (outcome, _Raised.of(outcome)):
+        try:
+            pickle.loads(pickle.dumps(sent))
+        except Exception as exc:
+            failure = exc
+        else:
+            return sent
+    return RuntimeError(f"{type(outcome).__name__}: {outcome} ({failure})")
+
+
+@dataclass(frozen=True, slots=True)
+class _Raised:
+    """An exception as its class, `args` and attributes, rebuilt without its constructor."""
+
+    kind: type[BaseException]
+    args: tuple[object, ...]
+    attributes: dict[str, object]
+
+    @classmethod
+    def of(cls, exc: BaseException) -> _Raised:
+        return cls(type(exc), exc.args, dict(getattr(exc, "__dict__", {})))
+
+    def rebuilt(self) -> BaseException:
+        exc = self.kind.__new__(self.kind)
+        exc.args = self.args
+        exc.__dict__.update(self.attributes)
+        return exc
 
 
 class Workers(Generic[Task, Outcome]):
@@ -110,16 +160,29 @@ class Workers(Generic[Task, Outcome]):
         # What the workers inherit stays out of their garbage collections: fewer pages copied,
         # and shorter pauses (a pause within a pattern's search counts against its time budget).
         gc.freeze()
+        forked = isinstance(context, ForkContext)
         self._connections: list[Connection] = []
         self._processes: list[BaseProcess] = []
+        self._outboxes: list[SimpleQueue[object]] = []
+        self._senders: list[threading.Thread] = []
+        self._spoiled = False  # a run left outcomes on the way: they would be taken as another's
         try:
             for _ in range(count):
                 ours, theirs = context.Pipe()
-                process = context.Process(target=_serve, args=(theirs, factory), daemon=True)
                 self._connections.append(ours)
+                inherited = tuple(self._connections) if forked else ()
+                process = context.Process(
+                    target=_serve, args=(theirs, factory, inherited), daemon=True
+                )
                 self._processes.append(process)
                 process.start()
                 theirs.close()  # the worker's end is its own: its death is seen as an end of file
+            for connection in self._connections:  # threads after the forks: none is copied
+                outbox: SimpleQueue[object] = SimpleQueue()
+                sender = threading.Thread(target=_sending, args=(outbox, connection), daemon=True)
+                self._outboxes.append(outbox)
+                self._senders.append(sender)
+                sender.start()
         except BaseException:
             self.stop()
             raise
@@ -138,6 +201,8 @@ class Workers(Generic[Task, Outcome]):
         """The tasks' outcomes in task order (see `shares` for who runs which), each passed to
         `reached` as soon as it is back. The exception a task raised is raised here;
         ChildProcessError if a worker ends meanwhile (killed, out of memory)."""
+        if self._spoiled:
+            raise RuntimeError("these workers ran a run that did not end: stop them")
         queues = shares(weights, openings, len(self._processes))
         left = [sum(weights[index] for index in queue) for queue in queues]
         held = [0] * len(queues)
@@ -145,14 +210,18 @@ class Workers(Generic[Task, Outcome]):
 
         def feed(worker: int) -> None:
             while held[worker] < AHEAD:
-                owner = worker if queues[worker] else max(range(len(queues)), key=left.__getitem__)
-                if not queues[owner]:
-                    return
+                owner = worker
+                if not queues[worker]:
+                    others = [other for other in range(len(queues)) if queues[other]]
+                    if not others:
+                        return
+                    owner = max(others, key=left.__getitem__)
                 index = queues[owner].popleft() if owner == worker else queues[owner].pop()
                 left[owner] -= weights[index]
-                self._send(worker, (index, tasks[index]))
+                self._outboxes[worker].put((index, tasks[index]))
                 held[worker] += 1
 
+        self._spoiled = True
         for worker in range(len(queues)):
             feed(worker)
         for index in range(len(tasks)):
@@ -164,12 +233,7 @@ class Workers(Generic[Task, Outcome]):
                         reached(outcome[1])
                     feed(worker)
             yield back.pop(index)
-
-    def _send(self, worker: int, message: object) -> None:
-        try:
-            self._connections[worker].send(message)
-        except OSError:  # broken pipe, connection reset: the worker is gone
-            raise self._ended(worker) from None
+        self._spoiled = False
 
     def _received(self) -> Iterator[tuple[int, tuple[int, Outcome]]]:
         """The outcomes ready, once one is, with the worker that sent each."""
@@ -181,6 +245,10 @@ class Workers(Generic[Task, Outcome]):
                     index, outcome = connection.recv()
                 except (EOFError, OSError):  # the worker died with its pipe open or mid-message
                     raise self._ended(worker) from None
+                except Exception as exc:  # an answer that does not unpickle here
+                    raise RuntimeError(f"a worker's answer could not be read: {exc}") from None
+                if isinstance(outcome, _Raised):
+                    raise outcome.rebuilt()
                 if isinstance(outcome, Exception):
                     raise outcome
                 yield worker, (index, outcome)
@@ -211,5 +279,19 @@ class Workers(Generic[Task, Outcome]):
         for process in self._processes:
             if process.pid is not None:
                 process.join()
+        for outbox in self._outboxes:
+            outbox.put(None)
+        for sender in self._senders:
+            sender.join()
         for connection in self._connections:
             connection.close()
+
+
+def _sending(outbox: SimpleQueue[object], connection: Connection) -> None:
+    """Send what `outbox` gives to a worker, until None. A worker gone is not reported here: its
+    process's end is what the parent sees (`Workers._received`)."""
+    while (message := outbox.get()) is not None:
+        try:
+            connection.send(message)
+        except OSError:
+            return

@@ -142,3 +142,137 @@ def test_a_killed_worker_ends_the_run_with_an_error_and_stopping_still_ends() ->
     stopping.join(timeout=30)
     assert not stopping.is_alive()
     assert all(process.exitcode is not None for process in workers.processes)
+
+
+def _large_answers() -> Callable[[bytes], bytes]:
+    return lambda task: b"y" * len(task)
+
+
+@needs_fork
+def test_large_tasks_and_large_answers_crossing_in_a_pipe_do_not_hang() -> None:
+    # The parent sending a worker its next task while that worker sends a large answer: each
+    # waited for the other to read, for ever, once both were larger than the pipe's buffer.
+    workers: Workers[bytes, bytes] = Workers(2, _large_answers)
+    got: list[int] = []
+
+    def run() -> None:
+        tasks = [b"x" * (1 << 20)] * 8
+        got.extend(map(len, workers.ordered(tasks, [1] * 8, [False] * 8)))
+
+    try:
+        running = threading.Thread(target=run, daemon=True)
+        running.start()
+        running.join(timeout=60)
+        assert not running.is_alive()
+    finally:
+        workers.stop()
+    assert got == [1 << 20] * 8
+
+
+class _NeedsTwoArguments(Exception):
+    def __init__(self, key: str, reason: str) -> None:
+        super().__init__(f"{key}: {reason}")
+        self.key = key
+
+
+def _raises_with_arguments_of_its_own() -> Callable[[int], int]:
+    def handle(task: int) -> int:
+        raise _NeedsTwoArguments("pack.toml", "no such pack file")
+
+    return handle
+
+
+@needs_fork
+def test_an_exception_with_arguments_of_its_own_reaches_the_caller_as_raised() -> None:
+    # Unpickling calls an exception's constructor with its `args`: one taking other arguments
+    # (PackError) failed there, and the caller got a TypeError instead of the error.
+    workers: Workers[int, int] = Workers(2, _raises_with_arguments_of_its_own)
+    try:
+        with pytest.raises(_NeedsTwoArguments, match=r"pack\.toml: no such pack file") as raised:
+            list(workers.ordered([1, 2], [1, 1], [False, False]))
+    finally:
+        workers.stop()
+    assert raised.value.key == "pack.toml"
+
+
+def _raises_what_cannot_be_sent() -> Callable[[int], int]:
+    def handle(task: int) -> int:
+        error = ValueError("the line is refused")
+        error.check = lambda: None  # type: ignore[attr-defined]  # a lambda does not pickle
+        raise error
+
+    return handle
+
+
+@needs_fork
+def test_an_exception_that_cannot_be_sent_reaches_the_caller_as_its_text() -> None:
+    workers: Workers[int, int] = Workers(2, _raises_what_cannot_be_sent)
+    try:
+        with pytest.raises(RuntimeError, match="ValueError: the line is refused"):
+            list(workers.ordered([1], [1], [False]))
+    finally:
+        workers.stop()
+
+
+@needs_fork
+def test_workers_whose_run_was_abandoned_refuse_another_run() -> None:
+    workers: Workers[int, int] = Workers(2, _square)
+    try:
+        first = workers.ordered(list(range(10)), [1] * 10, [False] * 10)
+        next(first)
+        first.close()  # its other outcomes are still on the way
+        with pytest.raises(RuntimeError, match="did not end"):
+            list(workers.ordered([3], [1], [False]))
+    finally:
+        workers.stop()
+
+
+def test_weightless_tasks_are_shared_out_by_number() -> None:
+    split = shares([0] * 10, [False] * 10, 2)
+    assert [len(share) for share in split] == [5, 5]
+
+
+_STALLED_PARENT = """
+import time
+from smscheck.workers import Workers
+
+def factory():
+    return lambda task: b"y" * (4 << 20)
+
+workers = Workers(2, factory)
+print(*(process.pid for process in workers.processes), flush=True)
+# The parent stops reading: a worker waits to send its large answer.
+list(workers.ordered(list(range(8)), [1] * 8, [False] * 8, lambda _: time.sleep(3600)))
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rpartition(")")[2].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@needs_fork
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc")
+def test_a_worker_waiting_to_send_ends_when_its_parent_is_killed() -> None:
+    import signal
+    import subprocess
+    import sys
+
+    parent = subprocess.Popen([sys.executable, "-c", _STALLED_PARENT], stdout=subprocess.PIPE)
+    try:
+        assert parent.stdout is not None
+        pids = [int(pid) for pid in parent.stdout.readline().split()]
+        time.sleep(1.5)  # the answers are sent meanwhile; the parent reads only the first
+    finally:
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+    deadline = time.monotonic() + 20
+    while any(map(_running, pids)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [pid for pid in pids if _running(pid)]
+    for pid in left:  # not to leave them behind when this fails
+        os.kill(pid, signal.SIGKILL)
+    assert not left
