@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
 
 import pytest
 from hypothesis import given
@@ -14,6 +16,19 @@ from hypothesis import strategies as st
 from smscheck.workers import Workers, shares
 
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+
+Task = TypeVar("Task")
+Outcome = TypeVar("Outcome")
+
+
+@contextmanager
+def _started(factory: Callable[[], Callable[[Task], Outcome]]) -> Iterator[Workers[Task, Outcome]]:
+    """Two workers running the handler `factory` builds, stopped on the way out."""
+    workers = Workers(2, factory)
+    try:
+        yield workers
+    finally:
+        workers.stop()
 
 
 def _flatten(split: list[list[int]]) -> list[int]:
@@ -87,45 +102,34 @@ def _cannot_be_built() -> Callable[[int], int]:
 @needs_fork
 def test_outcomes_come_back_in_task_order_and_each_is_reported_as_it_arrives() -> None:
     seen: list[int] = []
-    workers: Workers[int, int] = Workers(2, _square)
-    try:
+    with _started(_square) as workers:
         tasks = list(range(40))
         got = list(workers.ordered(tasks, [1] * 40, [False] * 40, seen.append))
-    finally:
-        workers.stop()
     assert got == [task * task for task in tasks]
     assert sorted(seen) == sorted(got)
 
 
 @needs_fork
 def test_a_worker_that_ends_its_share_takes_work_from_the_other_share() -> None:
-    workers: Workers[int, int] = Workers(2, _slow_on_the_first_half)
-    try:
+    with _started(_slow_on_the_first_half) as workers:
         pids = list(workers.ordered(list(range(20)), [1] * 20, [False] * 20))
-    finally:
-        workers.stop()
     first_half = set(pids[:10])
     assert len(first_half) == 2  # the fast worker stole from the slow worker's share
 
 
 @needs_fork
 def test_the_exception_a_task_raises_is_raised_to_the_caller() -> None:
-    workers: Workers[int, int] = Workers(2, _fails_on_seven)
-    try:
-        with pytest.raises(ValueError, match="seven is refused"):
-            list(workers.ordered(list(range(10)), [1] * 10, [False] * 10))
-    finally:
-        workers.stop()
+    with (
+        _started(_fails_on_seven) as workers,
+        pytest.raises(ValueError, match="seven is refused"),
+    ):
+        list(workers.ordered(list(range(10)), [1] * 10, [False] * 10))
 
 
 @needs_fork
 def test_a_handler_that_cannot_be_built_fails_the_tasks_with_its_error() -> None:
-    workers: Workers[int, int] = Workers(2, _cannot_be_built)
-    try:
-        with pytest.raises(LookupError, match="no registry"):
-            list(workers.ordered([1, 2], [1, 1], [False, False]))
-    finally:
-        workers.stop()
+    with _started(_cannot_be_built) as workers, pytest.raises(LookupError, match="no registry"):
+        list(workers.ordered([1, 2], [1, 1], [False, False]))
 
 
 @needs_fork
@@ -186,12 +190,11 @@ def _raises_with_arguments_of_its_own() -> Callable[[int], int]:
 def test_an_exception_with_arguments_of_its_own_reaches_the_caller_as_raised() -> None:
     # Unpickling calls an exception's constructor with its `args`: one taking other arguments
     # (PackError) failed there, and the caller got a TypeError instead of the error.
-    workers: Workers[int, int] = Workers(2, _raises_with_arguments_of_its_own)
-    try:
-        with pytest.raises(_NeedsTwoArguments, match=r"pack\.toml: no such pack file") as raised:
-            list(workers.ordered([1, 2], [1, 1], [False, False]))
-    finally:
-        workers.stop()
+    with (
+        _started(_raises_with_arguments_of_its_own) as workers,
+        pytest.raises(_NeedsTwoArguments, match=r"pack\.toml: no such pack file") as raised,
+    ):
+        list(workers.ordered([1, 2], [1, 1], [False, False]))
     assert raised.value.key == "pack.toml"
 
 
@@ -206,25 +209,21 @@ def _raises_what_cannot_be_sent() -> Callable[[int], int]:
 
 @needs_fork
 def test_an_exception_that_cannot_be_sent_reaches_the_caller_as_its_text() -> None:
-    workers: Workers[int, int] = Workers(2, _raises_what_cannot_be_sent)
-    try:
-        with pytest.raises(RuntimeError, match="ValueError: the line is refused"):
-            list(workers.ordered([1], [1], [False]))
-    finally:
-        workers.stop()
+    with (
+        _started(_raises_what_cannot_be_sent) as workers,
+        pytest.raises(RuntimeError, match="ValueError: the line is refused"),
+    ):
+        list(workers.ordered([1], [1], [False]))
 
 
 @needs_fork
 def test_workers_whose_run_was_abandoned_refuse_another_run() -> None:
-    workers: Workers[int, int] = Workers(2, _square)
-    try:
+    with _started(_square) as workers:
         first = workers.ordered(list(range(10)), [1] * 10, [False] * 10)
         next(first)
         first.close()  # its other outcomes are still on the way
         with pytest.raises(RuntimeError, match="did not end"):
             list(workers.ordered([3], [1], [False]))
-    finally:
-        workers.stop()
 
 
 def test_weightless_tasks_are_shared_out_by_number() -> None:
