@@ -25,7 +25,7 @@ import sys
 import threading
 from bisect import bisect_left, bisect_right
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, pairwise
 from multiprocessing.connection import Connection, wait
@@ -197,7 +197,7 @@ class Workers(Generic[Task, Outcome]):
         weights: Sequence[int],
         openings: Sequence[bool],
         reached: Callable[[Outcome], None] | None = None,
-    ) -> Iterator[Outcome]:
+    ) -> Generator[Outcome, None, None]:
         """The tasks' outcomes in task order (see `shares` for who runs which), each passed to
         `reached` as soon as it is back. The exception a task raised is raised here;
         ChildProcessError if a worker ends meanwhile (killed, out of memory)."""
