@@ -316,8 +316,9 @@ def chunks(
     """Cut a JSON Lines file into chunks of at most `size` lines, each knowing the template
     line in force; a chunk of ALIGNED_LINES or more ends before a line that sets or drops the
     template. For `workers` processes, a chunk of TAIL_LINES or more also ends once it holds
-    a 2 x `workers`th of the bytes left at its start: the last chunks are short, and the
-    workers finish together.
+    a 2 x `workers`th of the bytes left at its start: the file's last chunks are short, so that
+    the worker with the last share ends close to the others (a worker that ends first takes
+    whole chunks from the end of the share with the most left: see `workers`).
 
     Lines are read with a bounded length (an endless line stops the reading with an error);
     the last chunk, possibly empty, closes the file. Only offsets are kept, not the lines."""
