@@ -107,7 +107,9 @@ def _by_consent(case: Case, regime: Regime) -> Outcome | None:
 
     Campaign content passes only on consent given to this campaign, with a proof reference; a
     broker's or partners' consent allows only the consent request (cnil-2012; under cnil-2006 a
-    rented file is judged on what its people were told instead)."""
+    rented file is judged on what its people were told instead). The texts do not quote the
+    record's date: it is in the input, and recipients whose consents differ only in their dates
+    then share one verdict instead of each running the rule."""
     record = case.recipient.consent
     if record is None or not record.scope.covers(case.message.channel):
         return None
@@ -117,18 +119,18 @@ def _by_consent(case: Case, regime: Regime) -> Outcome | None:
             return Outcome(
                 Status.REVIEW,
                 Text(
-                    fr=f"Consentement donné à cette campagne le {record.given_on:%d/%m/%Y}, sans "
+                    fr="Consentement donné à cette campagne, sans "
                     "référence de preuve : renseignez recipient.consent.proof (identifiant de la "
                     "réponse ou du formulaire).",
-                    en=f"Consent given to this campaign on {record.given_on:%Y-%m-%d}, with no proof "
+                    en="Consent given to this campaign, with no proof "
                     "reference: fill in recipient.consent.proof (the reply or form id).",
                 ),
             )
         return passed(
             Text(
-                fr=f"Consentement donné à cette campagne le {record.given_on:%d/%m/%Y}, preuve "
+                fr="Consentement donné à cette campagne, preuve "
                 "enregistrée (recipient.consent.proof).",
-                en=f"Consent given to this campaign on {record.given_on:%Y-%m-%d}, proof on record "
+                en="Consent given to this campaign, proof on record "
                 "(recipient.consent.proof).",
             )
         )
