@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from smscheck.acceptance import AcceptanceError
 from smscheck.engine import Checker
@@ -110,7 +110,7 @@ class Done:
     """A checked chunk: its rendered output (or the file a worker wrote it to, encoded as
     `Settings.encoding` says) and its summary."""
 
-    rendered: str
+    rendered: str | bytes  # bytes: encoded as `Settings.encoding` says
     summary: Summary
     consumed: int = 0
     path: str | None = None
@@ -118,7 +118,8 @@ class Done:
     def text(self, encoding: tuple[str, str]) -> str:
         """The rendered output, read back from the worker's file if there is one."""
         if self.path is None:
-            return self.rendered
+            rendered = self.rendered
+            return rendered.decode(*encoding) if isinstance(rendered, bytes) else rendered
         with open(self.path, "rb") as handle:
             return handle.read().decode(*encoding)
 
@@ -170,6 +171,9 @@ class _Worker:
         self.checker = settings.checker()
         formatter = FORMATTERS[settings.fmt].styled(settings.style)
         self.render, self.case_text = formatter.item, formatter.case
+        # A format that can renders cases as bytes in the output's encoding: quicker than
+        # encoding its text, and what a worker writes or the parent copies as it is.
+        self.case_bytes = None if formatter.encoded is None else formatter.encoded(settings.encoding)
         # The reader of the last chunk, and the template line in force at its end: a chunk that
         # starts under the same template reuses it, keeping the same campaign objects, so the
         # checker's shared verdicts survive from chunk to chunk.
@@ -243,9 +247,18 @@ class _Worker:
         return found[1]
 
     def run(self, items: Iterable[Item]) -> Done:
+        """The output of these items (bytes when the format renders bytes) and their summary."""
         summary = Summary()
-        parts = []
-        settings, case_text = self.settings, self.case_text
+        parts: list[Any] = []  # all text, or all bytes
+        settings, encoding = self.settings, self.settings.encoding
+        case_text: Callable[[Report, str, str], str | bytes] | None = (
+            self.case_text if self.case_bytes is None else self.case_bytes
+        )
+        render: Callable[[Result], str | bytes] = (
+            self.render
+            if self.case_bytes is None
+            else lambda result: self.render(result).encode(*encoding)
+        )
         for item in items:
             where = str(item.location)
             if case_text is not None and item.case is not None:  # no per-case report: quicker
@@ -268,9 +281,9 @@ class _Worker:
                 settings.only_problems and checked and checked.status is Status.PASS
             ):
                 continue
-            parts.append(self.render(result))
+            parts.append(render(result))
         summary.settle()
-        return Done("".join(parts), summary)
+        return Done(("" if self.case_bytes is None else b"").join(parts), summary)
 
     def run_chunk(self, chunk: Chunk) -> Done:
         reader = self._reader
@@ -296,8 +309,11 @@ class _Worker:
         if not done.rendered:
             return done
         descriptor, path = tempfile.mkstemp(suffix=".part", dir=folder)
+        rendered = done.rendered
         with open(descriptor, "wb") as handle:
-            handle.write(done.rendered.encode(*self.settings.encoding))
+            handle.write(
+                rendered if isinstance(rendered, bytes) else rendered.encode(*self.settings.encoding)
+            )
         return Done("", done.summary, done.consumed, path)
 
 

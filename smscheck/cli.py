@@ -88,8 +88,11 @@ def _run_check(args: argparse.Namespace) -> int:
         formatter = FORMATTERS[args.format].for_packs(packs)
         if args.format != "text" and out is sys.stdout:  # JSON is UTF-8 whatever the terminal
             _reconfigure(out, encoding="utf-8")
-        # A format that writes its items as they come gets workers' files copied byte for byte.
-        raw = _binary(out) if formatter.write is write_each else None
+        # A format that writes its items as they come (after a head line, for some) gets its
+        # output written as bytes: workers' files copied byte for byte, rendered bytes as such.
+        head = formatter.head
+        write = write_each if head is not None else formatter.write
+        raw = _binary(out) if write is write_each else None
         settings = Settings(
             pack_paths=pack_paths,
             default_packs=default_packs,
@@ -115,20 +118,28 @@ def _run_check(args: argparse.Namespace) -> int:
         def rendered() -> Generator[str, None, None]:
             # Closed on any way out, so that worker processes are stopped at once.
             results = run(args.files, settings, stdin, jobs=args.jobs, reached=advance)
+            headless = head is None
             with contextlib.closing(results):
                 for done in results:
                     summary.merge(done.summary)
                     progress.clear()  # never let the progress line run into the report
+                    if not headless and (done.path is not None or done.rendered):
+                        assert head is not None
+                        yield head(packs)
+                        headless = True
                     if raw is not None and done.path is not None:
                         out.flush()
                         done.copy_to(raw)
+                    elif raw is not None and isinstance(done.rendered, bytes):
+                        out.flush()
+                        raw.write(done.rendered)
                     else:
                         yield done.text(settings.encoding)
 
         with contextlib.closing(rendered()) as chunks:
             try:
                 if not args.quiet:
-                    formatter.write(chunks, out)
+                    write(chunks, out)
                 else:
                     for _ in chunks:
                         pass

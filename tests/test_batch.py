@@ -126,12 +126,12 @@ def test_only_problems_leaves_out_the_cases_that_pass(
 
 def _run_cut(path: Path, size: int) -> list[str]:
     """Errors and sources of a batch run with chunks of `size` lines, in order."""
-    from smscheck.batch import Settings, _Worker, chunks
+    from smscheck.batch import LOSSLESS, Settings, _Worker, chunks
 
     worker = _Worker(Settings(fmt="json", lang="en"))
     with path.open("rb") as handle:
         rendered = "".join(
-            worker.run_chunk(chunk).rendered for chunk in chunks(str(path), handle, size)
+            worker.run_chunk(chunk).text(LOSSLESS) for chunk in chunks(str(path), handle, size)
         )
     return [_summary_of(json.loads(line)) for line in rendered.splitlines()]
 
@@ -183,18 +183,18 @@ def test_chunks_read_as_the_whole_file_whatever_the_cut_and_the_workers(
 ) -> None:
     # --jobs changed results: after an unparseable template line, a chunk reused the template
     # before it (--jobs 1: 6,000 errors; --jobs 2: 2,000 passes; --jobs 4: 4,002 passes).
-    from smscheck.batch import Settings, _Worker, chunks
+    from smscheck.batch import LOSSLESS, Settings, _Worker, chunks
     from smscheck.inputs import read_lines
 
     path = tmp_path_factory.mktemp("cut") / "campaign.jsonl"
     path.write_bytes("".join(_LINES[kind] + "\n" for kind in kinds).encode())
-    whole = _Worker(Settings(fmt="json")).run(read_lines(str(path), path.open("rb"))).rendered
+    whole = _Worker(Settings(fmt="json")).run(read_lines(str(path), path.open("rb"))).text(LOSSLESS)
     with path.open("rb") as handle:
         cut = list(chunks(str(path), handle, size))
     one = _Worker(Settings(fmt="json"))  # --jobs 1: one worker, chunk after chunk
     two = [_Worker(Settings(fmt="json")) for _ in range(2)]  # --jobs 2: chunks alternate
-    assert "".join(one.run_chunk(chunk).rendered for chunk in cut) == whole
-    assert "".join(two[i % 2].run_chunk(chunk).rendered for i, chunk in enumerate(cut)) == whole
+    assert "".join(one.run_chunk(chunk).text(LOSSLESS) for chunk in cut) == whole
+    assert "".join(two[i % 2].run_chunk(chunk).text(LOSSLESS) for i, chunk in enumerate(cut)) == whole
 
 
 @pytest.mark.parametrize("jobs", ["1", "2", "4"])

@@ -59,7 +59,26 @@ def test_a_shared_report_filled_in_is_the_report_check_gives_and_renders_alike(
         for name in QUICK:
             formatter = FORMATTERS[name]
             assert formatter.case is not None
-            assert formatter.case(shared, number, where) == formatter.item(Result(where, filled))
+            text = formatter.item(Result(where, filled))
+            assert formatter.case(shared, number, where) == text
+            encoded = None if formatter.encoded is None else formatter.encoded(("utf-8", "strict"))
+            if encoded is not None:
+                assert encoded(shared, number, where) == text.encode()
+
+
+ENCODED = sorted(name for name, formatter in FORMATTERS.items() if formatter.encoded is not None)
+
+
+def test_the_json_formats_render_encoded_bytes() -> None:
+    assert ENCODED == ["json", "json-compact"]
+
+
+@pytest.mark.parametrize("name", ENCODED)
+def test_a_format_renders_encoded_bytes_only_in_an_encoding_whose_pieces_join(name: str) -> None:
+    encoded = FORMATTERS[name].encoded
+    assert encoded is not None
+    assert encoded(("utf-8", "strict")) is not None
+    assert encoded(("utf-16", "strict")) is None  # a byte order mark would start each piece
 
 
 def _checked(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

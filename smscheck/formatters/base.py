@@ -263,13 +263,20 @@ class Formatter:
     run; `style` gives an `item` for a `Style` (formats that have one). `case`, in formats for
     machines, renders a case from the report its checker shares among cases with the same
     verdicts (`Checker.shared_report`), the recipient as shown and the source: the bytes `item`
-    gives for the report filled in, what depends on the shared report made once for it."""
+    gives for the report filled in, what depends on the shared report made once for it.
+    `encoded`, in formats whose items are written as they come, gives for an output encoding a
+    `case` that renders those bytes already encoded (None for an encoding it cannot join).
+    `head`, in a format whose `write` puts one line before the first item and then writes the
+    items as they come, gives that line for the packs of the run: whoever writes the items
+    itself writes it first."""
 
     item: Callable[[Result], str]
     write: Write
     bind: Callable[[Sequence[Pack]], Write] | None = None
     style: Callable[[Style], Callable[[Result], str]] | None = None
     case: Callable[[Report, str, str], str] | None = None
+    encoded: Callable[[tuple[str, str]], Callable[[Report, str, str], bytes] | None] | None = None
+    head: Callable[[Sequence[Pack]], str] | None = None
 
     def for_packs(self, packs: Sequence[Pack]) -> Formatter:
         """This format, its `write` told which packs the run loaded (for rule metadata)."""

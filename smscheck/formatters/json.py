@@ -111,6 +111,67 @@ def _case_of(
     return case
 
 
+# The encodings whose bytes a line is joined from, piece by piece: each piece's bytes are the
+# bytes of the text it stands for, as in UTF-8 (no byte order mark, no state).
+_JOINABLE = frozenset({"utf-8", "utf_8", "utf8"})
+
+
+def _encoded_case_of(
+    verdicts_of: Callable[[tuple[Verdict, ...]], tuple[str, ...]],
+) -> Callable[[tuple[str, str]], Callable[[Report, str, str], bytes] | None]:
+    """`Formatter.encoded` of a format whose verdicts `verdicts_of` renders: for an encoding,
+    a `case` that gives the line's bytes, joined from bytes made once per verdict and per
+    shared report (encoding each line whole costs more than the rest of writing it); None for
+    an encoding whose pieces cannot be joined."""
+
+    def encoded(encoding: tuple[str, str]) -> Callable[[Report, str, str], bytes] | None:
+        if encoding[0].lower() not in _JOINABLE:
+            return None
+        name, errors = encoding
+        pieces: dict[int, tuple[Verdict, bytes]] = {}
+        cache: dict[int, CacheEntry[Report, _EncodedAround]] = {}
+        comma, source_key, end = (text.encode(name, errors) for text in (",", ',"source":', "\n"))
+
+        def verdict_bytes(verdicts: tuple[Verdict, ...]) -> Iterator[bytes]:
+            texts = verdicts_of(verdicts)
+            for at, verdict in enumerate(verdicts):
+                found = pieces.get(id(verdict))
+                if found is None or found[0] is not verdict:  # the entry holds it
+                    if len(pieces) >= _MAX_RENDERED:
+                        pieces.clear()
+                    found = pieces[id(verdict)] = (verdict, texts[at].encode(name, errors))
+                if at:
+                    yield comma
+                yield found[1]
+
+        def around(shared: Report) -> _EncodedAround:
+            (head, tail), after = _around(shared, ())  # the text around the verdicts
+            verdicts = tuple(verdict_bytes(shared.verdicts))
+            return (head.encode(name, errors), *verdicts, tail.encode(name, errors)), after.encode(
+                name, errors
+            )
+
+        def case(shared: Report, recipient: str, source: str) -> bytes:
+            before, after = remembered(cache, shared, around)
+            return b"".join(
+                (
+                    *before,
+                    json_str(recipient).encode(name, errors),
+                    source_key,
+                    _nullable(source).encode(name, errors),
+                    after,
+                    end,
+                )
+            )
+
+        return case
+
+    return encoded
+
+
+_EncodedAround = tuple[tuple[bytes, ...], bytes]
+
+
 # What a report line writes of its batch (the packs, the date, the language; the rules left
 # out), the same objects for all the cases of a message: made once per object.
 _contexts: dict[tuple[int, date, str], tuple[tuple[PackRef, ...], str]] = {}
@@ -207,12 +268,16 @@ def _compact_writer(packs: Sequence[Pack] | None) -> Callable[[Iterable[str], Te
         begun = False
         for text in rendered:
             if text and not begun:
-                table = rule_table(shipped_packs() if packs is None else packs)
-                out.write(table.model_dump_json() + "\n")
+                out.write(_table_line(shipped_packs() if packs is None else packs))
                 begun = True
             out.write(text)
 
     return write
+
+
+def _table_line(packs: Sequence[Pack]) -> str:
+    """The rule table line that opens a `json-compact` output."""
+    return rule_table(packs).model_dump_json() + "\n"
 
 
 def expand(lines: Iterable[str]) -> Iterator[str]:
@@ -282,6 +347,13 @@ def report_schema(form: str) -> dict[str, Any]:
 
 
 COMPACT = Formatter(
-    compact_item, _compact_writer(None), _compact_writer, case=_case_of(_compact_verdicts)
+    compact_item,
+    _compact_writer(None),
+    _compact_writer,
+    case=_case_of(_compact_verdicts),
+    encoded=_encoded_case_of(_compact_verdicts),
+    head=_table_line,
 )
-FULL = Formatter(full_item, write_each, case=_case_of(_full_verdicts))
+FULL = Formatter(
+    full_item, write_each, case=_case_of(_full_verdicts), encoded=_encoded_case_of(_full_verdicts)
+)
