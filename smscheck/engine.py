@@ -332,7 +332,7 @@ class Checker:
         at = case.message.send_at.date()
         own = self.charters.get(case.campaign.charter or "")
         rules = self._rule_set(at, own.id if own is not None else None)
-        return _Batch(
+        batch = _Batch(
             case.message,
             case.campaign,
             token,
@@ -345,6 +345,12 @@ class Checker:
             [None] * len(rules.rules),
             tuple(range(len(rules.rules))),
         )
+        for index, tree in enumerate(batch.trees):
+            if not batch.per_message[index]:
+                known = _known_without_recipient(tree, token, case.message)
+                if known is not None:
+                    batch.fix(index, known)
+        return batch
 
     def _rule_set(self, at: date, own_charter: str | None) -> _RuleSet:
         """The rules run on `at` for a campaign under `own_charter`, worked out once for all
@@ -535,6 +541,31 @@ class Checker:
 
 
 _Basis = TypeVar("_Basis")
+
+
+class _RecipientRead(Exception):
+    """A path through a rule's tree reached a field of the recipient."""
+
+
+class _Unread:
+    """Stands for the recipient where none may be read (see `_known_without_recipient`)."""
+
+    def __getattr__(self, name: str) -> object:
+        raise _RecipientRead(name)
+
+
+_UNREAD = _Unread()
+
+
+def _known_without_recipient(tree: Tree, token: int, message: Message) -> Verdict | None:
+    """The verdict the tree keeps for every recipient of this message and campaign: one whose
+    path reads only the message (found when an earlier message of the campaign had the same
+    values there), else None."""
+    try:
+        found = tree.find(token, message, _UNREAD)  # type: ignore[arg-type]
+    except _RecipientRead:
+        return None
+    return found if type(found) is Verdict else None
 
 # The recipient of a template checked alone: never read, as only rules that read nothing of the
 # recipient are run for a template.

@@ -378,6 +378,21 @@ def test_a_rule_that_read_nothing_of_the_recipient_is_settled_for_the_whole_mess
     assert other.verdict("CE-L49-01") is first.verdict("CE-L49-01")
 
 
+def test_a_verdict_found_without_reading_the_recipient_is_settled_for_another_message_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    checker = Checker()
+    first = checker.check(_case())  # the silence rule's path reads the send date alone
+    runs = counting(monkeypatch)
+    merged = checker.check(_case(body="Zoé, Marie Dupont vous invite samedi. STOP au 36111"))
+    batch = checker._last
+    assert batch is not None and batch.message.body.startswith("Zoé")
+    silence = [rule.id for rule in batch.rules].index("CE-L49-01")
+    # Found in the rule's tree by the message alone: settled for the new message's every case.
+    assert "CE-L49-01" not in runs and silence not in batch.open
+    assert batch.fixed[silence] is first.verdict("CE-L49-01") is merged.verdict("CE-L49-01")
+
+
 def test_check_calls_with_the_same_packs_share_one_checker_and_keep_their_own_settings() -> None:
     case = _case()
     first, again = smscheck.check(case), smscheck.check(_case())
