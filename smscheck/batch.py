@@ -308,13 +308,26 @@ class _Worker:
         done = self.run_chunk(chunk)
         if not done.rendered:
             return done
-        descriptor, path = tempfile.mkstemp(suffix=".part", dir=folder)
         rendered = done.rendered
-        with open(descriptor, "wb") as handle:
-            handle.write(
-                rendered if isinstance(rendered, bytes) else rendered.encode(*self.settings.encoding)
-            )
+        data = rendered if isinstance(rendered, bytes) else rendered.encode(*self.settings.encoding)
+        try:
+            descriptor, path = tempfile.mkstemp(suffix=".part", dir=folder)
+            with open(descriptor, "wb") as handle:
+                handle.write(data)
+        except OSError as exc:
+            if exc.errno in _FULL:  # not the output's disk, which the user would look at
+                raise OSError(
+                    exc.errno,
+                    f"{exc.strerror} in the temporary folder where --jobs keeps workers' output "
+                    "until its turn: set TMPDIR to a disk with more room, or use --jobs 1",
+                    folder,
+                ) from None
+            raise
         return Done("", done.summary, done.consumed, path)
+
+
+# A disk or a quota that is full.
+_FULL = {errno.ENOSPC, errno.EDQUOT}
 
 
 def _fed(reader: LineReader, chunk: Chunk, lines: list[bytes]) -> Iterator[Item]:

@@ -240,6 +240,10 @@ _REASONS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ..
          r"identifiant de règle déjà pris par le pack \1 (\2) : choisissez-en un autre"),
         (r"nested too deep", "imbriqué trop profondément"),
         (r"no case to check in the input", "aucun cas à vérifier dans l'entrée"),
+        (r"(.+) in the temporary folder where --jobs keeps workers' output until its turn: "
+         r"set TMPDIR to a disk with more room, or use --jobs 1",
+         r"\1 dans le dossier temporaire où --jobs garde la sortie des processus de travail "
+         r"jusqu'à son tour : donnez à TMPDIR un disque plus grand, ou utilisez --jobs 1"),
         (r"a campaign name is blank", "un nom de campagne est vide"),
         (r"and (\d+) more problem\(s\)", r"et \1 autre(s) problème(s)"),
         (r"no such pack file", "fichier de pack introuvable"),

@@ -352,6 +352,28 @@ def test_an_output_that_fails_leaves_no_temporary_file(
     assert list(private_tmp.iterdir()) == []
 
 
+def test_a_full_temporary_disk_is_named_as_such_and_leaves_no_temporary_file(
+    three_chunks: Path,
+    private_tmp: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import errno
+    import tempfile
+
+    def full(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(tempfile, "mkstemp", full)  # in the workers, forked after this
+    for lang, words in (("en", "set TMPDIR"), ("fr", "donnez à TMPDIR")):
+        command = ["check", str(three_chunks), "--jobs", "2", "--lang", lang, "--format", "json"]
+        assert main(command) == 2
+        error = capsys.readouterr().err.strip().splitlines()[-1]
+        assert str(private_tmp) in error and "No space left on device" in error
+        assert words in error
+        assert list(private_tmp.iterdir()) == []
+
+
 @pytest.fixture(scope="module")
 def long_campaign(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("long") / "campaign.jsonl"
