@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 from typing import Literal
 
@@ -96,6 +97,7 @@ class Replacement:
     lossy: bool
 
 
+@lru_cache(maxsize=64)  # a body is measured by several steps of one check (see within_parts)
 def measure(text: str) -> Segmentation:
     """Encoding, parts and units of `text` as it would be sent."""
     if _NOT_SIMPLE.search(text) is None:
@@ -215,19 +217,24 @@ def _only_marks(chars: str) -> bool:
     return all(unicodedata.category(char) == "Mn" for char in chars)
 
 
-def _plan(text: str, allow_lossy: bool) -> tuple[list[str], dict[str, tuple[str, bool]]]:
+def _plan(text: str, allow_lossy: bool) -> tuple[tuple[str, ...], dict[str, tuple[str, bool]]]:
     """The text's clusters, and the substitution for each cluster that has one."""
     if _NOT_GSM.search(text) is None:
-        return [], {}
-    clusters = _GRAPHEME.findall(text)
+        return (), {}
+    clusters = _clusters(text)
     plan: dict[str, tuple[str, bool]] = {}
-    for cluster in clusters:
-        if cluster not in plan and _NOT_GSM.search(cluster) is not None:
+    for cluster in dict.fromkeys(clusters):  # each distinct cluster, in order of appearance
+        if _NOT_GSM.search(cluster) is not None:
             found = _substitute(cluster, allow_lossy)
             if found is not None:
                 plan[cluster] = found
     # Lossless first, each group in order of first appearance (sorting is stable).
     return clusters, dict(sorted(plan.items(), key=lambda item: item[1][1]))
+
+
+@lru_cache(maxsize=16)  # a body is planned twice by one check: lossless, then lossy too
+def _clusters(text: str) -> tuple[str, ...]:
+    return tuple(_GRAPHEME.findall(text))
 
 
 def suggest_replacements(text: str, allow_lossy: bool = False) -> tuple[Replacement, ...]:
@@ -238,7 +245,7 @@ def suggest_replacements(text: str, allow_lossy: bool = False) -> tuple[Replacem
     suggestions: list[Replacement] = []
     for cluster, (to, lossy) in plan.items():
         applied[cluster] = to
-        after = measure("".join(applied.get(c, c) for c in clusters)).part_count
+        after = measure("".join(map(applied.get, clusters, clusters))).part_count  # get(c, c)
         count = clusters.count(cluster)
         suggestions.append(Replacement(cluster, to, count, parts, after, lossy))
         parts = after
