@@ -171,8 +171,8 @@ class _Worker:
         self.checker = settings.checker()
         formatter = FORMATTERS[settings.fmt].styled(settings.style)
         self.render, self.case_text = formatter.item, formatter.case
-        # A format that can renders cases as bytes in the output's encoding: quicker than
-        # encoding its text, and what a worker writes or the parent copies as it is.
+        # A format that can render its cases as bytes in the output's encoding does (quicker
+        # than encoding their text): what a worker writes, or the parent copies, as it is.
         self.case_bytes = None if formatter.encoded is None else formatter.encoded(settings.encoding)
         # The reader of the last chunk, and the template line in force at its end: a chunk that
         # starts under the same template reuses it, keeping the same campaign objects, so the

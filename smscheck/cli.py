@@ -118,15 +118,14 @@ def _run_check(args: argparse.Namespace) -> int:
         def rendered() -> Generator[str, None, None]:
             # Closed on any way out, so that worker processes are stopped at once.
             results = run(args.files, settings, stdin, jobs=args.jobs, reached=advance)
-            headless = head is None
+            heading = head  # until the first output
             with contextlib.closing(results):
                 for done in results:
                     summary.merge(done.summary)
                     progress.clear()  # never let the progress line run into the report
-                    if not headless and (done.path is not None or done.rendered):
-                        assert head is not None
-                        yield head(packs)
-                        headless = True
+                    if heading is not None and (done.path is not None or done.rendered):
+                        yield heading(packs)
+                        heading = None
                     if raw is not None and done.path is not None:
                         out.flush()
                         done.copy_to(raw)

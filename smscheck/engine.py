@@ -567,6 +567,7 @@ def _known_without_recipient(tree: Tree, token: int, message: Message) -> Verdic
         return None
     return found if type(found) is Verdict else None
 
+
 # The recipient of a template checked alone: never read, as only rules that read nothing of the
 # recipient are run for a template.
 _NOBODY = Recipient.model_construct(number="+33600000000")

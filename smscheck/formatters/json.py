@@ -146,10 +146,8 @@ def _encoded_case_of(
 
         def around(shared: Report) -> _EncodedAround:
             (head, tail), after = _around(shared, ())  # the text around the verdicts
-            verdicts = tuple(verdict_bytes(shared.verdicts))
-            return (head.encode(name, errors), *verdicts, tail.encode(name, errors)), after.encode(
-                name, errors
-            )
+            before = (head.encode(name, errors), *verdict_bytes(shared.verdicts))
+            return (*before, tail.encode(name, errors)), after.encode(name, errors)
 
         def case(shared: Report, recipient: str, source: str) -> bytes:
             before, after = remembered(cache, shared, around)
