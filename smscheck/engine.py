@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from itertools import count
 from pathlib import Path
 from typing import TypeVar, get_args
@@ -140,7 +140,7 @@ class Checker:
         self._last: _Batch | None = None
         self._tokens: dict[str, int] = {}
         self._tokens_by_id: dict[int, tuple[Campaign, int]] = {}
-        self._batches: dict[tuple[int, Message, timedelta | None], _Batch] = {}
+        self._batches: dict[tuple[object, ...], _Batch] = {}
         # Batches by the id of a message they were found for, with that message and campaign.
         self._batch_of: dict[int, tuple[Message, Campaign, _Batch]] = {}
         self._trees = {rule_id: Tree() for rule_id in self.rule_ids}
@@ -294,8 +294,9 @@ class Checker:
             self._last = seen[2]
             return seen[2]
         token = self._token(campaign)
+        # The message's values as a plain tuple: hashed and compared in C, unlike the model.
         # Equal instants at other UTC offsets are equal datetimes, but not the same local day.
-        key = (token, message, message.send_at.utcoffset())
+        key = (token, type(message), message.send_at.utcoffset(), *message.__dict__.values())
         found = self._batches.get(key)
         if found is None:
             if len(self._batches) >= _MAX_BATCHES:
