@@ -238,6 +238,17 @@ class Origin(StrEnum):
     UNKNOWN = "unknown"
 
 
+# Numbers the person gave to whoever holds the file: its members, voters or contacts.
+FROM_THE_PERSON = frozenset(
+    {
+        Origin.COLLECTED_DIRECTLY,
+        Origin.PARTY_MEMBER_FILE,
+        Origin.FEDERATION_FILE,
+        Origin.PRIMARY_VOTERS_LIST,
+    }
+)
+
+
 class Controller(StrEnum):
     """Whose file the number is in, and whose member or contact the recipient is."""
 
@@ -415,6 +426,13 @@ class Recipient(CaseModel):
         `history`, read as this so that recipients with as many past messages share their
         verdicts, whatever their dates (see `smscheck.sharing`)."""
         return len(self.history)
+
+    @property
+    def from_the_person(self) -> bool:
+        """Whether the person gave the number to whoever holds the file (collected directly, a
+        member, voter or contact file): checks that need no more of the origin read this, so
+        that recipients of the other origins share their verdicts (see `smscheck.sharing`)."""
+        return self.origin in FROM_THE_PERSON
 
     @property
     def number_territory(self) -> str:

@@ -13,15 +13,6 @@ _SENDERS_OWN = frozenset({Origin.COLLECTED_DIRECTLY, Origin.REFERRAL})
 _OTHER_BODIES = frozenset(
     {Origin.RENTED_FILE, Origin.PUBLIC_BODY_FILE, Origin.COMPANY_FILE, Origin.OTHER_PURPOSE_FILE}
 )
-# Numbers the person gave to whoever holds the file: its members, voters or contacts.
-_FROM_THE_PERSON = frozenset(
-    {
-        Origin.COLLECTED_DIRECTLY,
-        Origin.PARTY_MEMBER_FILE,
-        Origin.FEDERATION_FILE,
-        Origin.PRIMARY_VOTERS_LIST,
-    }
-)
 
 
 def controller(case: Case) -> Controller | None:
@@ -50,7 +41,7 @@ def collected_by_sender(case: Case) -> bool | None:
     """True: the sender got the number from the person (its members, its own collection).
     False: from anywhere else, or not known to be the sender's own. None: whose file it is is
     not known (`recipient.controller` decides)."""
-    if case.recipient.origin not in _FROM_THE_PERSON:
+    if not case.recipient.from_the_person:  # read alone: the other origins share the verdict
         return False
     owner = controller(case)
     return None if owner is None else owner is Controller.SENDER

@@ -256,7 +256,27 @@ def test_information_the_body_gives_is_judged_on_the_body_alone() -> None:
         update={"message": _case().message.model_copy(update={"body": "Communication politique"})}
     )
     assert _reads(owed, given, args) == [("message", "body")]
-    assert _reads(owed, _case(), args)[:2] == [("message", "body"), ("recipient", "origin")]
+    assert _reads(owed, _case(), args)[:2] == [("message", "body"), ("recipient", "from_the_person")]
+
+
+def test_numbers_the_person_did_not_give_share_one_origin_verdict_whatever_their_origin(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GDPR-INF-03 ran once per origin and merged body; what it needs of the origin is whether
+    # the person gave the number (art. 13) or not (art. 14).
+    checker = Checker()
+    body = "Marie Dupont vous invite samedi. Vos données : https://exemple.fr/d. STOP au 36111"
+    first = checker.check(_case(body, origin="rented_file", relationship="prospect"))
+    runs = counting(monkeypatch)
+    others = [
+        checker.check(_case(body, origin=origin, relationship="prospect"))
+        for origin in ("referral", "public_body_file", "company_file", "unknown")
+    ]
+    assert "GDPR-INF-03" not in runs
+    assert all(other.verdict("GDPR-INF-03") is first.verdict("GDPR-INF-03") for other in others)
+    member = checker.check(_case(body, origin="party_member_file", relationship="member"))
+    assert "GDPR-INF-03" in runs  # a member file: whose it is decides, the rule runs
+    assert member.verdict("GDPR-INF-03") is not first.verdict("GDPR-INF-03")
 
 
 def test_the_senders_own_contacts_are_judged_without_their_consent_records() -> None:
