@@ -343,7 +343,6 @@ def _sarif_writer(packs: Sequence[Pack] | None) -> Callable[[Iterable[str], Text
             out.write(header)
             separator = "\n"
             for chunk in rendered:
-                results = []  # written once per chunk: a write per result costs more
                 for line in chunk.split("\n"):
                     if not line:
                         continue
@@ -357,9 +356,8 @@ def _sarif_writer(packs: Sequence[Pack] | None) -> Callable[[Iterable[str], Text
                     if lang is None and line_lang in ("fr", "en"):
                         lang = "fr" if line_lang == "fr" else "en"
                     errors += rule_id == INPUT_ERROR
-                    results.append(f'{separator}{{"ruleIndex":{index},{body[1:]}')
+                    out.write(f'{separator}{{"ruleIndex":{index},{body[1:]}')
                     separator = ",\n"
-                out.write("".join(results))
             footer = _sarif_footer(order, lang or "en", errors, packs, tuple(ignored))
         except BaseException:  # interrupted, or an error: a document begun still ends, marked
             if begun:
