@@ -16,11 +16,15 @@ share its verdict.
 
 A path that reads the recipient's number ends in a branch that keeps nothing (no two recipients
 share a number): the rule then runs for each of them.
+
+A check that needs only a fact about the message and the recipient together (whether a consent
+is dated after the send) reads it as a `Fact`: the path then holds the fact's value, not the
+fields it is drawn from, and recipients for whom it is the same share the verdict.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from operator import attrgetter
@@ -28,10 +32,10 @@ from typing import Literal, get_args, get_origin
 
 from pydantic import AwareDatetime, BaseModel, FutureDatetime, NaiveDatetime, PastDatetime
 
-from smscheck.models import Message, Recipient
+from smscheck.models import Case, Message, Recipient
 from smscheck.verdicts import Verdict
 
-Source = Literal["message", "recipient"]
+Source = Literal["message", "recipient", "fact"]
 Read = tuple[Source, str]
 
 # Each rule keeps at most this many verdicts: a rule whose verdict follows a field that is
@@ -133,15 +137,42 @@ class Traced:
         raise AttributeError("a traced model is read-only")
 
 
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A value drawn from a case's message and recipient together, read under its own name
+    (see the module's docstring); `of` must read nothing else and give a hashable value."""
+
+    name: str
+    of: Callable[[Message, Recipient], object]
+
+    def __post_init__(self) -> None:
+        if _FACTS.setdefault(self.name, self) is not self:
+            raise ValueError(f"a fact named {self.name!r} exists already")
+
+    def read(self, case: Case) -> object:
+        """The fact of this case, noted on its path when the case is traced."""
+        message, recipient = case.message, case.recipient
+        if isinstance(recipient, Traced):
+            real = message._of if isinstance(message, Traced) else message
+            value = self.of(real, recipient._of)  # type: ignore[arg-type]
+            recipient._read.setdefault(("fact", self.name), value)
+            return value
+        return self.of(message, recipient)
+
+
+_FACTS: dict[str, Fact] = {}
+
+
 class Branch:
     """The field a rule reads next, having read the values on the way here."""
 
-    __slots__ = ("edges", "get", "items", "keeps", "kind", "on_message", "read")
+    __slots__ = ("edges", "fact", "get", "items", "keeps", "kind", "on_message", "read")
 
     def __init__(self, read: Read, value: object) -> None:
         # What `find` needs at each step, worked out once: it runs for every rule and case.
         self.read = read
         self.on_message = read[0] == "message"
+        self.fact = _FACTS[read[1]].of if read[0] == "fact" else None
         self.get = attrgetter(read[1])  # dotted within a model: `consent.scope`
         # None: its values are kept as they are. A field's kind comes from its model; a datetime
         # read from elsewhere (a property) is an instant too.
@@ -190,7 +221,10 @@ class Tree:
         while type(node) is Branch:
             if not node.keeps:
                 return node
-            value = node.get(message if node.on_message else recipient)
+            if node.fact is None:
+                value = node.get(message if node.on_message else recipient)
+            else:
+                value = node.fact(message, recipient)
             if node.kind is not None:
                 value = node.edge(value)
             try:

@@ -143,6 +143,37 @@ def test_consent_collected_by_the_campaign_itself_counts_as_given_to_it() -> Non
     assert may_be_texted(Context(case), CNIL_2012).status is Status.PASS
 
 
+@pytest.mark.parametrize(
+    ("given_on", "status"),
+    [("2026-03-02", Status.PASS), ("2026-03-03", Status.PASS), ("2026-03-04", Status.REVIEW)],
+)
+def test_consent_dated_after_the_day_of_sending_is_reviewed_naming_the_field(
+    given_on: str, status: Status
+) -> None:
+    # Sent on 3 March 2026: consent must come before the message (consentement préalable).
+    consent = _consent(given_on=given_on, collected_by="Marie Dupont", proof="formulaire 12")
+    case = _case(relationship="opted_in", origin="collected_directly", consent=consent)
+    outcome = may_be_texted(Context(case), CNIL_2012)
+    assert outcome.status is status
+    if status is Status.REVIEW:
+        assert outcome.reason is not None and "recipient.consent.given_on" in outcome.reason.en
+
+
+def test_consents_dated_after_the_send_share_one_verdict_whatever_their_dates() -> None:
+    checker = Checker()
+    verdicts = [
+        checker.check(
+            _case(
+                relationship="opted_in",
+                origin="collected_directly",
+                consent=_consent(given_on=day, collected_by="Marie Dupont", proof="f-1"),
+            )
+        ).verdict("CNIL12-CON-01")
+        for day in ("2026-04-01", "2027-01-15")
+    ]
+    assert verdicts[0].status is Status.REVIEW and verdicts[1] is verdicts[0]
+
+
 def test_consent_to_political_sms_does_not_cover_an_email() -> None:
     consent = _consent(given_to="this_campaign", proof="réponse OUI n° 7")
     case = _case(origin="rented_file", consent=consent, channel=Channel.EMAIL)

@@ -372,6 +372,23 @@ def test_recipients_messaged_as_many_times_share_verdicts_whatever_the_dates(
     assert not {"CNIL12-REF-01", "GDPR-INF-03"} & set(runs)
 
 
+def test_a_fact_is_noted_on_the_path_under_its_name_and_its_name_is_its_own() -> None:
+    from smscheck.checks.consent import CONSENT_AFTER_SEND
+    from smscheck.sharing import Fact
+
+    read: dict[Read, object] = {}
+    case = _case(consent={"given_on": "2027-01-01", "scope": "political_sms", "collected_by": "X"})
+    traced = Case.model_construct(
+        message=Traced(case.message, "message", read),
+        recipient=Traced(case.recipient, "recipient", read),
+        campaign=case.campaign,
+    )
+    assert CONSENT_AFTER_SEND.read(traced) is True and CONSENT_AFTER_SEND.read(case) is True
+    assert read == {("fact", "consent_after_send"): True}  # not the date, nor the send time
+    with pytest.raises(ValueError, match="exists already"):
+        Fact("consent_after_send", lambda message, recipient: None)
+
+
 def test_a_traced_model_within_a_model_is_read_field_by_field_and_whole_when_shown() -> None:
     read: dict[Read, object] = {}
     consent = Consent(given_on=date(2025, 1, 1), scope=ConsentScope.NEWSLETTER, collected_by="X")

@@ -19,6 +19,7 @@ from smscheck.models import (
 )
 from smscheck.outcome import Context, NamedCheck, Outcome, Scope, Text, passed
 from smscheck.provenance import TIES, controller
+from smscheck.sharing import Fact
 from smscheck.text import alnum, shown_sender
 from smscheck.verdicts import Status
 
@@ -32,6 +33,16 @@ FORBIDDEN_ORIGINS = frozenset(
 _THIRD_PARTY = frozenset({Origin.RENTED_FILE, Origin.REFERRAL})
 
 Regime = Literal["cnil-2006", "cnil-2012"]
+
+# Consent must come before the message (the CNIL's "consentement préalable"): a record dated
+# after the send day is read as this fact, so that records differing only in their dates share
+# the verdict. None: no record.
+CONSENT_AFTER_SEND = Fact(
+    "consent_after_send",
+    lambda message, recipient: (
+        None if recipient.consent is None else recipient.consent.given_on > message.send_at.date()
+    ),
+)
 
 
 class ConsentArgs(Frozen):
@@ -107,14 +118,25 @@ def _by_consent(case: Case, regime: Regime) -> Outcome | None:
 
     Campaign content passes only on consent given to this campaign, with a proof reference; a
     broker's or partners' consent allows only the consent request (cnil-2012; under cnil-2006 a
-    rented file is judged on what its people were told instead). The texts do not quote the
-    record's date: it is in the input, and recipients whose consents differ only in their dates
-    then share one verdict instead of each running the rule."""
+    rented file is judged on what its people were told instead); consent to this campaign dated
+    after the day of sending asks for a look. The texts do not quote the record's date: it is in
+    the input, and recipients whose consents differ only in their dates then share one verdict
+    instead of each running the rule."""
     record = case.recipient.consent
     if record is None or not record.scope.covers(case.message.channel):
         return None
     to = _given_to(record, case.campaign.names)
     if to is ConsentGivenTo.THIS_CAMPAIGN:
+        if CONSENT_AFTER_SEND.read(case):
+            return Outcome(
+                Status.REVIEW,
+                Text(
+                    fr="Consentement donné à cette campagne, mais daté d'après le jour d'envoi : "
+                    "il doit précéder le message ; vérifiez recipient.consent.given_on.",
+                    en="Consent given to this campaign, but dated after the day of sending: it "
+                    "must come before the message; check recipient.consent.given_on.",
+                ),
+            )
         if record.proof is None:
             return Outcome(
                 Status.REVIEW,
