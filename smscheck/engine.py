@@ -294,9 +294,9 @@ class Checker:
             self._last = seen[2]
             return seen[2]
         token = self._token(campaign)
-        # The message's values as a plain tuple: hashed and compared in C, unlike the model.
-        # Equal instants at other UTC offsets are equal datetimes, but not the same local day.
-        key = (token, type(message), message.send_at.utcoffset(), *message.__dict__.values())
+        # The message's fields and values as a plain tuple: hashed and compared in C, unlike the
+        # model. Equal instants at other UTC offsets are equal datetimes, not the same local day.
+        key = (token, type(message), message.send_at.utcoffset(), *message.__dict__.items())
         found = self._batches.get(key)
         if found is None:
             if len(self._batches) >= _MAX_BATCHES:

@@ -78,7 +78,9 @@ def test_a_format_renders_encoded_bytes_only_in_an_encoding_whose_pieces_join(na
     encoded = FORMATTERS[name].encoded
     assert encoded is not None
     assert encoded(("utf-8", "strict")) is not None
+    assert encoded(("UTF8", "strict")) is not None and encoded(("u8", "strict")) is not None
     assert encoded(("utf-16", "strict")) is None  # a byte order mark would start each piece
+    assert encoded(("utf-8-sig", "strict")) is None
 
 
 def _checked(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -11,6 +11,7 @@ with verdicts that leave out the three fields the table holds.
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
@@ -111,9 +112,9 @@ def _case_of(
     return case
 
 
-# The encodings whose bytes a line is joined from, piece by piece: each piece's bytes are the
-# bytes of the text it stands for, as in UTF-8 (no byte order mark, no state).
-_JOINABLE = frozenset({"utf-8", "utf_8", "utf8"})
+# The encoding whose bytes a line is joined from, piece by piece: each piece's bytes are the
+# bytes of the text it stands for (no byte order mark, no state), under any of its names.
+_JOINABLE = codecs.lookup("utf-8").name
 
 
 def _encoded_case_of(
@@ -125,7 +126,10 @@ def _encoded_case_of(
     an encoding whose pieces cannot be joined."""
 
     def encoded(encoding: tuple[str, str]) -> Callable[[Report, str, str], bytes] | None:
-        if encoding[0].lower() not in _JOINABLE:
+        try:
+            if codecs.lookup(encoding[0]).name != _JOINABLE:
+                return None
+        except LookupError:  # no such encoding: the text path says so where it writes
             return None
         name, errors = encoding
         pieces: dict[int, tuple[Verdict, bytes]] = {}
