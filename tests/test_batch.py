@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -358,13 +359,25 @@ def test_a_full_temporary_disk_is_named_as_such_and_leaves_no_temporary_file(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    import builtins
     import errno
-    import tempfile
 
-    def full(*args: object, **kwargs: object) -> tuple[int, str]:
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    from smscheck import batch
 
-    monkeypatch.setattr(tempfile, "mkstemp", full)  # in the workers, forked after this
+    class Full(io.RawIOBase):  # a part file created, whose write finds the disk full
+        def writable(self) -> bool:
+            return True
+
+        def write(self, data: object) -> int:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def opened(file: object, mode: str = "r", *args: object, **kwargs: object) -> object:
+        if isinstance(file, int) and mode == "wb":  # the descriptor of a new part file
+            os.close(file)
+            return Full()
+        return builtins.open(file, mode, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(batch, "open", opened, raising=False)  # in the workers, forked after
     for lang, words in (("en", "set TMPDIR"), ("fr", "donnez à TMPDIR")):
         command = ["check", str(three_chunks), "--jobs", "2", "--lang", lang, "--format", "json"]
         assert main(command) == 2
