@@ -167,3 +167,33 @@ def test_entries_of_a_json_array_are_located_by_index_not_as_lines(
     assert main(["check", str(path), "--format", "json"]) == 2
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [line["source"] for line in lines] == [f"{path}[1]", f"{path}[2]"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "json-compact", "sarif", "text", "html"])
+@pytest.mark.parametrize("to_file", [False, True])
+def test_a_file_name_that_is_not_utf8_is_shown_with_its_bytes_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str, to_file: bool
+) -> None:
+    import os
+
+    from tests.test_batch import TEMPLATE, recipient
+
+    # An archive from a latin-1 system: the name's é is the byte 0xe9, not UTF-8. Reports are
+    # UTF-8, so it ended the run with "unexpected PydanticSerializationError".
+    name = tmp_path / os.fsdecode(b"caf\xe9.jsonl")
+    try:
+        name.write_text(json.dumps(TEMPLATE) + "\n" + recipient(1) + "\n", encoding="utf-8")
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("this file system takes UTF-8 names only")
+    output = tmp_path / "report.out"
+    command = ["check", str(name), "--format", fmt, "--lang", "en"]
+    assert main([*command, "-o", str(output)] if to_file else command) in (0, 1)
+    shown = output.read_text(encoding="utf-8") if to_file else capsys.readouterr().out
+    escaped = f"{tmp_path}/caf\\xe9.jsonl:2"
+    if fmt in ("json", "json-compact"):
+        sources = [json.loads(line).get("source") for line in shown.splitlines()]
+        assert escaped in sources
+    elif fmt == "sarif":  # a URI reference of the name's very bytes
+        assert "caf%E9.jsonl" in shown
+    else:
+        assert "caf\\xe9.jsonl" in shown

@@ -1713,7 +1713,7 @@ HOSTILE_PROCESSES = [
     HostileProcess(
         "a file name not UTF-8, text",
         ["check", NOT_UTF8_NAME, "--lang", "en"],
-        "f\\udce9.json: CNIL06",
+        "f\\xe9.json: CNIL06",  # the byte, escaped as reports show it
         1,
         env=STRICT_UTF8,
         prepare=_not_utf8_name,

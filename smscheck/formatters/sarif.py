@@ -22,6 +22,7 @@ from smscheck.formatters.base import (
     remembered,
     tool_version,
 )
+from smscheck.inputs.located import raw_file
 from smscheck.messages import CONFIDENCE_WORDS, LABELS
 from smscheck.packs import Pack, Rule, shipped_packs
 from smscheck.verdicts import Lang, Report, Status, Verdict
@@ -103,8 +104,9 @@ def _sarif_location(where: str) -> str:
 
 @lru_cache(maxsize=256)
 def _uri(path: str) -> str:
-    """A file path as a JSON string of a URI reference (cached: one file, many lines)."""
-    pure = PurePath(path)
+    """A file path as a JSON string of a URI reference (cached: one file, many lines), of the
+    file's very bytes when its name was shown escaped."""
+    pure = PurePath(raw_file(path))
     if pure.is_absolute():
         return json_str(pure.as_uri())
     return json_str(quote(os.fsencode(pure.as_posix()), safe="/"))  # a name's very bytes

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from pydantic import ValidationError
@@ -31,9 +32,34 @@ class Location(NamedTuple):
     entry: int | None = None
 
     def __str__(self) -> str:
+        file = shown_file(self.file)
         if self.entry is not None:
-            return f"{self.file}[{self.entry}]"
-        return self.file if self.line is None else f"{self.file}:{self.line}"
+            return f"{file}[{self.entry}]"
+        return file if self.line is None else f"{file}:{self.line}"
+
+
+@lru_cache(maxsize=256)
+def shown_file(file: str) -> str:
+    """A file name as reports show it: one whose bytes are not UTF-8 (which Python reads as lone
+    surrogates, that no UTF-8 output can hold) with those bytes escaped, `caf\\xe9.jsonl`."""
+    try:
+        file.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = file.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        if len(_RAW) >= 1024:
+            _RAW.clear()
+        _RAW[shown] = file
+        return shown
+    return file
+
+
+_RAW: dict[str, str] = {}  # the names `shown_file` escaped, by what it showed
+
+
+def raw_file(shown: str) -> str:
+    """The name of the file `shown_file` showed as `shown`, as the system knows it: what a URI
+    of the file's very bytes is made from (SARIF)."""
+    return _RAW.get(shown, shown)
 
 
 class Item(NamedTuple):
