@@ -205,9 +205,20 @@ def _add_check_options(check: argparse.ArgumentParser) -> None:
 
 def _binary(out: TextIO) -> BinaryIO | None:
     """The bytes under `out`, where text written to it reaches them unchanged but for its
-    encoding (no newline translation)."""
+    encoding (no newline translation), in an encoding whose pieces join: chunks encoded apart
+    then give the bytes of the whole (not so with a byte order mark before each, UTF-16's)."""
     buffer = getattr(out, "buffer", None)
-    return buffer if isinstance(out, io.TextIOWrapper) and os.linesep == "\n" else None
+    if not isinstance(out, io.TextIOWrapper) or os.linesep != "\n":
+        return None
+    return buffer if _pieces_join(out.encoding, out.errors or "strict") else None
+
+
+def _pieces_join(encoding: str, errors: str) -> bool:
+    try:
+        whole = "aé".encode(encoding, errors)
+        return "a".encode(encoding, errors) + "é".encode(encoding, errors) == whole
+    except (LookupError, UnicodeError):
+        return False
 
 
 @contextlib.contextmanager

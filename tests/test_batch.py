@@ -285,6 +285,25 @@ def test_two_jobs_write_the_same_file_as_one_and_leave_no_temporary_file(
     assert list(private_tmp.iterdir()) == []
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig"])
+def test_two_jobs_write_what_one_does_on_an_output_whose_encoding_marks_its_start(
+    three_chunks: Path, tmp_path: Path, encoding: str
+) -> None:
+    # Workers' files copied byte for byte each began with a byte order mark.
+    def run(jobs: str) -> bytes:
+        command = [sys.executable, "-m", "smscheck.cli", "check", str(three_chunks)]
+        environment = {**os.environ, "PYTHONIOENCODING": encoding, "TMPDIR": str(tmp_path)}
+        done = subprocess.run(
+            [*command, "--jobs", jobs], capture_output=True, check=False, env=environment
+        )
+        assert done.returncode == 2
+        return done.stdout
+
+    single = run("1")
+    assert single.decode(encoding).count("\ufeff") == 0  # one mark, at the start only
+    assert run("2") == single
+
+
 def test_workers_encode_as_the_output_does_on_a_terminal_without_utf_8(
     three_chunks: Path, tmp_path: Path
 ) -> None:
