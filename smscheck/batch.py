@@ -7,7 +7,9 @@ output is the same bytes. With N processes, each checks a contiguous share of a 
 (see `workers`), and writes a chunk's output to a file of a private temporary folder, returning
 only its name and summary; the parent copies the files out in input order and deletes them, the
 folder going with the run whatever stops it. The shares after the first wait there for their
-turn: a run with N workers needs temporary space for up to (N-1)/N of its output.
+turn: a run with N workers needs temporary space for up to (N-1)/N of its output. Other inputs
+(CSV, campaign files, JSON documents, standard input) are read as they come and checked in this
+process CHUNK_LINES items at a time, so that their output too is held a chunk at a time.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import shutil
 import signal
 import tempfile
 from collections.abc import Callable, Generator, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
@@ -456,8 +458,11 @@ def run(
                     yield done
                     if done.path is not None:
                         os.unlink(done.path)
-            else:
-                yield checked(worker().run(read(path, stdin, settings.recipients, settings.csv)))
+            else:  # read as it comes, checked and yielded a chunk's worth at a time
+                items = read(path, stdin, settings.recipients, settings.csv)
+                with closing(items):
+                    while part := list(islice(items, CHUNK_LINES)):
+                        yield checked(worker().run(part))
     finally:
         if workers is not None:
             workers.stop()  # the workers are stopped (and joined) before their files go

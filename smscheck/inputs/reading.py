@@ -4,7 +4,7 @@ Lines read one line at a time."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -29,7 +29,7 @@ def read(
     stdin: IO[bytes] | None = None,
     recipients: str | None = None,
     csv: CsvOptions | None = None,
-) -> Iterator[Item]:
+) -> Generator[Item, None, None]:
     """The items of one input (`-` is standard input). `recipients`: a CSV of recipients for
     the templates of a campaign file (`csv`: how to read it)."""
     if path == "-":
