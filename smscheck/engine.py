@@ -348,7 +348,7 @@ class Checker:
         )
         for index, tree in enumerate(batch.trees):
             if not batch.per_message[index]:
-                known = _known_without_recipient(tree, token, case.message)
+                known = tree.for_every_recipient(token, case.message)
                 if known is not None:
                     batch.fix(index, known)
         return batch
@@ -542,31 +542,6 @@ class Checker:
 
 
 _Basis = TypeVar("_Basis")
-
-
-class _RecipientRead(Exception):
-    """A path through a rule's tree reached a field of the recipient."""
-
-
-class _Unread:
-    """Stands for the recipient where none may be read (see `_known_without_recipient`)."""
-
-    def __getattr__(self, name: str) -> object:
-        raise _RecipientRead(name)
-
-
-_UNREAD = _Unread()
-
-
-def _known_without_recipient(tree: Tree, token: int, message: Message) -> Verdict | None:
-    """The verdict the tree keeps for every recipient of this message and campaign: one whose
-    path reads only the message (found when an earlier message of the campaign had the same
-    values there), else None."""
-    try:
-        found = tree.find(token, message, _UNREAD)  # type: ignore[arg-type]
-    except _RecipientRead:
-        return None
-    return found if type(found) is Verdict else None
 
 
 # The recipient of a template checked alone: never read, as only rules that read nothing of the

@@ -207,6 +207,20 @@ def _instants_of_items(read: Read) -> tuple[str, ...]:
     )
 
 
+class _RecipientRead(Exception):
+    """A path through a tree reached a field of the recipient."""
+
+
+class _Unread:
+    """Stands for the recipient where none may be read (see `Tree.for_every_recipient`)."""
+
+    def __getattr__(self, name: str) -> object:
+        raise _RecipientRead(name)
+
+
+_UNREAD = _Unread()
+
+
 @dataclass(slots=True)
 class Tree:
     """A rule's verdicts, by campaign and then by the values along each path."""
@@ -232,6 +246,16 @@ class Tree:
             except TypeError:  # a value that cannot be hashed: nothing is kept under it
                 return None
         return node
+
+    def for_every_recipient(self, token: int, message: Message) -> Verdict | None:
+        """The verdict kept for every recipient of this message: one whose path reads the
+        message alone (kept when another message of the campaign had the same values there),
+        else None."""
+        try:
+            found = self.find(token, message, _UNREAD)  # type: ignore[arg-type]
+        except _RecipientRead:
+            return None
+        return found if type(found) is Verdict else None
 
     def keep(self, token: int, path: dict[Read, object], verdict: Verdict) -> None:
         """Keep `verdict` at the end of `path`, the reads of the run that gave it, in order."""
