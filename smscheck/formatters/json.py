@@ -137,13 +137,13 @@ def _encoded_case_of(
         comma, source_key, end = (text.encode(name, errors) for text in (",", ',"source":', "\n"))
 
         def verdict_bytes(verdicts: tuple[Verdict, ...]) -> Iterator[bytes]:
-            texts = verdicts_of(verdicts)
             for at, verdict in enumerate(verdicts):
                 found = pieces.get(id(verdict))
                 if found is None or found[0] is not verdict:  # the entry holds it
                     if len(pieces) >= _MAX_RENDERED:
                         pieces.clear()
-                    found = pieces[id(verdict)] = (verdict, texts[at].encode(name, errors))
+                    text = verdicts_of((verdict,))[0]  # rendered only when not yet encoded
+                    found = pieces[id(verdict)] = (verdict, text.encode(name, errors))
                 if at:
                     yield comma
                 yield found[1]
