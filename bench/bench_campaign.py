@@ -13,7 +13,8 @@ For each scenario (bench/campaigns.py) and size N it prints, all measured in the
   each `--jobs` value: cases/s end to end (process start included, output written to a file),
   the ratio of its time to the floor's, CPU seconds of all its processes (and cases per CPU
   second: steadier than wall time on a loaded machine), peak memory of all
-  its processes (bench/processes.py), the output size, the speed-up over one job, and beside
+  its processes (bench/processes.py; from a second run of the command, as watching memory
+  slows the timed one), the output size, the speed-up over one job, and beside
   `--jobs 2` the speed-up of two one-job runs on the file's two halves started together (the
   most two processes give that command on this machine, with no batch machinery);
 - the library: `smscheck.check`, `Checker.check` on the file's cases (cases of one template
@@ -217,11 +218,14 @@ def machine_scaling(iterations: int) -> tuple[float, float, float]:
     return alone, slowest, 2 * alone / slowest
 
 
-def checked_run(cli: Cli, arguments: Sequence[str], path: Path) -> tuple[processes.Run, int]:
-    """One run of `smscheck check ARGS FILE > out` and the lines its summary accounts for;
-    BenchError if it failed or printed no summary."""
+def checked_run(
+    cli: Cli, arguments: Sequence[str], path: Path, *, watch: bool = False
+) -> tuple[processes.Run, int]:
+    """One run of `smscheck check ARGS FILE > out` and the lines its summary accounts for,
+    timed, or `watch`ed for memory (see bench/processes.py: not both); BenchError if it failed
+    or printed no summary."""
     output = path.with_suffix(".out")
-    done = processes.run([cli.executable, "check", *arguments, str(path)], output)
+    done = processes.run([cli.executable, "check", *arguments, str(path)], output, watch=watch)
     output.unlink()
     summary = _SUMMARY.search(done.stderr)
     if done.returncode not in (0, 1, 2) or summary is None:
@@ -240,8 +244,8 @@ def _require_seen(arguments: Sequence[str], seen: int, expected: int) -> None:
 def cli_run(
     cli: Cli, arguments: Sequence[str], path: Path, expected: int, repeat: int
 ) -> processes.Run:
-    """The best of `repeat` runs of `smscheck check ARGS FILE > out`; BenchError if it did not
-    check every line."""
+    """The best of `repeat` timed runs of `smscheck check ARGS FILE > out`; BenchError if it
+    did not check every line."""
     best: processes.Run | None = None
     for _ in range(repeat):
         done, seen = checked_run(cli, arguments, path)
@@ -250,6 +254,13 @@ def cli_run(
             best = done
     assert best is not None
     return best
+
+
+def memory_run(cli: Cli, arguments: Sequence[str], path: Path, expected: int) -> processes.Run:
+    """A run of `smscheck check ARGS FILE > out` watched for the memory of all its processes."""
+    done, seen = checked_run(cli, arguments, path, watch=True)
+    _require_seen(arguments, seen, expected)
+    return done
 
 
 def split_in_halves(path: Path) -> tuple[Path, Path]:
@@ -330,6 +341,7 @@ def bench_size(cli: Cli, args: argparse.Namespace, scenario: str, n: int, folder
         for jobs in args.jobs:
             arguments = command_arguments(name, jobs)
             done = cli_run(cli, arguments, path, n, args.repeat)
+            memory = memory_run(cli, arguments, path, n)
             if jobs == 1:
                 one_job = done.seconds
             speedup = f"{one_job / done.seconds:.2f}" if one_job is not None else "-"
@@ -340,9 +352,9 @@ def bench_size(cli: Cli, args: argparse.Namespace, scenario: str, n: int, folder
             shown = " ".join(COMMANDS[name])
             print(
                 f"{shown:<30} {jobs:>4} {n / done.seconds:>9,.0f} {done.seconds / floor_s:>7.1f} "
-                f"{done.cpu_seconds:>7.1f} {n / done.cpu_seconds:>7,.0f} {done.peak_mib:>8.0f} "
-                f"{done.rss_sum_mib:>7.0f} {done.pss_sum_mib:>7.0f} "
-                f"{done.processes:>5} {done.output_bytes / 1e6:>8,.1f} "
+                f"{done.cpu_seconds:>7.1f} {n / done.cpu_seconds:>7,.0f} {memory.peak_mib:>8.0f} "
+                f"{memory.rss_sum_mib:>7.0f} {memory.pss_sum_mib:>7.0f} "
+                f"{memory.processes:>5} {done.output_bytes / 1e6:>8,.1f} "
                 f"{done.output_bytes / n:>7,.0f} {speedup:>8} {reference:>6}",
                 flush=True,
             )

@@ -15,6 +15,12 @@ reads `/proc/<pid>/status` of the command and of every descendant it finds, ever
 
 CPU time is the user and system time of the command and every child it waited for (workers
 included), from `wait4`.
+
+Watching costs the machine: reading `smaps_rollup` walks a process's page tables, and on a
+2-core machine whose cores the command's workers fill, the watching thread took 0.5-0.7 s
+from a 6 s `--jobs 2` run (one job, with a core to spare, barely moved). So a run is either
+timed (`watch=False`: wall and CPU time, and only the largest process's peak, from `wait4`) or
+watched for memory, never both: `bench_campaign` times one run and watches another.
 """
 
 from __future__ import annotations
@@ -116,13 +122,16 @@ class _Watch(threading.Thread):
             self.stopping.wait(self.interval)
 
 
-def run(command: list[str], output: Path, interval: float = 0.05) -> Run:
-    """Run `command` with its standard output written to `output`, as `cmd > output` does."""
+def run(command: list[str], output: Path, interval: float = 0.05, *, watch: bool = True) -> Run:
+    """Run `command` with its standard output written to `output`, as `cmd > output` does;
+    its processes' memory sampled every `interval` seconds unless `watch` is false (then the
+    memory figures are those of the largest process alone, and `processes` is 1)."""
     with output.open("wb") as out:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE)
-        watch = _Watch(process.pid, interval)
-        watch.start()
+        watcher = _Watch(process.pid, interval)
+        if watch:
+            watcher.start()
         assert process.stderr is not None
         try:
             stderr = process.stderr.read()  # small: the summary, or an error
@@ -133,10 +142,11 @@ def run(command: list[str], output: Path, interval: float = 0.05) -> Run:
             raise
         seconds = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
-        watch.stopping.set()
-        watch.join()
+        if watch:
+            watcher.stopping.set()
+            watcher.join()
         process.stderr.close()
-    peaks = watch.hwm.values()
+    peaks = watcher.hwm.values()
     # ru_maxrss (KiB) is the largest peak among the command and the children it waited for:
     # growth after the last sample shows there, and is added to be safe.
     unseen = max(0, usage.ru_maxrss - max(peaks, default=0))
@@ -144,9 +154,9 @@ def run(command: list[str], output: Path, interval: float = 0.05) -> Run:
         seconds=seconds,
         cpu_seconds=usage.ru_utime + usage.ru_stime,
         peak_mib=(sum(peaks) + unseen) / 1024,
-        rss_sum_mib=max(watch.rss_sum, usage.ru_maxrss if not peaks else 0) / 1024,
-        pss_sum_mib=watch.pss_sum / 1024,
-        processes=max(1, len(watch.hwm)),
+        rss_sum_mib=max(watcher.rss_sum, usage.ru_maxrss if not peaks else 0) / 1024,
+        pss_sum_mib=watcher.pss_sum / 1024,
+        processes=max(1, len(watcher.hwm)),
         returncode=process.returncode,
         stderr=stderr.decode("utf-8", "replace"),
         output_bytes=output.stat().st_size,

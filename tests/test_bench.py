@@ -64,6 +64,14 @@ def test_peak_memory_counts_the_children_of_the_command(tmp_path: Path) -> None:
     assert 80 < done.pss_sum_mib <= done.rss_sum_mib + 1  # the block is the child's alone
 
 
+def test_a_timed_run_is_not_watched_but_still_knows_its_largest_process(tmp_path: Path) -> None:
+    script = "block = bytearray(60 * 1024 * 1024)\n"
+    done = processes.run([sys.executable, "-c", script], tmp_path / "out", watch=False)
+    assert done.returncode == 0 and done.seconds > 0 and done.cpu_seconds > 0
+    assert done.processes == 1 and done.pss_sum_mib == 0  # nothing sampled
+    assert done.peak_mib > 60  # from wait4
+
+
 HELP_WITHOUT_JOBS = """usage: smscheck check [-h] [--format {json,text}] [--only-problems] FILE
 options:
   --format {json,text}
