@@ -9,29 +9,24 @@ from itertools import count
 from pathlib import Path
 from typing import TypeVar, get_args
 
-from smscheck import acceptance
+from smscheck import acceptance, running
+from smscheck.layout import Laid, Layout, differing, lay_out
 from smscheck.models import Campaign, Case, Message, Recipient, trusted
-from smscheck.outcome import Context, Outcome, Scope, Text, as_key, path_scope, read_path
+from smscheck.outcome import Context, Outcome, Scope, Text, path_scope
 from smscheck.packs import Pack, Rule, distinct_rules, load_pack, rules_at, shipped_packs
-from smscheck.patterns import PatternTimeout, case_budget
+from smscheck.patterns import case_budget
 from smscheck.phones import mask, to_e164
-from smscheck.privacy import mask_evidence, mask_numbers
 from smscheck.selection import Selection
 from smscheck.sharing import Read, Traced, Tree
 from smscheck.verdicts import (
-    Confidence,
     Lang,
     PackRef,
     Report,
     Status,
     TemplateReport,
     Verdict,
-    milder,
     status_of,
-    worst,
 )
-
-_QUIET = (Status.PASS, Status.NOT_APPLICABLE)
 
 # Distinct messages, campaigns and verdict combinations whose shared work is kept.
 _MAX_BATCHES = 4096
@@ -58,7 +53,7 @@ class _Batch:
     open: tuple[int, ...]
     # How reports are laid out from `fixed` and the open rules' verdicts, by the template
     # report they are split from (None: whole); rebuilt when `open` changes.
-    layouts: dict[int, _Layout] = field(default_factory=dict)
+    layouts: dict[int, Layout] = field(default_factory=dict)
 
     def fix(self, index: int, verdict: Verdict) -> None:
         """Give rule `index` this verdict for all the batch's cases."""
@@ -75,21 +70,6 @@ class _RuleSet:
     ignored: tuple[str, ...]
     refs: tuple[PackRef, ...]
     per_message: tuple[bool, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class _Layout:
-    """A report's verdicts as the batch gives them while `open` are its open rules: for each
-    rule in order, its fixed verdict (left out when its template's report gives it already)
-    or the position of its verdict among the open rules' verdicts of a case."""
-
-    serial: int  # never reused: stands for this layout in the keys of laid-out reports
-    open: tuple[int, ...]
-    basis: TemplateReport | None  # held: its id stays its own
-    given: dict[str, tuple[object, object]] | None  # see `_given`; None: every verdict shown
-    slots: tuple[Verdict | int, ...]
-    worst_fixed: Status  # the worst counted status of the fixed verdicts
-    empty: bool  # no rule at all: a report with no verdict needs a person's look
 
 
 class Checker:
@@ -144,7 +124,7 @@ class Checker:
         # Batches by the id of a message they were found for, with that message and campaign.
         self._batch_of: dict[int, tuple[Message, Campaign, _Batch]] = {}
         self._trees = {rule_id: Tree() for rule_id in self.rule_ids}
-        self._laid: dict[tuple[int, ...], _Laid] = {}
+        self._laid: dict[tuple[int, ...], Laid] = {}
         self._made: dict[tuple[str, Outcome, str | None], Verdict] = {}
         self._shared_reports: dict[
             tuple[int, Status, int, int],
@@ -195,14 +175,16 @@ class Checker:
             verdicts = self._derive(verdicts, accept, acceptance.apply)
             status = status_of(verdicts)
             if template is not None:
-                verdicts = self._derive(verdicts, template, _differing)
+                verdicts = self._derive(verdicts, template, differing)
         else:
             verdicts, status = self._laid_out(batch, case, template)
         # The status is in the key: the empty tuple is one object, whatever status goes with it.
         key = (id(verdicts), status, id(batch), id(template))
         found = self._shared_reports.get(key)
         # The entry holds what its key names by id, so that those ids stay their own.
-        if found is None or not (found[0] is verdicts and found[1] is batch and found[2] is template):
+        if found is None or not (
+            found[0] is verdicts and found[1] is batch and found[2] is template
+        ):
             report = trusted(
                 Report,
                 {
@@ -391,40 +373,15 @@ class Checker:
         if layout is None or layout.open is not still_open or layout.basis is not template:
             if len(batch.layouts) >= _MAX_LAYOUTS:  # template reports made anew for each case
                 batch.layouts.clear()
-            layout = batch.layouts[id(template)] = self._layout(batch, still_open, template)
+            layout = batch.layouts[id(template)] = Layout.of(batch.fixed, still_open, template)
         opened = self._open_verdicts(batch, case, still_open)
         key = (layout.serial, *map(id, opened))
         laid = self._laid.get(key)
         if laid is None:
             if len(self._laid) >= _MAX_BATCHES:
                 self._laid = {}
-            laid = self._laid[key] = _lay_out(layout, opened)
+            laid = self._laid[key] = lay_out(layout, opened)
         return laid.verdicts, laid.status
-
-    def _layout(
-        self, batch: _Batch, still_open: tuple[int, ...], template: TemplateReport | None
-    ) -> _Layout:
-        given = None if template is None else _given(template)
-        position = {index: at for at, index in enumerate(still_open)}
-        slots: list[Verdict | int] = []
-        counted = []
-        for index, verdict in enumerate(batch.fixed):
-            if index in position:
-                slots.append(position[index])
-                continue
-            assert verdict is not None  # not open: fixed
-            counted.append(verdict.counted)
-            if _shown(verdict, given):
-                slots.append(verdict)
-        return _Layout(
-            next(_SERIALS),
-            still_open,
-            template,
-            given,
-            tuple(slots),
-            worst(counted),
-            not batch.rules,
-        )
 
     def _open_verdicts(
         self, batch: _Batch, case: Case, still_open: tuple[int, ...]
@@ -462,7 +419,7 @@ class Checker:
             context = Context(case=case, suppressed=self.suppressed, charters=self.charters)
             if batch.per_message[index]:
                 return self._shared(batch, index, context)
-            return self._verdict(rule, _outcome(rule, context), case.message.body)
+            return self._verdict(rule, running.outcome_of(rule, context), case.message.body)
         path: dict[Read, object] = {}
         traced = trusted(
             Case,
@@ -473,9 +430,9 @@ class Checker:
             },
         )
         context = Context(case=traced, suppressed=self.suppressed, charters=self.charters)
-        outcome = _outcome(rule, context)
+        outcome = running.outcome_of(rule, context)
         verdict = self._verdict(rule, outcome, case.message.body)
-        if isinstance(outcome, _TimedOut):
+        if isinstance(outcome, running.TimedOut):
             return verdict
         if all(source == "message" for source, _ in path):
             batch.fix(index, verdict)  # the batch's cases share the message: the same path
@@ -488,9 +445,9 @@ class Checker:
         """A message-only rule's verdict, kept for the batch's other cases unless the case's
         time budget ran out (that review is the case's own)."""
         rule = batch.rules[index]
-        outcome = _outcome(rule, context)
+        outcome = running.outcome_of(rule, context)
         verdict = self._verdict(rule, outcome, context.case.message.body)
-        if not isinstance(outcome, _TimedOut):
+        if not isinstance(outcome, running.TimedOut):
             batch.fix(index, verdict)
         return verdict
 
@@ -501,44 +458,14 @@ class Checker:
         try:
             found = self._made.get(key)
         except TypeError:  # an outcome quoting something unhashable: made each time
-            return self._make(rule, outcome, body)
+            return running.verdict_of(rule, outcome, body, self.lang, self.show_numbers)
         if found is None:
             if len(self._made) >= _MAX_BATCHES:
                 self._made = {}
-            found = self._made[key] = self._make(rule, outcome, body)
+            found = self._made[key] = running.verdict_of(
+                rule, outcome, body, self.lang, self.show_numbers
+            )
         return found
-
-    def _make(self, rule: Rule, outcome: Outcome, body: str) -> Verdict:
-        status = outcome.status
-        if rule.ceiling is not None:
-            status = milder(status, rule.ceiling)
-        if rule.citation.confidence is Confidence.UNVERIFIED:
-            status = milder(status, Status.REVIEW)
-        message = _lead(rule, status)[self.lang]
-        # Reasons, evidence and a case's own remedy quote it (bodies, links, fields): their
-        # numbers are masked as the recipient's is. Rule texts hold none (tests/test_privacy.py).
-        if outcome.reason is not None:
-            reason = outcome.reason[self.lang]
-            message = f"{message} {reason if self.show_numbers else mask_numbers(reason)}"
-        evidence = outcome.evidence
-        remedy = "" if status in _QUIET else (outcome.remedy or rule.remedy)[self.lang]
-        if not self.show_numbers:
-            evidence = mask_evidence(evidence, body)
-            remedy = mask_numbers(remedy) if outcome.remedy else remedy
-        return trusted(
-            Verdict,
-            {
-                "rule_id": rule.id,
-                "concern": rule.concern,
-                "status": status,
-                "severity": rule.severity,
-                "message": message,
-                "evidence": evidence,
-                "citation": rule.citation,
-                "remedy": remedy,
-                "accepted": None,
-            },
-        )
 
 
 _Basis = TypeVar("_Basis")
@@ -556,76 +483,6 @@ _DEPENDS_ON_RECIPIENT = Outcome(
 )
 
 
-def _differing(verdicts: tuple[Verdict, ...], template: TemplateReport) -> tuple[Verdict, ...]:
-    """A recipient's verdicts less those its template's report already gives (same rule, same
-    status and acceptance): what remains is what differs per recipient."""
-    given = _given(template)
-    return tuple(verdict for verdict in verdicts if _shown(verdict, given))
-
-
-@dataclass(frozen=True, slots=True)
-class _Laid:
-    """A laid-out report's verdicts and status; holds the open verdicts its key names by id."""
-
-    opened: tuple[Verdict, ...]
-    verdicts: tuple[Verdict, ...]
-    status: Status
-
-
-def _lay_out(layout: _Layout, opened: tuple[Verdict, ...]) -> _Laid:
-    if layout.empty:
-        return _Laid(opened, (), Status.REVIEW)
-    given = layout.given
-    shown = []
-    for slot in layout.slots:
-        if type(slot) is int:
-            verdict = opened[slot]
-            if _shown(verdict, given):
-                shown.append(verdict)
-        else:
-            shown.append(slot)  # type: ignore[arg-type]  # a fixed verdict
-    status = worst((layout.worst_fixed, *(verdict.counted for verdict in opened)))
-    return _Laid(opened, tuple(shown), status)
-
-
-def _shown(verdict: Verdict, given: dict[str, tuple[object, object]] | None) -> bool:
-    """Whether a recipient's report shows the verdict: not when its template's gives it."""
-    return given is None or given.get(verdict.rule_id, _PER_RECIPIENT) != (
-        verdict.status,
-        verdict.accepted,
-    )
-
-
-_SERIALS = count()
-
-# What `_given` gives a rule that each recipient's report must show: equal to no verdict's.
-_PER_RECIPIENT = (None, None)
-_givens: dict[int, tuple[TemplateReport, dict[str, tuple[object, object]]]] = {}
-
-
-def _given(template: TemplateReport) -> dict[str, tuple[object, object]]:
-    """Each rule's (status, acceptance) in the template's report, less the rules that need a
-    recipient; worked out once per report."""
-    found = _givens.get(id(template))
-    if found is None or found[0] is not template:  # the entry holds it: its id stays its own
-        given: dict[str, tuple[object, object]] = {
-            verdict.rule_id: (verdict.status, verdict.accepted) for verdict in template.verdicts
-        }
-        for rule_id in template.per_recipient:
-            given[rule_id] = _PER_RECIPIENT
-        if len(_givens) >= _MAX_BATCHES:
-            _givens.clear()
-        found = _givens[id(template)] = (template, given)
-    return found[1]
-
-
-def _lead(rule: Rule, status: Status) -> Text:
-    """The verdict's first sentence, from the rule's wording for that status."""
-    if status in _QUIET:
-        return rule.title
-    return rule.review if status is Status.REVIEW else rule.message
-
-
 def _reads_message_only(rule: Rule) -> bool:
     return rule.built.scope is Scope.MESSAGE and all(
         path_scope(path) is Scope.MESSAGE for path in rule.when
@@ -633,44 +490,6 @@ def _reads_message_only(rule: Rule) -> bool:
 
 
 _TOKENS = count()
-
-
-def _outcome(rule: Rule, context: Context) -> Outcome:
-    return _unmet_condition(rule, context) or _guarded(rule, context)
-
-
-def _unmet_condition(rule: Rule, context: Context) -> Outcome | None:
-    for path, allowed in rule.when.items():
-        value = as_key(read_path(context.case, path))
-        if value not in allowed:
-            listed = ", ".join(allowed)
-            return Outcome(
-                Status.NOT_APPLICABLE,
-                Text(
-                    fr=f"(ne s'applique que si {path} vaut {listed} ; ici {value}.)",
-                    en=f"(applies only when {path} is {listed}; here {value}.)",
-                ),
-            )
-    return None
-
-
-def _guarded(rule: Rule, context: Context) -> Outcome:
-    try:
-        return rule.built.check(context)
-    except PatternTimeout as timeout:
-        return _TimedOut(
-            Status.REVIEW,
-            Text(
-                fr=f"Le motif {timeout} a dépassé le temps imparti : vérification manuelle requise.",
-                en=f"Pattern {timeout} ran out of time: check this rule by hand.",
-            ),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class _TimedOut(Outcome):
-    """A review because the case's time budget ran out: never shared with other cases, as
-    the budget is the whole case's."""
 
 
 def check(

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import smscheck
-from smscheck import Case, Checker, Status, engine
+from smscheck import Case, Checker, Status, running
 from smscheck.checks import NAMED_CHECKS
 from smscheck.checks.consent import ConsentArgs
 from smscheck.checks.information import MentionArgs
@@ -145,13 +145,13 @@ def _case(
 def counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The ids of the rules run from now on, one for each run."""
     runs: list[str] = []
-    real = engine._outcome
+    real = running.outcome_of
 
     def counted(rule: Rule, context: Context) -> Outcome:
         runs.append(rule.id)
         return real(rule, context)
 
-    monkeypatch.setattr(engine, "_outcome", counted)
+    monkeypatch.setattr(running, "outcome_of", counted)
     return runs
 
 
@@ -291,17 +291,15 @@ def test_the_senders_own_contacts_are_judged_without_their_consent_records() -> 
 def test_a_review_for_want_of_time_is_never_shared_with_other_recipients(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from smscheck import engine
-
-    real, calls = engine._guarded, []
+    real, calls = running.guarded, []
 
     def out_of_time_once(rule: object, context: object) -> object:
         calls.append(rule)
         if len(calls) == 1:
-            return engine._TimedOut(Status.REVIEW)
+            return running.TimedOut(Status.REVIEW)
         return real(rule, context)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(engine, "_guarded", out_of_time_once)
+    monkeypatch.setattr(running, "guarded", out_of_time_once)
     checker = Checker()
     first = checker.check(_case())
     timed_out = next(v for v in first.verdicts if v.status is Status.REVIEW)
