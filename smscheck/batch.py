@@ -161,7 +161,12 @@ def _sent(handle: BinaryIO, out: BinaryIO) -> bool:
 
 # Errors of a `sendfile` the target does not take (macOS sends to sockets only: ENOTSOCK).
 _NO_SENDFILE = {
-    errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.ENOTSOCK
+    errno.EINVAL,
+    errno.ENOSYS,
+    errno.ENOTSUP,
+    errno.EOPNOTSUPP,
+    errno.EXDEV,
+    errno.ENOTSOCK,
 }
 
 
@@ -175,7 +180,9 @@ class _Worker:
         self.render, self.case_text = formatter.item, formatter.case
         # A format that can render its cases as bytes in the output's encoding does (quicker
         # than encoding their text): what a worker writes, or the parent copies, as it is.
-        self.case_bytes = None if formatter.encoded is None else formatter.encoded(settings.encoding)
+        self.case_bytes = (
+            None if formatter.encoded is None else formatter.encoded(settings.encoding)
+        )
         # The reader of the last chunk, and the template line in force at its end: a chunk that
         # starts under the same template reuses it, keeping the same campaign objects, so the
         # checker's shared verdicts survive from chunk to chunk.

@@ -98,7 +98,9 @@ def _calendar_items(at: date | None) -> list[tuple[str, str]]:
     for entry in calendar_entries(at):
         cite = entry["citation"]
         if entry["entry"] == "early_vote":
-            what = f"{'/'.join(entry['kinds'])}: vote a day early in {', '.join(entry['territories'])}"
+            what = (
+                f"{'/'.join(entry['kinds'])}: vote a day early in {', '.join(entry['territories'])}"
+            )
         elif entry["entry"] == "polls_close":
             what = f"{'/'.join(entry['kinds'])}: {_closes(entry)} unless the decree says otherwise"
         else:
@@ -151,7 +153,11 @@ def _json(packs: Sequence[Pack], lang: Lang, at: date | None) -> str:
     ]
     return (
         json.dumps(
-            {"at": at.isoformat() if at else None, "rules": entries, "calendar": calendar_entries(at)},
+            {
+                "at": at.isoformat() if at else None,
+                "rules": entries,
+                "calendar": calendar_entries(at),
+            },
             indent=2,
             ensure_ascii=False,
         )
@@ -346,7 +352,12 @@ def _markdown(
             if examples is not None:
                 failing, passing = examples.get(rule.id, (None, None))
                 lines += _example("fail", failing) + _example("pass", passing)
-    lines += ["## Electoral calendar", "", "Built in (`smscheck/data/calendar.toml`); dates given in a case win.", ""]
+    lines += [
+        "## Electoral calendar",
+        "",
+        "Built in (`smscheck/data/calendar.toml`); dates given in a case win.",
+        "",
+    ]
     lines += [f"- {what} — source: {source}" for what, source in _calendar_items(at)]
     return "\n".join(lines).rstrip("\n") + "\n"
 

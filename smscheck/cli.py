@@ -421,7 +421,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if _signalled:  # a library turned the signal's exception into its own (pydantic does)
             stopped = _signalled[-1] is Terminated
-            _error(f"{'terminated' if stopped else 'interrupted'}: the results are incomplete", lang)
+            _error(
+                f"{'terminated' if stopped else 'interrupted'}: the results are incomplete", lang
+            )
             return TERMINATED if stopped else INTERRUPTED
         # A bug: one line, and 2 (exit code 1 would read "a rule fails").
         _error(f"unexpected {type(exc).__name__} at {_where(exc)}: please report it", lang)

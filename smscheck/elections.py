@@ -106,11 +106,11 @@ class Calendar:
     spec: CalendarSpec
 
     def early_territories(self, kind: ElectionKind) -> frozenset[Territory]:
-        return frozenset(t for entry in self.spec.early if kind in entry.kinds for t in entry.territories)
+        return frozenset(
+            t for entry in self.spec.early if kind in entry.kinds for t in entry.territories
+        )
 
-    def known(
-        self, kind: ElectionKind, polling: date
-    ) -> tuple[KnownElection, KnownRound] | None:
+    def known(self, kind: ElectionKind, polling: date) -> tuple[KnownElection, KnownRound] | None:
         """The calendar's election of this kind with a round on this general polling date."""
         for election in self.spec.elections:
             if election.kind is kind:

@@ -143,7 +143,6 @@ class CountParams(Frozen):
         return self
 
 
-
 def _build_count(params: CountParams) -> Built:
     def matches(item: object) -> bool:
         return all(as_key(getattr(item, key)) in allowed for key, allowed in params.match.items())

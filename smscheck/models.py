@@ -453,7 +453,7 @@ class Round(CaseModel):
     polls_close: Clock | None = Field(
         default=None,
         description="When the polls close where the recipient votes (their commune's, or the "
-        "constituency's), local time such as \"19:00\", when the campaign knows it from the "
+        'constituency\'s), local time such as "19:00", when the campaign knows it from the '
         "prefect's order; without it smscheck takes the convening decree's hours or, for an "
         "election its calendar does not know, the hours of its kind (R41's 18:00 to 20:00 for "
         "most; senatorial 11:00 to 17:30; a primary's whole polling day), and a send between "

@@ -61,7 +61,9 @@ def _fields(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, str
     for name, info in model.__pydantic_fields__.items():
         kinds = get_args(info.annotation) or (info.annotation,)
         if get_origin(info.annotation) is tuple:
-            if any(isinstance(k, type) and issubclass(k, BaseModel) and _instants(k) for k in kinds):
+            if any(
+                isinstance(k, type) and issubclass(k, BaseModel) and _instants(k) for k in kinds
+            ):
                 yield prefix + name, "items"
             continue
         for kind in kinds:
@@ -189,7 +191,9 @@ class Branch:
             return value if value is None or value is PRESENT else PRESENT
         if self.kind == "items":
             offsets = tuple(
-                getattr(item, name).utcoffset() for item in value for name in self.items  # type: ignore[attr-defined]
+                getattr(item, name).utcoffset()
+                for item in value
+                for name in self.items  # type: ignore[attr-defined]
             )
             return (value, offsets)
         return value

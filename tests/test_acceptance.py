@@ -58,7 +58,11 @@ def test_an_accepted_finding_is_carried_to_each_recipient_and_into_sarif(
     results = json.loads(capsys.readouterr().out)["runs"][0]["results"]
     [identity] = [result for result in results if result["ruleId"] == "CNIL12-ID-01"]
     assert identity["suppressions"] == [
-        {"kind": "inSource", "status": "accepted", "justification": "the sender field names the list"}
+        {
+            "kind": "inSource",
+            "status": "accepted",
+            "justification": "the sender field names the list",
+        }
     ]
 
 

@@ -195,7 +195,9 @@ def test_chunks_read_as_the_whole_file_whatever_the_cut_and_the_workers(
     one = _Worker(Settings(fmt="json"))  # --jobs 1: one worker, chunk after chunk
     two = [_Worker(Settings(fmt="json")) for _ in range(2)]  # --jobs 2: chunks alternate
     assert "".join(one.run_chunk(chunk).text(LOSSLESS) for chunk in cut) == whole
-    assert "".join(two[i % 2].run_chunk(chunk).text(LOSSLESS) for i, chunk in enumerate(cut)) == whole
+    assert (
+        "".join(two[i % 2].run_chunk(chunk).text(LOSSLESS) for i, chunk in enumerate(cut)) == whole
+    )
 
 
 @pytest.mark.parametrize("jobs", ["1", "2", "4"])

@@ -89,7 +89,14 @@ def test_a_campaign_file_with_csv_recipients_checks_each_template_for_each_row(
     assert code == 1
     sources = [line["source"] for line in out]
     csv = tmp_path / "contacts.csv"
-    assert sources == [f"{path}:{FIRST}", f"{csv}:2", f"{csv}:3", f"{path}:{SECOND}", f"{csv}:2", f"{csv}:3"]
+    assert sources == [
+        f"{path}:{FIRST}",
+        f"{csv}:2",
+        f"{csv}:3",
+        f"{path}:{SECOND}",
+        f"{csv}:2",
+        f"{csv}:3",
+    ]
     rented = {v["rule_id"]: v["status"] for v in out[2]["verdicts"]}
     assert rented["CNIL12-CON-01"] == "fail" and out[1]["status"] == "pass"
     assert out[4]["template"] == f"{path}:{SECOND}" and out[4]["status"] == "fail"

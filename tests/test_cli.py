@@ -48,7 +48,10 @@ def test_a_case_that_does_not_fail_exits_0_and_prints_only_the_summary(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["check", COMPLIANT]) == 0
-    assert capsys.readouterr().out.splitlines()[:2] == ["Résumé : 1 cas", "  conforme               1"]
+    assert capsys.readouterr().out.splitlines()[:2] == [
+        "Résumé : 1 cas",
+        "  conforme               1",
+    ]
     assert main(["check", COMPLIANT, "--verbose"]) == 0
     assert "CONFORME" in capsys.readouterr().out  # every rule of the case is listed
 

@@ -109,7 +109,9 @@ def test_default_text_shows_findings_and_verbose_every_rule(
     verbose = capsys.readouterr().out
     assert not re.search(r"\d: [A-Z0-9-]+ conforme", default)  # passing rules are not listed
     assert "CNIL12-ID-01 conforme" in verbose
-    assert ":4: CNIL12-CON-01 non conforme" in default and ":4: CNIL12-CON-01 non conforme" in verbose
+    assert (
+        ":4: CNIL12-CON-01 non conforme" in default and ":4: CNIL12-CON-01 non conforme" in verbose
+    )
 
 
 def _on_a_terminal(*args: str, env: dict[str, str]) -> str:

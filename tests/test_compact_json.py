@@ -75,7 +75,9 @@ def test_a_compact_verdict_keeps_what_the_case_decided_and_names_its_rule_and_pa
     for compact_line, full_line in zip(reports, full, strict=True):
         assert compact_line.keys() == full_line.keys()
         for verdict, whole in zip(compact_line["verdicts"], full_line["verdicts"], strict=True):
-            assert verdict == {k: v for k, v in whole.items() if k not in ("concern", "severity", "citation")}
+            assert verdict == {
+                k: v for k, v in whole.items() if k not in ("concern", "severity", "citation")
+            }
             rule = table["rules"][verdict["rule_id"]]
             assert rule["citation"] == whole["citation"]
             # the line alone says which pack version decided: the rule's pack is among its packs

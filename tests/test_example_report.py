@@ -31,7 +31,9 @@ def test_each_template_of_the_example_fits_in_one_screen(
         "appel-vote",
     ]
     assert headings[0] == 0
-    blocks = [lines[start:end] for start, end in zip(headings, [*headings[1:], len(lines)], strict=True)]
+    blocks = [
+        lines[start:end] for start, end in zip(headings, [*headings[1:], len(lines)], strict=True)
+    ]
     assert all(len(block) <= SCREEN for block in blocks), [len(block) for block in blocks]
     finding = re.compile(r"\S+:\d+: [A-Z0-9-]+ ")
     assert all(finding.match(line) or line.startswith(("    ", str(EXAMPLE))) for line in lines)

@@ -729,7 +729,9 @@ def test_a_merge_body_only_fills_plain_names() -> None:
 
 
 @given(
-    st.lists(st.sampled_from(["Bonjour ", "é", "{{", "}}", "{a}", "{b}", "{a-1}", "🇫🇷"]), max_size=9),
+    st.lists(
+        st.sampled_from(["Bonjour ", "é", "{{", "}}", "{a}", "{b}", "{a-1}", "🇫🇷"]), max_size=9
+    ),
     st.fixed_dictionaries({name: st.text("x{}é", max_size=3) for name in ("a", "b", "a-1")}),
 )
 def test_merge_spans_are_where_the_values_sit_in_the_filled_body(
@@ -1386,7 +1388,12 @@ HOSTILE_RUNS = [
         prepare=_optouts_csv([f"{NUMBER},opt_out,2026-01-01T10:00:00+00:00,sms,*"] * 2),
     ),
     # --- numbers quoted in evidence and errors are masked unless --show-numbers
-    _quoting("a premium-rate opt-out number in the body", PREMIUM, "« STOP au 06 ** ** ** 32 (0,50 € »", 1),
+    _quoting(
+        "a premium-rate opt-out number in the body",
+        PREMIUM,
+        "« STOP au 06 ** ** ** 32 (0,50 € »",
+        1,
+    ),
     _quoting(
         "a premium-rate opt-out number, as JSON",
         PREMIUM,

@@ -264,7 +264,12 @@ def test_usage_errors_speak_the_language_asked(
     bad_pack.write_text("[pack]\nid = 'x'\n", encoding="utf-8")
     runs = [
         ["check", str(SEEDS / "2026-ordinary-number.json"), "--pack", str(bad_pack)],
-        ["check", str(SEEDS / "2026-ordinary-number.json"), "--optouts", str(tmp_path / "registre")],
+        [
+            "check",
+            str(SEEDS / "2026-ordinary-number.json"),
+            "--optouts",
+            str(tmp_path / "registre"),
+        ],
         ["check", str(tmp_path / "absent.json")],
         ["rules", "--at", "1990-01-01"],
         ["explain", "XYZ-01"],

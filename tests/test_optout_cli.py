@@ -308,9 +308,7 @@ def test_an_opt_out_an_earlier_dated_opt_in_outweighs_is_not_reported_as_done(cl
     assert cli("add", NUMBER)[0] == 0  # now: the latest event
 
 
-def test_memory_as_the_registry_is_refused(
-    cli: Cli, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_memory_as_the_registry_is_refused(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ENV_REGISTRY, ":memory:")
     for command in (["add", NUMBER], ["list"], ["import", "-"]):
         code, out, err = cli(*command, registry=False)
@@ -384,7 +382,10 @@ def _opted_out_somewhere(registry: SQLiteRegistry) -> bool:
     events = list(registry.events(NUMBER))
     for scope in {"*", *(event.scope for event in events)}:
         relevant = [event for event in events if event.scope in (scope, "*")]
-        if relevant and max(relevant, key=lambda e: (e.at, e.event == "opt_out")).event == "opt_out":
+        if (
+            relevant
+            and max(relevant, key=lambda e: (e.at, e.event == "opt_out")).event == "opt_out"
+        ):
             return True
     return False
 
@@ -443,7 +444,9 @@ def _objection_status(folder: Path, written: str, way: str) -> str:
             if way == "library check":
                 report = check(case_from(document), suppressed=registry.snapshot())
             else:
-                report = Checker(suppressed=suppressed_anywhere(registry)).check(case_from(document))
+                report = Checker(suppressed=suppressed_anywhere(registry)).check(
+                    case_from(document)
+                )
         return str(report.verdict("GDPR-OBJ-01").status)
     case_file = folder / "case.json"
     case_file.write_text(json.dumps(document), encoding="utf-8")

@@ -35,7 +35,10 @@ def test_every_verdict_carries_a_citation_and_evidence_points_into_the_body(case
     for verdict in CHECKER.check(case).verdicts:
         assert verdict.citation.link
         for span in verdict.evidence:
-            assert case.message.body[span.start : span.end] == span.text or span.text in case.message.sender
+            assert (
+                case.message.body[span.start : span.end] == span.text
+                or span.text in case.message.sender
+            )
 
 
 @SETTINGS

@@ -256,7 +256,10 @@ def test_information_the_body_gives_is_judged_on_the_body_alone() -> None:
         update={"message": _case().message.model_copy(update={"body": "Communication politique"})}
     )
     assert _reads(owed, given, args) == [("message", "body")]
-    assert _reads(owed, _case(), args)[:2] == [("message", "body"), ("recipient", "from_the_person")]
+    assert _reads(owed, _case(), args)[:2] == [
+        ("message", "body"),
+        ("recipient", "from_the_person"),
+    ]
 
 
 def test_numbers_the_person_did_not_give_share_one_origin_verdict_whatever_their_origin(

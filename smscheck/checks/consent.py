@@ -152,8 +152,7 @@ def _by_consent(case: Case, regime: Regime) -> Outcome | None:
             Text(
                 fr="Consentement donné à cette campagne, preuve "
                 "enregistrée (recipient.consent.proof).",
-                en="Consent given to this campaign, proof on record "
-                "(recipient.consent.proof).",
+                en="Consent given to this campaign, proof on record (recipient.consent.proof).",
             )
         )
     if regime == "cnil-2006" or case.message.purpose is not Purpose.CAMPAIGN:

@@ -73,9 +73,7 @@ def _period(ctx: Context, months_before: int) -> _Period:
 
 
 def _signs(ctx: Context, args: PeriodArgs) -> tuple[Span, ...]:
-    return tuple(
-        span for pattern in args.patterns for span in pattern.spans(ctx.case.message.body)
-    )
+    return tuple(span for pattern in args.patterns for span in pattern.spans(ctx.case.message.body))
 
 
 def no_freephone_number(ctx: Context, args: FreephoneArgs) -> Outcome:

@@ -262,8 +262,6 @@ def within_sending_hours(ctx: Context, args: HoursArgs) -> Outcome:
 
 CHECKS = {
     "timing.outside_silence": NamedCheck(outside_silence, SilenceArgs, Scope.RECIPIENT),
-    "timing.no_new_controversy": NamedCheck(
-        no_new_controversy, ControversyArgs, Scope.RECIPIENT
-    ),
+    "timing.no_new_controversy": NamedCheck(no_new_controversy, ControversyArgs, Scope.RECIPIENT),
     "timing.sending_hours": NamedCheck(within_sending_hours, HoursArgs, Scope.RECIPIENT),
 }

@@ -100,9 +100,7 @@ class Summary:
     template_findings: Counter[str] = field(default_factory=Counter)
     template_recipients: Counter[str] = field(default_factory=Counter)
     # Reports counted but not yet added up (see `count`), by identity: (report, cases).
-    _pending: dict[int, tuple[Report, int]] = field(
-        default_factory=dict, repr=False, compare=False
-    )
+    _pending: dict[int, tuple[Report, int]] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, result: Result) -> None:
         if result.template is not None:
@@ -178,7 +176,12 @@ class Summary:
     def text(self, lang: Lang = "en") -> str:
         """The summary in a few lines: counts per status and per rule, the first problems."""
         self.settle()
-        words, labels, colon, semicolon = STATUS_WORDS[lang], LABELS[lang], COLON[lang], SEMICOLON[lang]
+        words, labels, colon, semicolon = (
+            STATUS_WORDS[lang],
+            LABELS[lang],
+            COLON[lang],
+            SEMICOLON[lang],
+        )
 
         def counted(counter: Counter[str]) -> str:
             return ", ".join(f"{words[Status(name)]} {n}" for name, n in sorted(counter.items()))

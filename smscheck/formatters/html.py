@@ -370,7 +370,7 @@ def _proof(page: _Page, lang: Lang) -> str:
     return (
         f'<h2 id="proof">{words["proof"]}</h2><table>'
         f'<tr><th>{words["packs"]}</th><td id="packs">{packs}</td></tr>'
-        f'<tr><th>{words["resolved"]}</th><td>{", ".join(page.dates) or "-"}</td></tr>'
+        f"<tr><th>{words['resolved']}</th><td>{', '.join(page.dates) or '-'}</td></tr>"
         f'<tr><th>{words["version"]}</th><td id="version">{escape(tool_version())}</td></tr>'
         f"</table><h3>{words['digest']}</h3><table>{digests}</table>"
     )
@@ -386,7 +386,10 @@ def write(rendered: Iterable[str], out: TextIO) -> None:
                 page.add(kind, json.loads(body))
     lang: Lang = page.lang or "fr"
     words = _WORDS[lang]
-    names = {where: (f"{data['id']} ({where})" if data["id"] else where) for where, data in page.templates.items()}
+    names = {
+        where: (f"{data['id']} ({where})" if data["id"] else where)
+        for where, data in page.templates.items()
+    }
     sections = [
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -344,7 +344,9 @@ def report_schema(form: str) -> dict[str, Any]:
     defs["CompactVerdict"] = verdict
     for name in ("Report", "TemplateReport"):
         defs[name]["properties"]["verdicts"]["items"] = {"$ref": "#/$defs/CompactVerdict"}
-    schema["title"] = "A line of smscheck --format json-compact: the rule table, a report, an input error"
+    schema["title"] = (
+        "A line of smscheck --format json-compact: the rule table, a report, an input error"
+    )
     return schema
 
 

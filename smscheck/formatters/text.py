@@ -88,9 +88,7 @@ def _heading(report: Report | TemplateReport, where: str, style: Style) -> str:
     return f"{head}{labels['rules']} {report.resolved_at}{colon} {packs})"
 
 
-def text_report(
-    report: Report | TemplateReport, where: str, style: Style = _EVERY_RULE
-) -> str:
+def text_report(report: Report | TemplateReport, where: str, style: Style = _EVERY_RULE) -> str:
     """One case or template: a line per verdict that needs action (per verdict when verbose),
     details under those that need action. A passing case prints nothing unless verbose; a
     template always prints its heading, under which its recipients' findings follow."""
