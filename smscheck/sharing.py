@@ -190,10 +190,9 @@ class Branch:
         if self.kind == "model":
             return value if value is None or value is PRESENT else PRESENT
         if self.kind == "items":
+            items: tuple[object, ...] = value  # type: ignore[assignment]  # a tuple field's value
             offsets = tuple(
-                getattr(item, name).utcoffset()
-                for item in value
-                for name in self.items  # type: ignore[attr-defined]
+                getattr(item, name).utcoffset() for item in items for name in self.items
             )
             return (value, offsets)
         return value

@@ -22,7 +22,9 @@ def campaign(body: str, accept: str) -> str:
     return f'{head}[[templates]]\nid = "seul"\nbody = """{body}"""\naccept = {accept}\n'
 
 
-def template_report(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, *args: str):
+def template_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, *args: str
+) -> tuple[int, dict[str, Any]]:
     code, out = run_json(capsys, str(write(tmp_path, text)), *args)
     return code, out[0]
 

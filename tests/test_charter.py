@@ -17,7 +17,7 @@ from smscheck.cli import main
 from smscheck.inputs import case_from
 from smscheck.models import Case, Channel, Recipient
 from smscheck.packs import PackError, load_pack, shipped_packs
-from smscheck.verdicts import Confidence, Report, Status
+from smscheck.verdicts import Concern, Confidence, Report, Status
 from tests.conftest import ROOT, load_seed
 
 USER_CHARTER = ROOT / "tests" / "data" / "charters" / "haute-autorite.toml"
@@ -120,7 +120,7 @@ def test_case_b_off_limits_file_fails_and_the_unmentioned_sms_channel_is_for_rev
     # Says the charter is silent on SMS, and names the nearest clause: e-mails to members.
     assert "ne dit rien de l'envoi par SMS aux adhérents" in channel.message
     assert "3 courriels aux adhérents" in channel.message
-    assert report.by_concern()["opt_out"] is Status.FAIL
+    assert report.by_concern()[Concern.OPT_OUT] is Status.FAIL
 
 
 def test_case_b_in_english_names_the_clause_too() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -253,7 +254,7 @@ def test_the_origin_is_not_owed_for_the_senders_own_collection() -> None:
 
 
 def test_own_members_without_notice_are_advised_not_failed_and_pass_once_informed() -> None:
-    def verdicts(**facts: object) -> dict[str, Status]:
+    def verdicts(**facts: Any) -> dict[str, Status]:
         case = _case(
             sender_kind=SenderKind.PARTY, relationship="member", origin="party_member_file", **facts
         )

@@ -260,7 +260,7 @@ def test_a_kind_without_closing_hours_leaves_the_whole_polling_day_open() -> Non
 
 def test_a_polls_close_with_a_utc_offset_is_an_input_error() -> None:
     with pytest.raises(ValueError, match="local time"):
-        Round(polling_date=date(2026, 3, 15), polls_close="19:00+01:00")  # type: ignore[arg-type]
+        Round(polling_date=date(2026, 3, 15), polls_close="19:00+01:00")
 
 
 def _municipal(local: datetime, rounds: tuple[Round, ...] = MUNICIPAL_2026) -> Case:
@@ -425,7 +425,7 @@ def test_a_free_sending_service_fails_exactly_when_a_barred_legal_person_gives_i
 
 def test_a_provider_kind_outside_the_enumeration_is_an_input_error() -> None:
     with pytest.raises(ValueError, match="kind"):
-        Provider(name="X", kind="town hall", supplies="file")  # type: ignore[arg-type]
+        Provider(name="X", kind="town hall", supplies="file")
 
 
 # L52-1 al. 2

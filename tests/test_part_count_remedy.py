@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from smscheck import Checker, Verdict
 from smscheck.inputs import read_lines
 
-TEMPLATE = {
+TEMPLATE: dict[str, Any] = {
     "message": {
         "sender": "LYONAVENIR",
         "send_at": "2026-03-03T10:00:00+01:00",

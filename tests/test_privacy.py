@@ -11,6 +11,7 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -276,7 +277,7 @@ def test_validation_errors_raised_to_library_users_do_not_quote_the_number() -> 
     from smscheck import Case, Recipient
     from smscheck.registry import OptOutRecord
 
-    attempts = [
+    attempts: list[Callable[[], object]] = [
         lambda: Recipient(number=INVALID),
         lambda: Recipient(number="0698765432", origin="moon"),
         lambda: Case.model_validate({**CASE, "recipient": {"number": INVALID}}),
@@ -296,7 +297,7 @@ def test_other_library_errors_do_not_quote_the_number(tmp_path: Path) -> None:
     from smscheck.registry import SQLiteRegistry
 
     with SQLiteRegistry(tmp_path / "r.sqlite3") as registry:
-        attempts = [
+        attempts: list[Callable[[], object]] = [
             lambda: Checker(suppressed={INVALID}),
             lambda: registry.record_opt_out(INVALID, at=datetime.now(UTC), source="sms"),
             lambda: registry.is_suppressed("06 98 76 54 3x"),
@@ -409,7 +410,7 @@ _DATE = regex.compile(
     r"(?<!\d)(0?[1-9]|[12]\d|3[01])\D{1,3}(0?[1-9]|1[0-2])\D{1,3}(19|20)\d\d(?!\d)"
 )
 _SEPARATORS = st.sampled_from(["", " ", ".", "-", "\u00a0", "/", "  ", ". ", " \u2013 ", "\t"])
-_WORDS = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
+_WORDS = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=30)
 
 
 @settings(max_examples=300, deadline=None)
