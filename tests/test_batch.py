@@ -399,12 +399,14 @@ def test_a_full_temporary_disk_is_named_as_such_and_leaves_no_temporary_file(
         return builtins.open(file, mode, *args, **kwargs)  # type: ignore[call-overload]
 
     monkeypatch.setattr(batch, "open", opened, raising=False)  # in the workers, forked after
-    for lang, words in (("en", "set TMPDIR"), ("fr", "donnez à TMPDIR")):
+    for lang, full, words in (
+        ("en", "No space left on device", "set TMPDIR"),
+        ("fr", "plus de place sur le disque", "donnez à TMPDIR"),  # the system's words too
+    ):
         command = ["check", str(three_chunks), "--jobs", "2", "--lang", lang, "--format", "json"]
         assert main(command) == 2
         error = capsys.readouterr().err.strip().splitlines()[-1]
-        assert str(private_tmp) in error and "No space left on device" in error
-        assert words in error
+        assert str(private_tmp) in error and full in error and words in error
         assert list(private_tmp.iterdir()) == []
 
 
