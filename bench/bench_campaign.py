@@ -219,7 +219,7 @@ def machine_scaling(iterations: int) -> tuple[float, float, float]:
 
 
 def checked_run(
-    cli: Cli, arguments: Sequence[str], path: Path, *, watch: bool = False
+    cli: Cli, arguments: Sequence[str], path: Path, *, watch: bool
 ) -> tuple[processes.Run, int]:
     """One run of `smscheck check ARGS FILE > out` and the lines its summary accounts for,
     timed, or `watch`ed for memory (see bench/processes.py: not both); BenchError if it failed
@@ -248,7 +248,7 @@ def cli_run(
     did not check every line."""
     best: processes.Run | None = None
     for _ in range(repeat):
-        done, seen = checked_run(cli, arguments, path)
+        done, seen = checked_run(cli, arguments, path, watch=False)
         _require_seen(arguments, seen, expected)
         if best is None or done.seconds < best.seconds:
             best = done
@@ -292,7 +292,9 @@ def halves_run(
     best = float("inf")
     for _ in range(repeat):
         with ThreadPoolExecutor(len(halves)) as pool:
-            runs = list(pool.map(lambda half: checked_run(cli, arguments, half), halves))
+            runs = list(
+                pool.map(lambda half: checked_run(cli, arguments, half, watch=False), halves)
+            )
         _require_seen(arguments, sum(seen for _, seen in runs), expected)
         best = min(best, max(done.seconds for done, _ in runs))
     return best

@@ -1,4 +1,5 @@
-"""Running a command as a user does, timed end to end, with the memory of all its processes.
+"""Running a command as a user does: timed end to end, or watched for the memory of all its
+processes.
 
 Peak memory counts every process of the run (the command and its `--jobs` workers): a thread
 reads `/proc/<pid>/status` of the command and of every descendant it finds, every
@@ -122,10 +123,11 @@ class _Watch(threading.Thread):
             self.stopping.wait(self.interval)
 
 
-def run(command: list[str], output: Path, interval: float = 0.05, *, watch: bool = True) -> Run:
+def run(command: list[str], output: Path, interval: float = 0.05, *, watch: bool) -> Run:
     """Run `command` with its standard output written to `output`, as `cmd > output` does;
-    its processes' memory sampled every `interval` seconds unless `watch` is false (then the
-    memory figures are those of the largest process alone, and `processes` is 1)."""
+    its processes' memory sampled every `interval` seconds if `watch`, else not at all (then
+    `peak_mib` and `rss_sum_mib` are the largest process's peak from `wait4`, `pss_sum_mib`
+    is 0 and `processes` 1)."""
     with output.open("wb") as out:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE)

@@ -4,7 +4,8 @@ rule order, less what the report of its template gives already.
 A campaign's recipients share their message's fixed verdicts; what is left per recipient is
 the verdicts of the rules still open (see `engine.Checker`). A `Layout` says, once per batch
 and template report, where each fixed verdict goes and which open verdict fills each other
-slot; laying a case out is then a pass over those slots.
+slot (made again when a rule of the batch gets fixed); laying a case out is then a pass
+over those slots.
 """
 
 from __future__ import annotations
@@ -91,9 +92,10 @@ def lay_out(layout: Layout, opened: tuple[Verdict, ...]) -> Laid:
     return Laid(opened, tuple(verdicts), status)
 
 
-def shown(verdict: Verdict, given: dict[str, tuple[object, object]] | None) -> bool:
-    """Whether a recipient's report shows the verdict: not when its template's gives it."""
-    return given is None or given.get(verdict.rule_id, _PER_RECIPIENT) != (
+def shown(verdict: Verdict, known: dict[str, tuple[object, object]] | None) -> bool:
+    """Whether a recipient's report shows the verdict: not when its template's gives it
+    (`known`: see `given`; None, every verdict is shown)."""
+    return known is None or known.get(verdict.rule_id, _PER_RECIPIENT) != (
         verdict.status,
         verdict.accepted,
     )

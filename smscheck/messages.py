@@ -273,7 +273,7 @@ _REASONS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ..
         (r"Is a directory", "c'est un dossier"),
         (r"Permission denied", "permission refusée"),
         (r"No space left on device", "plus de place sur le disque"),
-        (r"Disk quota exceeded", "quota de disque dépassé"),
+        (r"Dis[ck] quota exceeded", "quota de disque dépassé"),  # Disc: macOS
         (r"cannot read: (.+)", r"lecture impossible : \1"),
         (r"no standard input", "pas d'entrée standard"),
         (r"standard input is closed", "l'entrée standard est fermée"),
@@ -303,12 +303,14 @@ _REASONS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ..
         (r"nested too deep", "imbriqué trop profondément"),
         (r"no case to check in the input", "aucun cas à vérifier dans l'entrée"),
         (
-            r"(.+) in the temporary folder where --jobs keeps workers' output until its turn: "
-            r"set TMPDIR to a disk with more room, or use --jobs 1",
+            # The folder comes first, unless it was split off as the problem's place (it is
+            # not when its path holds a space).
+            r"(.+: )?(.+?) in the temporary folder where --jobs keeps workers' output until "
+            r"its turn: set TMPDIR to a disk with more room, or use --jobs 1",
             lambda m: (
-                f"{_phrase(m[1])} dans le dossier temporaire où --jobs garde la sortie des "
-                "processus de travail jusqu'à son tour : donnez à TMPDIR un disque plus grand, "
-                "ou utilisez --jobs 1"
+                f"{m[1] or ''}{_phrase(m[2])} dans le dossier temporaire où --jobs garde la "
+                "sortie des processus de travail jusqu'à son tour : donnez à TMPDIR un disque "
+                "plus grand, ou utilisez --jobs 1"
             ),
         ),
         (r"a campaign name is blank", "un nom de campagne est vide"),

@@ -36,6 +36,7 @@ def _unmet_condition(rule: Rule, context: Context) -> Outcome | None:
 
 
 def guarded(rule: Rule, context: Context) -> Outcome:
+    """The rule's check on the case; a review if its patterns run out of the case's time."""
     try:
         return rule.built.check(context)
     except PatternTimeout as timeout:

@@ -374,16 +374,23 @@ def test_an_output_that_fails_leaves_no_temporary_file(
     assert list(private_tmp.iterdir()) == []
 
 
+@pytest.mark.parametrize("folder", ["tmp", "mon dossier"])
 def test_a_full_temporary_disk_is_named_as_such_and_leaves_no_temporary_file(
     three_chunks: Path,
-    private_tmp: Path,
+    tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
+    folder: str,
 ) -> None:
     import builtins
     import errno
+    import tempfile
 
     from smscheck import batch
+
+    private_tmp = tmp_path / folder  # a path with a space is read as a whole too
+    private_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private_tmp))
 
     class Full(io.RawIOBase):  # a part file created, whose write finds the disk full
         def writable(self) -> bool:

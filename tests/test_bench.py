@@ -57,7 +57,7 @@ def test_peak_memory_counts_the_children_of_the_command(tmp_path: Path) -> None:
         "    block = bytearray(80 * 1024 * 1024); time.sleep(0.5); os._exit(0)\n"
         "os.wait()\n"
     )
-    done = processes.run([sys.executable, "-c", script], tmp_path / "out")
+    done = processes.run([sys.executable, "-c", script], tmp_path / "out", watch=True)
     assert done.returncode == 0
     assert done.processes == 2
     assert done.peak_mib > 80
