@@ -200,3 +200,18 @@ def test_a_file_name_that_is_not_utf8_is_shown_with_its_bytes_escaped(
         assert "caf%E9.jsonl" in shown
     else:
         assert "caf\\xe9.jsonl" in shown
+
+
+def test_an_escaped_file_name_keeps_its_bytes_however_many_names_came_before() -> None:
+    import os
+
+    from smscheck.inputs.located import raw_file, shown_file
+
+    # The shown names and their raw bytes were forgotten apart: past 1,024 escaped names, a name
+    # still shown from one cache had lost its bytes in the other (SARIF's URI then wrong).
+    names = [os.fsdecode(b"caf\xe9-%d.jsonl" % index) for index in range(1025)]
+    for name in names:  # the last one fills the memory of escaped names
+        shown = shown_file(name)
+        assert shown != name and raw_file(shown) == name
+    assert all(raw_file(shown_file(name)) == name for name in names[-30:])  # shown again
+    assert shown_file("plain.jsonl") == raw_file("plain.jsonl") == "plain.jsonl"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from pydantic import ValidationError
@@ -38,22 +37,26 @@ class Location(NamedTuple):
         return file if self.line is None else f"{file}:{self.line}"
 
 
-@lru_cache(maxsize=256)
 def shown_file(file: str) -> str:
     """A file name as reports show it: one whose bytes are not UTF-8 (which Python reads as lone
     surrogates, that no UTF-8 output can hold) with those bytes escaped, `caf\\xe9.jsonl`."""
-    try:
-        file.encode("utf-8")
-    except UnicodeEncodeError:
-        shown = file.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-        if len(_RAW) >= 1024:
+    shown = _SHOWN.get(file)
+    if shown is None:
+        try:
+            file.encode("utf-8")
+            shown = file
+        except UnicodeEncodeError:
+            shown = file.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        if len(_SHOWN) >= 1024:  # both forgotten together: an escaped name keeps its raw one
+            _SHOWN.clear()
             _RAW.clear()
+        _SHOWN[file] = shown
         _RAW[shown] = file
-        return shown
-    return file
+    return shown
 
 
-_RAW: dict[str, str] = {}  # the names `shown_file` escaped, by what it showed
+_SHOWN: dict[str, str] = {}  # each name as `shown_file` shows it
+_RAW: dict[str, str] = {}  # and back
 
 
 def raw_file(shown: str) -> str:
