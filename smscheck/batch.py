@@ -176,7 +176,12 @@ class _Worker:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.checker = settings.checker()
-        formatter = FORMATTERS[settings.fmt].styled(settings.style)
+        # Rendered as the parent's formatter, built for the same run, writes it.
+        formatter = (
+            FORMATTERS[settings.fmt]
+            .styled(settings.style)
+            .for_run(self.checker.packs, settings.lang, settings.selection)
+        )
         self.render, self.case_text = formatter.item, formatter.case
         # A format that can render its cases as bytes in the output's encoding does (quicker
         # than encoding their text): what a worker writes, or the parent copies, as it is.

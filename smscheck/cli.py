@@ -85,7 +85,7 @@ def _run_check(args: argparse.Namespace) -> int:
     fail_on = Status(args.fail_on) if args.fail_on else configured.fail_on or Status.FAIL
     with _output(args.output) as out:
         style = Style(verbose=args.verbose, colour=_colour(out))
-        formatter = FORMATTERS[args.format].for_packs(packs)
+        formatter = FORMATTERS[args.format].for_run(packs, args.lang, selection)
         if args.format != "text" and out is sys.stdout:  # JSON is UTF-8 whatever the terminal
             _reconfigure(out, encoding="utf-8")
         # A format that writes its items as they come (after a head line, for some) gets its

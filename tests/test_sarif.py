@@ -70,22 +70,25 @@ def test_case_a_is_valid_sarif_with_one_result_per_verdict_needing_action(
 
 
 @pytest.mark.usefixtures("in_checkout")
-def test_driver_rules_describe_each_rule_that_appears_with_its_source(
+def test_driver_rules_describe_every_rule_of_the_run_in_pack_order_with_its_source(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     _, sarif, [report] = run_cli(capsys, CASE_A)
     run = sarif["runs"][0]
     rules = run["tool"]["driver"]["rules"]
-    ids = [rule["id"] for rule in rules]
-    assert len(ids) == len(set(ids))
-    assert set(ids) == {result["ruleId"] for result in run["results"]}
+    shipped = {rule.id: rule for pack in shipped_packs() for rule in pack.rules}
+    # Every rule, whether it gave a result or not: a rule's index is the same in every run.
+    assert [rule["id"] for rule in rules] == [*shipped, INPUT_ERROR, NO_RULE_IN_FORCE]
+    assert run["results"]
     for result in run["results"]:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
-    shipped = {rule.id: rule for pack in shipped_packs() for rule in pack.rules}
     citations = {v["rule_id"]: v["citation"] for v in report["verdicts"]}
-    for rule in rules:
+    for rule in rules[: len(shipped)]:
         source = shipped[rule["id"]]
-        assert rule["helpUri"] == source.citation.link == citations[rule["id"]]["link"]
+        assert rule["properties"]["citation"] == source.citation.model_dump(mode="json")
+        if rule["id"] in citations:
+            assert rule["properties"]["citation"] == citations[rule["id"]]
+        assert rule["helpUri"] == source.citation.link
         # Results are problems: the short description is the failing wording, never the pass.
         assert rule["shortDescription"]["text"] == source.message.fr
         assert source.title.fr in rule["fullDescription"]["text"]
@@ -97,7 +100,6 @@ def test_driver_rules_describe_each_rule_that_appears_with_its_source(
         props = rule["properties"]
         assert props["concern"] == source.concern.value
         assert props["severity"] == source.severity.value
-        assert props["citation"] == citations[rule["id"]]
         assert props["validity"] == {
             "from": source.valid_from.isoformat(),
             "until": source.valid_until.isoformat() if source.valid_until else None,
@@ -187,7 +189,7 @@ def test_json_lines_give_line_numbers_and_input_errors_become_results(
     assert "1 entrée(s)" in invocation["toolExecutionNotifications"][0]["message"]["text"]
     per_case = sum(1 for v in reports[0]["verdicts"] if v["status"] in LEVELS)
     assert len(run["results"]) == 2 * per_case + 1
-    assert run["tool"]["driver"]["rules"][-1]["id"] == INPUT_ERROR
+    assert run["tool"]["driver"]["rules"][error["ruleIndex"]]["id"] == INPUT_ERROR
 
 
 def test_jobs_2_gives_the_same_sarif_as_jobs_1(tmp_path: Path) -> None:
@@ -226,7 +228,8 @@ def test_a_date_with_no_rule_in_force_is_a_warning_not_silence() -> None:
     valid(sarif)
     [result] = sarif["runs"][0]["results"]
     assert result["ruleId"] == NO_RULE_IN_FORCE and result["level"] == "warning"
-    assert sarif["runs"][0]["tool"]["driver"]["rules"][0]["id"] == NO_RULE_IN_FORCE
+    rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+    assert rules[result["ruleIndex"]]["id"] == NO_RULE_IN_FORCE
 
 
 def test_rules_from_packs_the_writer_was_not_given_still_get_a_descriptor() -> None:
@@ -235,6 +238,8 @@ def test_rules_from_packs_the_writer_was_not_given_still_get_a_descriptor() -> N
     valid(sarif)
     rules = sarif["runs"][0]["tool"]["driver"]["rules"]
     assert rules and all(rule["shortDescription"]["text"] for rule in rules)
+    results = sarif["runs"][0]["results"]
+    assert results and all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in results)
 
 
 def render(results: list[Result], *, packs: tuple[()] | None = None) -> Any:
@@ -262,3 +267,48 @@ def test_results_are_written_as_they_arrive() -> None:
     per_case = out.getvalue().count('"ruleId"') // 3
     assert seen == [0, per_case, 2 * per_case]
     valid(json.loads(out.getvalue()))
+
+
+def test_a_rule_keeps_its_index_whatever_the_input_and_the_jobs(tmp_path: Path) -> None:
+    path = tmp_path / "campaign.jsonl"
+    generate(path, 1200)
+    order = [rule.id for pack in shipped_packs() for rule in pack.rules]
+    order += [INPUT_ERROR, NO_RULE_IN_FORCE]
+    for args in ([CASE_A], [str(path)], [str(path), "--jobs", "2"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "smscheck.cli", "check", *args, "--format", "sarif"],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=ROOT,
+        )
+        run = json.loads(done.stdout)["runs"][0]
+        assert [rule["id"] for rule in run["tool"]["driver"]["rules"]] == order
+        assert run["results"]
+        assert all(order[r["ruleIndex"]] == r["ruleId"] for r in run["results"])
+
+
+def test_a_run_of_unreadable_inputs_only_is_described_in_the_language_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "broken.jsonl"
+    path.write_text("{not json\n", encoding="utf-8")
+    assert main(["check", str(path), "--format", "sarif", "--lang", "fr"]) == 2
+    run = json.loads(capsys.readouterr().out)["runs"][0]
+    [note] = run["invocations"][0]["toolExecutionNotifications"]
+    assert note["message"]["text"].startswith("1 entrée(s) n'ont pas pu être vérifiées")
+    rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
+    assert rules[INPUT_ERROR]["shortDescription"]["text"].startswith("Entrée illisible")
+
+
+@pytest.mark.usefixtures("in_checkout")
+def test_rules_left_out_are_disabled_even_when_no_report_is_written(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    seed = "seeds/2011-ump-cantonales-direct-contact.json"  # passes: --only-problems writes none
+    args = ["check", seed, "--format", "sarif", "--only-problems", "--ignore", "CNIL06-OPT"]
+    assert main([*args, "--isolated"]) == 0
+    run = json.loads(capsys.readouterr().out)["runs"][0]
+    assert run["results"] == []
+    overrides = run["invocations"][0]["ruleConfigurationOverrides"]
+    assert [o["descriptor"]["id"] for o in overrides] == ["CNIL06-OPT-01", "CNIL06-OPT-02"]

@@ -12,6 +12,7 @@ from typing import TextIO, TypeVar
 
 from smscheck.messages import LABELS, STATUS_WORDS
 from smscheck.packs import Pack
+from smscheck.selection import Selection
 from smscheck.verdicts import Lang, Report, Status, TemplateReport, Verdict, at_least
 
 QUIET = (Status.PASS, Status.NOT_APPLICABLE)
@@ -271,7 +272,9 @@ class Formatter:
     `case` that renders those bytes already encoded (None for an encoding it cannot join).
     `head`, in a format whose `write` puts one line before the first item and then writes the
     items as they come, gives that line for the packs of the run: whoever writes the items
-    itself writes it first."""
+    itself writes it first. `run`, in a format whose items `write` would still rework (SARIF's
+    rule indices), gives for the run's packs, language and selection the format whose items are
+    rendered whole, that its `write` only joins (see `for_run`)."""
 
     item: Callable[[Result], str]
     write: Write
@@ -280,12 +283,20 @@ class Formatter:
     case: Callable[[Report, str, str], str] | None = None
     encoded: Callable[[tuple[str, str]], Callable[[Report, str, str], bytes] | None] | None = None
     head: Callable[[Sequence[Pack]], str] | None = None
+    run: Callable[[Sequence[Pack], Lang, Selection], Formatter] | None = None
 
     def for_packs(self, packs: Sequence[Pack]) -> Formatter:
         """This format, its `write` told which packs the run loaded (for rule metadata)."""
         if self.bind is None:
             return self
         return replace(self, write=self.bind(packs))
+
+    def for_run(self, packs: Sequence[Pack], lang: Lang, selection: Selection) -> Formatter:
+        """This format for a run of the command: its `write` told the packs, and its items (in
+        any process that builds it for the same run) rendered as that `write` takes them."""
+        if self.run is None:
+            return self.for_packs(packs)
+        return self.run(packs, lang, selection)
 
     def styled(self, style: Style) -> Formatter:
         """This format laid out in `style` (unchanged if it has no styles)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
 from functools import lru_cache
 from importlib import metadata
@@ -25,6 +25,7 @@ from smscheck.formatters.base import (
 from smscheck.inputs.located import raw_file
 from smscheck.messages import CONFIDENCE_WORDS, LABELS
 from smscheck.packs import Pack, Rule, shipped_packs
+from smscheck.selection import Selection
 from smscheck.verdicts import Lang, Report, Status, Verdict
 
 # SARIF 2.1.0. One result per verdict that needs action:
@@ -52,10 +53,14 @@ from smscheck.verdicts import Lang, Report, Status, Verdict
 # justification). Rules the configuration leaves out are listed in the invocation's
 # `ruleConfigurationOverrides`, disabled.
 #
+# Rule indices: `tool.driver.rules` describes every rule of the run's packs, in pack order,
+# then the two pseudo-rules (`RuleTable`); a result's ruleIndex is its rule's place there, the
+# same in every run with the same packs.
+#
 # Streaming: `item`, in a worker, renders each result as one line `<rule id>\t<lang>\t<json>`;
-# `write` numbers the rules in order of first appearance, writes each result as it arrives and
-# ends with `tool.driver.rules`, built from the packs of the run. Memory grows with the number
-# of distinct rules, never with the number of cases.
+# `write` gives it its index, writes it as it arrives and ends with the rules. The command
+# renders results whole instead (`Formatter.for_run`): its workers give each result its index,
+# and `write` only joins what they wrote. Memory never grows with the number of cases.
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -115,10 +120,14 @@ def _uri(path: str) -> str:
 # The rule-dependent parts of each result: the start, up to the open `properties`, and the end,
 # after `locations` (an accepted finding's suppression). Verdicts are shared objects (one per
 # distinct outcome of a rule, see `engine.Checker`), far fewer than the lists recipients make of
-# them: each verdict's part is made once, and kept by its identity.
+# them: each verdict's parts are made once, and kept by its identity.
 _Head = tuple[str, str]
 _MAX_HEADS = 16_384
-_sarif_heads: dict[tuple[int, str], tuple[Verdict, _Head | None]] = {}
+# What a case's results take from its report: the rules' parts (`_Head`s), what follows the
+# recipient up to the location, and the line of rules left out.
+_CaseParts = tuple[tuple[_Head, ...], str, str]
+
+IGNORED = "!ignored"  # a line listing rules the configuration left out (no result)
 
 
 def _suppression(verdict: Verdict) -> str:
@@ -131,110 +140,106 @@ def _suppression(verdict: Verdict) -> str:
     )
 
 
-def _sarif_verdict_heads(verdicts: tuple[Verdict, ...], lang: Lang) -> tuple[_Head, ...]:
-    if not verdicts:
-        labels = _SARIF_LABELS[lang]
+class _Results:
+    """The SARIF results of cases, templates and input errors, each opened by `opening(rule id,
+    lang)` (up to and with the `{` of its object) and ended by `closing`; with `listed`, the
+    rules a report's configuration left out as a line `!ignored\t\t<JSON list>`."""
+
+    def __init__(self, opening: Callable[[str, str], str], closing: str, *, listed: bool) -> None:
+        self._opening, self._closing, self._listed = opening, closing, listed
+        self._heads: dict[tuple[int, str], tuple[Verdict, _Head | None]] = {}
+        self._parts: dict[int, CacheEntry[Report, _CaseParts]] = {}
+
+    def item(self, result: Result) -> str:
+        """`Formatter.item`: a template's findings are located at the template, once for all
+        its recipients."""
+        if result.report is not None:
+            report = result.report
+            return self._filled(self._case_parts(report), report.recipient, result.location)
+        location = _sarif_location(result.location)
+        if result.template is not None:
+            template = result.template
+            named = "null" if template.template is None else json_str(template.template)
+            return self._ignored(template.ignored) + self._results(
+                self._verdict_heads(template.verdicts, template.lang),
+                f'"template":{named},"resolvedAt":"{template.resolved_at.isoformat()}"}},'
+                f'"locations":[{location}]',
+            )
         return (
-            (
-                f"{NO_RULE_IN_FORCE}\t{lang}\t"
-                f'{{"ruleId":"{NO_RULE_IN_FORCE}","level":"warning",'
-                f'"message":{{"text":{json_str(labels["no_rule"])}}},'
-                f'"properties":{{"status":"{Status.REVIEW.value}",',
-                "",
-            ),
+            f'{self._opening(INPUT_ERROR, "")}"ruleId":"{INPUT_ERROR}","level":"error",'
+            f'"message":{{"text":{json_str(result.error or "unreadable input")}}},'
+            f'"locations":[{location}]{self._closing}'
         )
-    heads = []
-    for verdict in verdicts:
-        cached = _sarif_heads.get((id(verdict), lang))
-        if cached is None or cached[0] is not verdict:  # the entry holds it: its id is its own
-            if len(_sarif_heads) >= _MAX_HEADS:
-                _sarif_heads.clear()
-            cached = _sarif_heads[(id(verdict), lang)] = (verdict, _sarif_head(verdict, lang))
-        if cached[1] is not None:
-            heads.append(cached[1])
-    return tuple(heads)
 
+    def case(self, shared: Report, recipient: str, where: str) -> str:
+        """`Formatter.case`: a case's results, what depends on its shared report made once."""
+        return self._filled(remembered(self._parts, shared, self._case_parts), recipient, where)
 
-def _sarif_head(verdict: Verdict, lang: Lang) -> _Head | None:
-    """The parts of the verdict's result; None for a verdict that gives no result (a pass)."""
-    level = SARIF_LEVELS.get(verdict.status)
-    if level is None:
-        return None
-    text = verdict.message
-    if verdict.remedy:
-        text += f" {_SARIF_LABELS[lang]['remedy']} {verdict.remedy}"
-    evidence = [span.model_dump() for span in verdict.evidence]
-    return (
-        f"{verdict.rule_id}\t{lang}\t"
-        f'{{"ruleId":{json_str(verdict.rule_id)},"level":"{level}","message":{{"text":{json_str(text)}}},'
-        f'"properties":{{"status":"{verdict.status.value}","concern":"{verdict.concern.value}",'
-        f'"severity":"{verdict.severity.value}","evidence":{compact_json(evidence)},',
-        _suppression(verdict),
-    )
-
-
-IGNORED = "!ignored"  # a line listing rules the configuration left out (no result)
-
-
-def _sarif_item(result: Result) -> str:
-    """Each result of one case or template as a line `<rule id>\t<lang>\t<result JSON>` (no
-    ruleIndex yet); a template's findings are located at the template, once for all its
-    recipients; rules left out by the configuration as a line `!ignored\t\t<JSON list>`."""
-    if result.report is not None:
-        return _filled(_case_parts(result.report), result.report.recipient, result.location)
-    location = _sarif_location(result.location)
-    if result.template is not None:
-        template = result.template
-        named = "null" if template.template is None else json_str(template.template)
-        return _ignored(template.ignored) + _results(
-            _sarif_verdict_heads(template.verdicts, template.lang),
-            f'"template":{named},"resolvedAt":"{template.resolved_at.isoformat()}"}},'
-            f'"locations":[{location}]',
+    def _case_parts(self, report: Report) -> _CaseParts:
+        linked = "" if report.template is None else f',"template":{json_str(report.template)}'
+        return (
+            self._verdict_heads(report.verdicts, report.lang),
+            f'{linked},"resolvedAt":"{report.resolved_at.isoformat()}"}},"locations":[',
+            self._ignored(report.ignored) if report.template is None else "",
         )
-    body = (
-        f'{{"ruleId":"{INPUT_ERROR}","level":"error",'
-        f'"message":{{"text":{json_str(result.error or "unreadable input")}}},'
-        f'"locations":[{location}]}}'
-    )
-    return f"{INPUT_ERROR}\t\t{body}\n"
+
+    def _filled(self, parts: _CaseParts, recipient: str, where: str) -> str:
+        heads, after_recipient, ignored = parts
+        if not heads:
+            return ignored
+        tail = f'"recipient":{json_str(recipient)}{after_recipient}{_sarif_location(where)}]'
+        return ignored + self._results(heads, tail)
+
+    def _results(self, heads: tuple[_Head, ...], tail: str) -> str:
+        closing = self._closing
+        return "".join(f"{start}{tail}{end}{closing}" for start, end in heads)
+
+    def _ignored(self, rule_ids: tuple[str, ...]) -> str:
+        return f"{IGNORED}\t\t{compact_json(rule_ids)}\n" if rule_ids and self._listed else ""
+
+    def _verdict_heads(self, verdicts: tuple[Verdict, ...], lang: Lang) -> tuple[_Head, ...]:
+        if not verdicts:
+            labels = _SARIF_LABELS[lang]
+            return (
+                (
+                    f'{self._opening(NO_RULE_IN_FORCE, lang)}"ruleId":"{NO_RULE_IN_FORCE}",'
+                    f'"level":"warning","message":{{"text":{json_str(labels["no_rule"])}}},'
+                    f'"properties":{{"status":"{Status.REVIEW.value}",',
+                    "",
+                ),
+            )
+        heads, known = [], self._heads
+        for verdict in verdicts:
+            cached = known.get((id(verdict), lang))
+            if cached is None or cached[0] is not verdict:  # the entry holds it: its id is its own
+                if len(known) >= _MAX_HEADS:
+                    known.clear()
+                cached = known[(id(verdict), lang)] = (verdict, self._head(verdict, lang))
+            if cached[1] is not None:
+                heads.append(cached[1])
+        return tuple(heads)
+
+    def _head(self, verdict: Verdict, lang: Lang) -> _Head | None:
+        """The parts of the verdict's result; None for a verdict that gives no result (a pass)."""
+        level = SARIF_LEVELS.get(verdict.status)
+        if level is None:
+            return None
+        text = verdict.message
+        if verdict.remedy:
+            text += f" {_SARIF_LABELS[lang]['remedy']} {verdict.remedy}"
+        evidence = [span.model_dump() for span in verdict.evidence]
+        return (
+            f"{self._opening(verdict.rule_id, lang)}"
+            f'"ruleId":{json_str(verdict.rule_id)},"level":"{level}",'
+            f'"message":{{"text":{json_str(text)}}},'
+            f'"properties":{{"status":"{verdict.status.value}","concern":"{verdict.concern.value}",'
+            f'"severity":"{verdict.severity.value}","evidence":{compact_json(evidence)},',
+            _suppression(verdict),
+        )
 
 
-# What a case's results take from its report: the rules' parts (`_Head`s), what follows the
-# recipient up to the location, and the line of rules left out.
-_CaseParts = tuple[tuple[_Head, ...], str, str]
-
-
-def _case_parts(report: Report) -> _CaseParts:
-    linked = "" if report.template is None else f',"template":{json_str(report.template)}'
-    return (
-        _sarif_verdict_heads(report.verdicts, report.lang),
-        f'{linked},"resolvedAt":"{report.resolved_at.isoformat()}"}},"locations":[',
-        _ignored(report.ignored) if report.template is None else "",
-    )
-
-
-def _filled(parts: _CaseParts, recipient: str, where: str) -> str:
-    heads, after_recipient, ignored = parts
-    if not heads:
-        return ignored
-    tail = f'"recipient":{json_str(recipient)}{after_recipient}{_sarif_location(where)}]'
-    return ignored + _results(heads, tail)
-
-
-_shared_parts: dict[int, CacheEntry[Report, _CaseParts]] = {}
-
-
-def _sarif_case(shared: Report, recipient: str, where: str) -> str:
-    """`Formatter.case`: a case's results, what depends on its shared report made once."""
-    return _filled(remembered(_shared_parts, shared, _case_parts), recipient, where)
-
-
-def _results(heads: tuple[_Head, ...], tail: str) -> str:
-    return "".join(f"{start}{tail}{end}}}\n" for start, end in heads)
-
-
-def _ignored(rule_ids: tuple[str, ...]) -> str:
-    return f"{IGNORED}\t\t{compact_json(rule_ids)}\n" if rule_ids else ""
+# For `write`: each result a line `<rule id>\t<lang>\t<result JSON>`, with no ruleIndex yet.
+_LINES = _Results(lambda rule_id, lang: f"{rule_id}\t{lang}\t{{", "}\n", listed=True)
 
 
 _PROBLEM_SEVERITY = {"high": "error", "medium": "warning", "low": "recommendation"}
@@ -329,20 +334,60 @@ def _pseudo_descriptor(rule_id: str, lang: Lang) -> dict[str, Any]:
     }
 
 
+class RuleTable:
+    """The rules a log describes, in the order of `tool.driver.rules` that results index:
+    every rule of the packs (the first of each id; None: the shipped packs), then the two
+    pseudo-rules. Fixed by the packs alone, so that processes rendering results apart give
+    each rule the same index."""
+
+    def __init__(self, packs: Sequence[Pack] | None) -> None:
+        rules: dict[str, Rule] = {}
+        for pack in shipped_packs() if packs is None else packs:
+            for rule in pack.rules:
+                rules.setdefault(rule.id, rule)
+        self.rules: Mapping[str, Rule] = rules
+        ids = (*rules, INPUT_ERROR, NO_RULE_IN_FORCE)
+        self.index: Mapping[str, int] = {rule_id: index for index, rule_id in enumerate(ids)}
+
+    def opening(self, rule_id: str, lang: str) -> str:
+        """A result's start in the finished log: the separator from the one before, then its
+        object opened with its index."""
+        index = self.index.get(rule_id)
+        if index is None:
+            raise ValueError(f"rule {rule_id} is in none of the packs this SARIF log describes")
+        return f',\n{{"ruleIndex":{index},'
+
+    def descriptors(self, lang: Lang, extra: Iterable[str] = ()) -> list[dict[str, Any]]:
+        """The reporting descriptors of the table's rules, then of `extra` ids (rules of packs
+        the table was not given)."""
+        return [
+            rule_descriptor(self.rules[rule_id], lang)
+            if rule_id in self.rules
+            else _pseudo_descriptor(rule_id, lang)
+            for rule_id in (*self.index, *extra)
+        ]
+
+
+_HEADER = f'{{"$schema":"{SARIF_SCHEMA}","version":"2.1.0","runs":[{{"results":['
+
+
 def _sarif_writer(packs: Sequence[Pack] | None) -> Callable[[Iterable[str], TextIO], None]:
-    """A SARIF `write` whose rule descriptors come from `packs` (None: the shipped packs)."""
+    """A SARIF `write` of `item` lines (see `_LINES`) whose rules are those of `packs` (None:
+    the shipped packs); a rule of another pack is described after them."""
 
     def write(rendered: Iterable[str], out: TextIO) -> None:
-        order: dict[str, int] = {}
+        table = RuleTable(packs)
+        extra: dict[str, int] = {}  # rules of other packs, in order of first appearance
         ignored: dict[str, None] = {}
         lang: Lang | None = None
         errors = 0
-        begun = False
-        header = f'{{"$schema":"{SARIF_SCHEMA}","version":"2.1.0","runs":[{{"results":['
-        try:
-            # Set just before the write: Ctrl-C raises after a write, not within one.
-            begun = True
-            out.write(header)
+
+        def footer(stopped: bool) -> str:
+            descriptors = table.descriptors(lang or "en", extra)
+            return _sarif_footer(descriptors, lang or "en", errors, tuple(ignored), stopped)
+
+        def results() -> Iterator[str]:
+            nonlocal lang, errors
             separator = "\n"
             for chunk in rendered:
                 for line in chunk.split("\n"):
@@ -352,48 +397,76 @@ def _sarif_writer(packs: Sequence[Pack] | None) -> Callable[[Iterable[str], Text
                     if rule_id == IGNORED:
                         ignored.update(dict.fromkeys(json.loads(body)))
                         continue
-                    index = order.get(rule_id)
+                    index = table.index.get(rule_id)
                     if index is None:
-                        index = order[rule_id] = len(order)
+                        index = extra.setdefault(rule_id, len(table.index) + len(extra))
                     if lang is None and line_lang in ("fr", "en"):
                         lang = "fr" if line_lang == "fr" else "en"
                     errors += rule_id == INPUT_ERROR
-                    out.write(f'{separator}{{"ruleIndex":{index},{body[1:]}')
+                    yield f'{separator}{{"ruleIndex":{index},{body[1:]}'
                     separator = ",\n"
-            footer = _sarif_footer(order, lang or "en", errors, packs, tuple(ignored))
-        except BaseException:  # interrupted, or an error: a document begun still ends, marked
-            if begun:
-                with suppress(OSError):
-                    out.write(
-                        _sarif_footer(
-                            order, lang or "en", errors, packs, tuple(ignored), stopped=True
-                        )
-                    )
-            raise
-        out.write(footer)
+
+        _framed(results(), out, footer)
 
     return write
 
 
+def _framed(results: Iterable[str], out: TextIO, footer: Callable[[bool], str]) -> None:
+    """The log: its header, the results as they come, then `footer(stopped)`; a log begun ends
+    whatever stops it, marked as stopped."""
+    # Set just before the write: Ctrl-C raises after a write, not within one.
+    begun = False
+    try:
+        begun = True
+        out.write(_HEADER)
+        for text in results:
+            out.write(text)
+        end = footer(False)
+    except BaseException:  # interrupted, or an error: a document begun still ends, marked
+        if begun:
+            with suppress(OSError):
+                out.write(footer(True))
+        raise
+    out.write(end)
+
+
+def _for_run(packs: Sequence[Pack], lang: Lang, selection: Selection) -> Formatter:
+    """The format for a run of the command: results rendered whole, with the index of their
+    rule in the run's table (every rule of its packs), so that workers render them apart and
+    `write` only joins them; rules the selection leaves out are listed as disabled."""
+    table = RuleTable(packs)
+    ignored = tuple(rule_id for rule_id in table.rules if not selection.keeps(rule_id))
+    results = _Results(table.opening, "}", listed=False)
+    error_head = f'"ruleId":"{INPUT_ERROR}"'  # only an input error's result has it, unquoted
+
+    def write(rendered: Iterable[str], out: TextIO) -> None:
+        errors = 0
+
+        def joined() -> Iterator[str]:
+            nonlocal errors
+            first = True
+            for chunk in rendered:
+                if chunk:
+                    errors += chunk.count(error_head)
+                    yield chunk[1:] if first else chunk  # the first result follows no other
+                    first = False
+
+        _framed(
+            joined(),
+            out,
+            lambda stopped: _sarif_footer(table.descriptors(lang), lang, errors, ignored, stopped),
+        )
+
+    return Formatter(results.item, write, case=results.case)
+
+
 def _sarif_footer(
-    order: Mapping[str, int],
+    descriptors: list[dict[str, Any]],
     lang: Lang,
     errors: int,
-    packs: Sequence[Pack] | None,
     ignored: tuple[str, ...],
-    *,
-    stopped: bool = False,
+    stopped: bool,
 ) -> str:
-    rules: dict[str, Rule] = {}
-    for pack in shipped_packs() if packs is None else packs:
-        for rule in pack.rules:
-            rules.setdefault(rule.id, rule)
-    descriptors = [
-        rule_descriptor(rules[rule_id], lang)
-        if rule_id in rules
-        else _pseudo_descriptor(rule_id, lang)
-        for rule_id in order  # insertion order is index order
-    ]
     invocation: dict[str, Any] = {"executionSuccessful": errors == 0 and not stopped}
     if ignored:  # rules the configuration left out: disabled, and said so
         invocation["ruleConfigurationOverrides"] = [
@@ -429,4 +502,6 @@ def _sarif_footer(
     return f"\n],{tail[1:]}]}}\n"
 
 
-FORMATTER = Formatter(_sarif_item, _sarif_writer(None), _sarif_writer, case=_sarif_case)
+FORMATTER = Formatter(
+    _LINES.item, _sarif_writer(None), _sarif_writer, case=_LINES.case, run=_for_run
+)
