@@ -409,6 +409,19 @@ def _last_template(
     return current
 
 
+def _groups(work: list[Chunk]) -> list[int | None]:
+    """For each chunk, the template line in force at its end: what a worker keeps warm when it
+    checks the chunk (a chunk runs on past a template line only when it starts fewer than
+    ALIGNED_LINES before it, so most of its lines are under the template in force at its end)."""
+    if not work:
+        return []
+    last = work[-1]
+    ending = last.template if not last.opens else (last.first_line, b"")
+    return [
+        None if after is None else after[0] for after in [c.template for c in work[1:]] + [ending]
+    ]
+
+
 def _chunk_writer(settings: Settings, folder: str) -> Callable[[Chunk], Done]:
     """A worker process's task: check a chunk and write its output to a file of `folder`."""
     return partial(_Worker(settings).write_chunk, folder=folder)
@@ -466,7 +479,8 @@ def run(
                         continue
                     work = list(chunks(path, handle, workers=jobs))
                 sizes, openings = [c.size for c in work], [c.opens for c in work]
-                for done in workers.ordered(work, sizes, openings, reached):
+                groups = _groups(work)
+                for done in workers.ordered(work, sizes, openings, reached, groups):
                     yield done
                     if done.path is not None:
                         os.unlink(done.path)

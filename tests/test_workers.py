@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from smscheck.workers import Workers, shares
+from smscheck.workers import AHEAD, COLD_STEAL, Schedule, Workers, shares
 
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 
@@ -97,6 +97,77 @@ def _fails_on_seven() -> Callable[[int], int]:
 
 def _cannot_be_built() -> Callable[[int], int]:
     raise LookupError("no registry")
+
+
+def _drain(schedule: Schedule, worker: int) -> list[int]:
+    """Run `worker` alone until the schedule gives it nothing, returning each task at once."""
+    ran = []
+    while (index := schedule.next_for(worker)) is not None:
+        ran.append(index)
+        schedule.returned(worker)
+    return ran
+
+
+@given(
+    weights=st.lists(st.integers(min_value=0, max_value=50), max_size=40),
+    count=st.integers(min_value=1, max_value=4),
+    data=st.data(),
+)
+def test_a_schedule_hands_out_every_task_once_whatever_the_order_of_returns(
+    weights: list[int], count: int, data: st.DataObject
+) -> None:
+    groups = data.draw(
+        st.lists(st.sampled_from("abc"), min_size=len(weights), max_size=len(weights))
+    )
+    schedule = Schedule(weights, [False] * len(weights), count, groups)
+    held: list[list[int]] = [[] for _ in range(count)]
+    handed: list[int] = []
+    for worker in range(count):
+        while (index := schedule.next_for(worker)) is not None:
+            held[worker].append(index)
+    while any(held):
+        worker = data.draw(st.sampled_from([w for w in range(count) if held[w]]))
+        handed.append(held[worker].pop(0))
+        schedule.returned(worker)
+        while (index := schedule.next_for(worker)) is not None:
+            held[worker].append(index)
+    assert sorted(handed) == list(range(len(weights)))
+
+
+def test_a_worker_holds_its_own_tasks_ahead_but_another_shares_one_at_a_time() -> None:
+    schedule = Schedule([1] * 40, [False] * 40, 2)
+    assert [schedule.next_for(0) for _ in range(AHEAD + 1)] == [*range(AHEAD), None]
+    for index in range(20, 40):  # worker 1 ends its share
+        assert schedule.next_for(1) == index
+        schedule.returned(1)
+    assert schedule.next_for(1) == 39 - 20  # the last task of worker 0's share...
+    assert schedule.next_for(1) is None  # ...and no other until it is back
+    schedule.returned(1)
+    assert schedule.next_for(1) == 18
+
+
+def test_a_worker_leaves_a_share_of_a_template_it_has_not_run_that_has_little_left() -> None:
+    half = COLD_STEAL  # worker 0 holds its first task: COLD_STEAL - 1 are left in its share
+    schedule = Schedule([1] * 2 * half, [False] * 2 * half, 2, ["a"] * half + ["b"] * half)
+    assert schedule.next_for(0) == 0
+    assert _drain(schedule, 1) == list(range(half, 2 * half))  # its own share only
+    schedule.returned(0)
+    assert _drain(schedule, 0) == list(range(1, half))
+
+
+def test_a_worker_takes_from_a_share_of_another_template_with_much_left_then_warm() -> None:
+    half = COLD_STEAL + 2  # worker 0 holds its first task: COLD_STEAL + 1 are left
+    schedule = Schedule([1] * 2 * half, [False] * 2 * half, 2, ["a"] * half + ["b"] * half)
+    assert schedule.next_for(0) == 0
+    # Its share, the other's last task (much was left), then, that template now warm, the rest.
+    assert _drain(schedule, 1) == [*range(half, 2 * half), *range(half - 1, 0, -1)]
+
+
+def test_a_worker_takes_tasks_of_a_template_it_has_run_however_little_is_left() -> None:
+    groups = ["first"] * 12 + ["second"] * 8  # the cut falls within the first template
+    schedule = Schedule([1] * 20, [False] * 20, 2, groups)
+    assert schedule.next_for(0) == 0
+    assert _drain(schedule, 1) == [*range(10, 20), *range(9, 0, -1)]
 
 
 @needs_fork
