@@ -18,6 +18,7 @@ from smscheck.workers import AHEAD, COLD_STEAL, Schedule, Workers, shares
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 
 Task = TypeVar("Task")
+T = TypeVar("T")
 Outcome = TypeVar("Outcome")
 
 
@@ -35,15 +36,20 @@ def _flatten(split: list[list[int]]) -> list[int]:
     return [index for share in split for index in share]
 
 
-@given(
-    weights=st.lists(st.integers(min_value=0, max_value=1000), max_size=60),
-    count=st.integers(min_value=1, max_value=5),
-    data=st.data(),
-)
+_WEIGHTS = st.lists(st.integers(min_value=0, max_value=1000), max_size=60)
+_COUNTS = st.integers(min_value=1, max_value=5)
+
+
+def _per_task(data: st.DataObject, values: st.SearchStrategy[T], weights: list[int]) -> list[T]:
+    """One drawn value for each task."""
+    return data.draw(st.lists(values, min_size=len(weights), max_size=len(weights)))
+
+
+@given(weights=_WEIGHTS, count=_COUNTS, data=st.data())
 def test_shares_are_contiguous_and_hand_out_every_task_once(
     weights: list[int], count: int, data: st.DataObject
 ) -> None:
-    openings = data.draw(st.lists(st.booleans(), min_size=len(weights), max_size=len(weights)))
+    openings = _per_task(data, st.booleans(), weights)
     split = [list(share) for share in shares(weights, openings, count)]
     assert len(split) == count
     assert _flatten(split) == list(range(len(weights)))
@@ -108,17 +114,11 @@ def _drain(schedule: Schedule, worker: int) -> list[int]:
     return ran
 
 
-@given(
-    weights=st.lists(st.integers(min_value=0, max_value=50), max_size=40),
-    count=st.integers(min_value=1, max_value=4),
-    data=st.data(),
-)
+@given(weights=_WEIGHTS, count=_COUNTS, data=st.data())
 def test_a_schedule_hands_out_every_task_once_whatever_the_order_of_returns(
     weights: list[int], count: int, data: st.DataObject
 ) -> None:
-    groups = data.draw(
-        st.lists(st.sampled_from("abc"), min_size=len(weights), max_size=len(weights))
-    )
+    groups = _per_task(data, st.sampled_from("abc"), weights)
     schedule = Schedule(weights, [False] * len(weights), count, groups)
     held: list[list[int]] = [[] for _ in range(count)]
     handed: list[int] = []
