@@ -16,6 +16,7 @@ from smscheck.outcome import Context, Outcome, Scope, Text, path_scope
 from smscheck.packs import Pack, Rule, distinct_rules, load_pack, rules_at, shipped_packs
 from smscheck.patterns import case_budget
 from smscheck.phones import mask, to_e164
+from smscheck.recent import MAX_REPORTS, Recent
 from smscheck.selection import Selection
 from smscheck.sharing import Read, Traced, Tree
 from smscheck.verdicts import (
@@ -124,12 +125,12 @@ class Checker:
         # Batches by the id of a message they were found for, with that message and campaign.
         self._batch_of: dict[int, tuple[Message, Campaign, _Batch]] = {}
         self._trees = {rule_id: Tree() for rule_id in self.rule_ids}
-        self._laid: dict[tuple[int, ...], Laid] = {}
+        self._laid: Recent[tuple[int, ...], Laid] = Recent(MAX_REPORTS)
         self._made: dict[tuple[str, Outcome, str | None], Verdict] = {}
-        self._shared_reports: dict[
+        self._shared_reports: Recent[
             tuple[int, Status, int, int],
             tuple[tuple[Verdict, ...], _Batch, TemplateReport | None, Report],
-        ] = {}
+        ] = Recent(MAX_REPORTS)
 
     def rules_at(self, at: date) -> tuple[Rule, ...]:
         """The rules in force on `at` (cached per date)."""
@@ -180,7 +181,7 @@ class Checker:
             verdicts, status = self._laid_out(batch, case, template)
         # The status is in the key: the empty tuple is one object, whatever status goes with it.
         key = (id(verdicts), status, id(batch), id(template))
-        found = self._shared_reports.get(key)
+        found = self._shared_reports.found(key)
         # The entry holds what its key names by id, so that those ids stay their own.
         if found is None or not (
             found[0] is verdicts and found[1] is batch and found[2] is template
@@ -199,9 +200,7 @@ class Checker:
                     "ignored": batch.ignored,
                 },
             )
-            if len(self._shared_reports) >= _MAX_BATCHES:
-                self._shared_reports = {}
-            found = self._shared_reports[key] = (verdicts, batch, template, report)
+            found = self._shared_reports.keep(key, (verdicts, batch, template, report))
         return found[3]
 
     def check_template(
@@ -376,11 +375,9 @@ class Checker:
             layout = batch.layouts[id(template)] = Layout.of(batch.fixed, still_open, template)
         opened = self._open_verdicts(batch, case, still_open)
         key = (layout.serial, *map(id, opened))
-        laid = self._laid.get(key)
+        laid = self._laid.found(key)
         if laid is None:
-            if len(self._laid) >= _MAX_BATCHES:
-                self._laid = {}
-            laid = self._laid[key] = lay_out(layout, opened)
+            laid = self._laid.keep(key, lay_out(layout, opened))
         return laid.verdicts, laid.status
 
     def _open_verdicts(

@@ -12,6 +12,7 @@ from typing import TextIO, TypeVar
 
 from smscheck.messages import LABELS, STATUS_WORDS
 from smscheck.packs import Pack
+from smscheck.recent import MAX_REPORTS, Recent
 from smscheck.selection import Selection
 from smscheck.verdicts import Lang, Report, Status, TemplateReport, Verdict, at_least
 
@@ -38,20 +39,16 @@ _T = TypeVar("_T")
 CacheEntry = tuple[_K, _T]
 
 
-def remembered(cache: dict[int, CacheEntry[_K, _T]], of: _K, compute: Callable[[_K], _T]) -> _T:
+def remembered(cache: Recent[int, CacheEntry[_K, _T]], of: _K, compute: Callable[[_K], _T]) -> _T:
     """`compute(of)`, remembered in `cache` by the identity of `of` (the entry holds it: its id
-    stays its own); the cache starts afresh past 4,096 entries."""
-    cached = cache.get(id(of))
+    stays its own)."""
+    cached = cache.found(id(of))
     if cached is not None and cached[0] is of:
         return cached[1]
-    value = compute(of)
-    if len(cache) > 4096:
-        cache.clear()
-    cache[id(of)] = (of, value)
-    return value
+    return cache.keep(id(of), (of, compute(of)))[1]
 
 
-_problem_keys: dict[int, CacheEntry[tuple[Verdict, ...], tuple[str, ...]]] = {}
+_problem_keys: Recent[int, CacheEntry[tuple[Verdict, ...], tuple[str, ...]]] = Recent(MAX_REPORTS)
 _verdict_keys: dict[int, tuple[Verdict, str | None]] = {}
 
 
@@ -80,6 +77,21 @@ def _problem_key(verdict: Verdict) -> str | None:
 
 _MAX_PENDING = 4096
 
+# What a case's report adds to a summary: its status, its findings (`_keys_of_problems`) and, for
+# a case with a problem, the template it was filled from. Distinct reports (one per merged body
+# and verdicts) add up to few distinct tallies: a chunk's cases are added up once per tally.
+_Tally = tuple[Status, tuple[str, ...], str | None]
+_tallies: Recent[int, CacheEntry[Report, _Tally]] = Recent(MAX_REPORTS)
+
+
+def _tally(report: Report) -> _Tally:
+    problem = report.status is not Status.PASS
+    return (
+        report.status,
+        remembered(_problem_keys, report.verdicts, _keys_of_problems),
+        report.template if problem else None,
+    )
+
 
 @dataclass
 class Summary:
@@ -100,8 +112,8 @@ class Summary:
     template_ids: dict[str, str] = field(default_factory=dict)
     template_findings: Counter[str] = field(default_factory=Counter)
     template_recipients: Counter[str] = field(default_factory=Counter)
-    # Reports counted but not yet added up (see `count`), by identity: (report, cases).
-    _pending: dict[int, tuple[Report, int]] = field(default_factory=dict, repr=False, compare=False)
+    # Cases counted but not yet added up (see `count`), by what their reports add up.
+    _pending: dict[_Tally, int] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, result: Result) -> None:
         if result.template is not None:
@@ -122,24 +134,25 @@ class Summary:
         self.settle()
 
     def count(self, report: Report, location: str) -> None:
-        """Count a case's report; a report shared by many cases (see `Report.filled`) is added
-        up once for all of them by `settle`, which must come before the counts are read."""
-        pending = self._pending.get(id(report))  # the entry holds it: its id is its own
-        if pending is None and len(self._pending) >= _MAX_PENDING:  # memory stays flat
+        """Count a case's report; reports that add up the same (status, findings, template) are
+        counted together and added up by `settle`, which must come before the counts are read."""
+        tally = remembered(_tallies, report, _tally)
+        pending = self._pending
+        if len(pending) >= _MAX_PENDING and tally not in pending:  # memory stays flat
             self.settle()
-        self._pending[id(report)] = (report, 1 if pending is None else pending[1] + 1)
-        if report.status is not Status.PASS:
+        pending[tally] = pending.get(tally, 0) + 1
+        if tally[0] is not Status.PASS:
             self._remember(location)
 
     def settle(self) -> None:
         """Add up the reports counted since the last time."""
-        for report, cases in self._pending.values():
+        for (status, keys, template), cases in self._pending.items():
             self.cases += cases
-            self.by_status[report.status.value] += cases
-            for key in remembered(_problem_keys, report.verdicts, _keys_of_problems):
+            self.by_status[status.value] += cases
+            for key in keys:
                 self.by_rule[key] += cases
-            if report.status is not Status.PASS and report.template is not None:
-                self.template_recipients[report.template] += cases
+            if template is not None:
+                self.template_recipients[template] += cases
         self._pending.clear()
 
     def merge(self, other: Summary) -> None:

@@ -30,6 +30,7 @@ from smscheck.formatters.base import (
 )
 from smscheck.packs import Pack, shipped_packs
 from smscheck.privacy import mask_numbers
+from smscheck.recent import MAX_REPORTS, Recent
 from smscheck.verdicts import (
     InputErrorLine,
     PackRef,
@@ -101,7 +102,7 @@ def _case_of(
     """`Formatter.case` of a format whose verdicts `verdicts_of` renders: a shared report's
     pieces around its recipient and source found once for all its cases (pieces, not their
     text joined, which the cache would then hold a second copy of)."""
-    cache: dict[int, CacheEntry[Report, _Around]] = {}
+    cache: Recent[int, CacheEntry[Report, _Around]] = Recent(MAX_REPORTS)
 
     def around(shared: Report) -> _Around:
         return _around(shared, verdicts_of(shared.verdicts))
@@ -133,7 +134,7 @@ def _encoded_case_of(
             return None
         name, errors = encoding
         pieces: dict[int, tuple[Verdict, bytes]] = {}
-        cache: dict[int, CacheEntry[Report, _EncodedAround]] = {}
+        cache: Recent[int, CacheEntry[Report, _EncodedAround]] = Recent(MAX_REPORTS)
         comma, source_key, end = (text.encode(name, errors) for text in (",", ',"source":', "\n"))
 
         def verdict_bytes(verdicts: tuple[Verdict, ...]) -> Iterator[bytes]:

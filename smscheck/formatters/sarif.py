@@ -25,6 +25,7 @@ from smscheck.formatters.base import (
 from smscheck.inputs.located import raw_file
 from smscheck.messages import CONFIDENCE_WORDS, LABELS
 from smscheck.packs import Pack, Rule, shipped_packs
+from smscheck.recent import MAX_REPORTS, Recent
 from smscheck.selection import Selection
 from smscheck.verdicts import Lang, Report, Status, Verdict
 
@@ -148,7 +149,7 @@ class _Results:
     def __init__(self, opening: Callable[[str, str], str], closing: str, *, listed: bool) -> None:
         self._opening, self._closing, self._listed = opening, closing, listed
         self._heads: dict[tuple[int, str], tuple[Verdict, _Head | None]] = {}
-        self._parts: dict[int, CacheEntry[Report, _CaseParts]] = {}
+        self._parts: Recent[int, CacheEntry[Report, _CaseParts]] = Recent(MAX_REPORTS)
 
     def item(self, result: Result) -> str:
         """`Formatter.item`: a template's findings are located at the template, once for all
