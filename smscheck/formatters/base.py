@@ -76,6 +76,7 @@ def _problem_key(verdict: Verdict) -> str | None:
 
 
 _MAX_PENDING = 4096
+_FIRST_PROBLEMS = 10  # locations of problems a summary names
 
 # What a case's report adds to a summary: its status, its findings (`_keys_of_problems`) and, for
 # a case with a problem, the template it was filled from. Distinct reports (one per merged body
@@ -141,8 +142,8 @@ class Summary:
         if len(pending) >= _MAX_PENDING and tally not in pending:  # memory stays flat
             self.settle()
         pending[tally] = pending.get(tally, 0) + 1
-        if tally[0] is not Status.PASS:
-            self._remember(location)
+        if tally[0] is not Status.PASS and len(self.first_problems) < _FIRST_PROBLEMS:
+            self.first_problems.append(location)
 
     def settle(self) -> None:
         """Add up the reports counted since the last time."""
@@ -171,7 +172,7 @@ class Summary:
             self._remember(location)
 
     def _remember(self, location: str) -> None:
-        if len(self.first_problems) < 10:
+        if len(self.first_problems) < _FIRST_PROBLEMS:
             self.first_problems.append(location)
 
     @property
