@@ -247,19 +247,12 @@ def _require_seen(arguments: Sequence[str], seen: int, expected: int) -> None:
         raise BenchError(f"`smscheck check {' '.join(arguments)}` saw {seen} of {expected} lines")
 
 
-def cli_run(
-    cli: Cli, arguments: Sequence[str], path: Path, expected: int, repeat: int
-) -> processes.Run:
-    """The best of `repeat` timed runs of `smscheck check ARGS FILE > out`; BenchError if it
-    did not check every line."""
-    best: processes.Run | None = None
-    for _ in range(repeat):
-        done, seen = checked_run(cli, arguments, path, watch=False)
-        _require_seen(arguments, seen, expected)
-        if best is None or done.seconds < best.seconds:
-            best = done
-    assert best is not None
-    return best
+def cli_run(cli: Cli, arguments: Sequence[str], path: Path, expected: int) -> processes.Run:
+    """A timed run of `smscheck check ARGS FILE > out`; BenchError if it did not check every
+    line."""
+    done, seen = checked_run(cli, arguments, path, watch=False)
+    _require_seen(arguments, seen, expected)
+    return done
 
 
 def memory_run(cli: Cli, arguments: Sequence[str], path: Path, expected: int) -> processes.Run:
@@ -289,21 +282,33 @@ def split_in_halves(path: Path) -> tuple[Path, Path]:
     return first, second
 
 
-def halves_run(
-    cli: Cli, arguments: Sequence[str], halves: Sequence[Path], expected: int, repeat: int
-) -> float:
-    """Seconds until the slower of two one-job runs, one per half, started together, is done
-    (best of `repeat`): what two processes give this command on this machine with no batch
-    machinery at all, the reference for `--jobs 2`."""
-    best = float("inf")
-    for _ in range(repeat):
-        with ThreadPoolExecutor(len(halves)) as pool:
-            runs = list(
-                pool.map(lambda half: checked_run(cli, arguments, half, watch=False), halves)
-            )
-        _require_seen(arguments, sum(seen for _, seen in runs), expected)
-        best = min(best, max(done.seconds for done, _ in runs))
-    return best
+def halves_run(cli: Cli, arguments: Sequence[str], halves: Sequence[Path], expected: int) -> float:
+    """Seconds until the slower of two one-job runs, one per half, started together, is done:
+    what two processes give this command on this machine with no batch machinery at all, the
+    reference for `--jobs 2`."""
+    with ThreadPoolExecutor(len(halves)) as pool:
+        runs = list(pool.map(lambda half: checked_run(cli, arguments, half, watch=False), halves))
+    _require_seen(arguments, sum(seen for _, seen in runs), expected)
+    return max(done.seconds for done, _ in runs)
+
+
+def rounds(
+    cli: Cli, name: str, args: argparse.Namespace, path: Path, n: int, halves: Sequence[Path]
+) -> tuple[dict[int, processes.Run], float | None]:
+    """The best timed run of command `name` at each `--jobs` value, and the best time of the
+    slower half (with `halves`), over `args.repeat` rounds that run each of them once: a slow
+    stretch of a shared machine then falls on every figure of a ratio alike, rather than on all
+    the repeats of one of them."""
+    best: dict[int, processes.Run] = {}
+    slowest = float("inf")
+    for _ in range(args.repeat):
+        for jobs in args.jobs:
+            done = cli_run(cli, command_arguments(name, jobs), path, n)
+            if jobs not in best or done.seconds < best[jobs].seconds:
+                best[jobs] = done
+        if halves:
+            slowest = min(slowest, halves_run(cli, command_arguments(name, 1), halves, n))
+    return best, (slowest if halves else None)
 
 
 def startup(cli: Cli, folder: Path) -> float:
@@ -311,7 +316,7 @@ def startup(cli: Cli, folder: Path) -> float:
     prints no summary)."""
     path = folder / "two.jsonl"
     campaigns.write_jsonl(path, "synthetic", 2)
-    return cli_run(cli, ("--format", "json"), path, 2, 1).seconds
+    return cli_run(cli, ("--format", "json"), path, 2).seconds
 
 
 def load() -> str:
@@ -345,17 +350,14 @@ def bench_size(cli: Cli, args: argparse.Namespace, scenario: str, n: int, folder
         f"{'vs 1 job':>8} {'halves':>6}"
     )
     for name in args.commands:
-        one_job: float | None = None
-        for jobs in args.jobs:
+        timed, slowest = rounds(cli, name, args, path, n, halves)
+        one_job = timed[1].seconds if 1 in timed else None
+        for jobs, done in timed.items():
             arguments = command_arguments(name, jobs)
-            done = cli_run(cli, arguments, path, n, args.repeat)
             memory = memory_run(cli, arguments, path, n)
-            if jobs == 1:
-                one_job = done.seconds
             speedup = f"{one_job / done.seconds:.2f}" if one_job is not None else "-"
             reference = "-"
-            if jobs == 2 and halves and one_job is not None:
-                slowest = halves_run(cli, command_arguments(name, 1), halves, n, args.repeat)
+            if jobs == 2 and slowest is not None and one_job is not None:
                 reference = f"{one_job / slowest:.2f}"
             shown = " ".join(COMMANDS[name])
             print(
@@ -396,7 +398,10 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--commands", nargs="+", choices=sorted(COMMANDS), default=list(COMMANDS))
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     parser.add_argument(
-        "--repeat", type=int, default=1, help="best of this many runs of each command"
+        "--repeat",
+        type=int,
+        default=1,
+        help="rounds, each running every --jobs value and the halves once: the best of each",
     )
     parser.add_argument(
         "--library-cases", type=int, default=10_000, help="cases for the library figures (0: skip)"
