@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from bench.campaigns import write_jsonl
-from smscheck import Case, Checker
+from smscheck import Case, Checker, engine
 from smscheck.cli import main
 from smscheck.formatters import FORMATTERS
 from smscheck.formatters.base import _MAX_PENDING, Result, Summary
@@ -41,6 +41,24 @@ def test_cases_with_other_verdicts_get_another_shared_report() -> None:
     prospect = checker.shared_report(_case(relationship="prospect", origin="rented_file"))
     assert prospect is not member
     assert prospect.status != member.status or prospect.verdicts != member.verdicts
+
+
+def test_a_shared_report_used_recently_outlasts_others_past_the_cache_size(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(engine, "MAX_REPORTS", 2)
+    checker = Checker()
+    checker.check(_case())  # the first case settles the rules that read nothing of a recipient
+    member, prospect, opted_in = (
+        _case(relationship="member", origin="party_member_file"),
+        _case(relationship="prospect", origin="rented_file"),
+        _case(relationship="opted_in", origin="collected_directly"),
+    )
+    kept = checker.shared_report(member)
+    checker.shared_report(prospect)
+    assert checker.shared_report(member) is kept  # used again: now the most recent
+    checker.shared_report(opted_in)  # the cache is full: the least recently used goes
+    assert checker.shared_report(member) is kept
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
