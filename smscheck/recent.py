@@ -43,8 +43,8 @@ class Recent(OrderedDict[_K, _V]):
 
     def keep(self, key: _K, value: _V) -> _V:
         """Keep `value` under `key` (dropping the least recently used entry if full)."""
+        self.pop(key, None)  # a key kept again becomes the most recent too
         self[key] = value
-        self.move_to_end(key)
         while len(self) > self.size:
             try:
                 self.popitem(last=False)

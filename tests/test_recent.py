@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+import threading
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -52,3 +55,31 @@ def test_a_cache_holds_the_most_recently_used_keys_within_its_size(
             if key in recent:
                 recent = [other for other in recent if other != key] + [key]
         assert list(cache) == recent
+
+
+def test_threads_sharing_a_cache_never_fail_and_keep_it_within_its_size() -> None:
+    cache: Recent[int, int] = Recent(4)
+    failures: list[BaseException] = []
+
+    def work(seed: int) -> None:
+        try:
+            for step in range(20_000):
+                key = (seed * 7 + step) % 9
+                if step % 3:
+                    cache.found(key)
+                else:
+                    cache.keep(key, step)
+        except BaseException as exc:  # any failure is the finding
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work, args=(seed,)) for seed in range(4)]
+    sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter can
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(0.005)
+    assert failures == []
+    assert len(cache) <= 4
