@@ -33,12 +33,11 @@ class Recent(OrderedDict[_K, _V]):
     def found(self, key: _K) -> _V | None:
         """The value kept under `key`, now the most recently used; None if there is none."""
         value = self.get(key)
-        if value is None:
-            return None
-        try:
-            self.move_to_end(key)
-        except KeyError:  # dropped by another thread meanwhile: found all the same
-            return value
+        if value is not None:
+            try:
+                self.move_to_end(key)
+            except KeyError:  # dropped by another thread meanwhile: found all the same
+                return value
         return value
 
     def keep(self, key: _K, value: _V) -> _V:

@@ -48,7 +48,6 @@ def remembered(cache: Recent[int, CacheEntry[_K, _T]], of: _K, compute: Callable
     return cache.keep(id(of), (of, compute(of)))[1]
 
 
-_problem_keys: Recent[int, CacheEntry[tuple[Verdict, ...], tuple[str, ...]]] = Recent(MAX_REPORTS)
 _verdict_keys: dict[int, tuple[Verdict, str | None]] = {}
 
 
@@ -89,7 +88,7 @@ def _tally(report: Report) -> _Tally:
     problem = report.status is not Status.PASS
     return (
         report.status,
-        remembered(_problem_keys, report.verdicts, _keys_of_problems),
+        _keys_of_problems(report.verdicts),  # made once per report, by `_tallies`
         report.template if problem else None,
     )
 
