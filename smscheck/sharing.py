@@ -168,7 +168,7 @@ _FACTS: dict[str, Fact] = {}
 class Branch:
     """The field a rule reads next, having read the values on the way here."""
 
-    __slots__ = ("edges", "fact", "get", "items", "keeps", "kind", "on_message", "read")
+    __slots__ = ("edges", "fact", "get", "items", "kind", "on_message", "plain", "read")
 
     def __init__(self, read: Read, value: object) -> None:
         # What `find` needs at each step, worked out once: it runs for every rule and case.
@@ -180,8 +180,19 @@ class Branch:
         # read from elsewhere (a property) is an instant too.
         self.kind = _KINDS.get(read) or ("instant" if isinstance(value, datetime) else None)
         self.items = _instants_of_items(read) if self.kind == "items" else ()
-        self.keeps = read not in _UNSHARED
         self.edges: dict[object, Branch | Verdict] = {}
+        # The most frequent step, a recipient's field kept as it is, is one call in C; any
+        # other goes through `key`.
+        plain = read[0] == "recipient" and self.kind is None
+        self.plain: Callable[[Recipient], object] | None = self.get if plain else None
+
+    def key(self, message: Message, recipient: Recipient) -> object:
+        """What this case is kept under here."""
+        if self.fact is not None:
+            value = self.fact(message, recipient)
+        else:
+            value = self.get(message if self.on_message else recipient)
+        return value if self.kind is None else self.edge(value)
 
     def edge(self, value: object) -> object:
         """What a value read is kept under (see `_fields`)."""
@@ -196,6 +207,17 @@ class Branch:
             )
             return (value, offsets)
         return value
+
+
+class _Unshared(Branch):
+    """A field no two recipients share (see `_UNSHARED`): nothing is kept past it, and a walk
+    that reaches it ends there (a `Branch` only by kind, so that `find` stops at it)."""
+
+    __slots__ = ()
+
+
+def _branch(read: Read, value: object) -> Branch:
+    return _Unshared(read, value) if read in _UNSHARED else Branch(read, value)
 
 
 def _instants_of_items(read: Read) -> tuple[str, ...]:
@@ -235,15 +257,9 @@ class Tree:
         """The verdict kept for this case; else the branch where the path leaves the tree when
         it keeps nothing (the rule must run for each case there), else None."""
         node = self.roots.get(token)
-        while type(node) is Branch:
-            if not node.keeps:
-                return node
-            if node.fact is None:
-                value = node.get(message if node.on_message else recipient)
-            else:
-                value = node.fact(message, recipient)
-            if node.kind is not None:
-                value = node.edge(value)
+        while type(node) is Branch:  # not at a leaf, nor at a branch that keeps nothing
+            plain = node.plain
+            value = node.key(message, recipient) if plain is None else plain(recipient)
             try:
                 node = node.edges.get(value)
             except TypeError:  # a value that cannot be hashed: nothing is kept under it
@@ -270,11 +286,10 @@ class Tree:
             for read, value in path.items():
                 node = edges.get(key)
                 if node is None:
-                    node = edges[key] = Branch(read, value)
+                    node = edges[key] = _branch(read, value)
                 if type(node) is not Branch or node.read != read:
-                    return  # not the path a deterministic check takes: keep nothing
-                if not node.keeps:
-                    return
+                    return  # past an unshared field, or not the path a deterministic check
+                    # takes: keep nothing
                 edges, key = node.edges, node.edge(value)
             if key not in edges:
                 self.leaves += 1
