@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TypeVar, get_args
 
 from smscheck import acceptance, running
-from smscheck.layout import Laid, Layout, differing, lay_out
+from smscheck.layout import Laid, Layout, Layouts, differing, lay_out
 from smscheck.models import Campaign, Case, Message, Recipient, trusted
 from smscheck.outcome import Context, Outcome, Scope, Text, path_scope
 from smscheck.packs import Pack, Rule, distinct_rules, load_pack, rules_at, shipped_packs
@@ -42,10 +42,8 @@ class _Batch:
     message: Message
     campaign: Campaign
     token: int  # the campaign's value: equal campaigns share one token
-    at: date
-    rules: tuple[Rule, ...]
-    ignored: tuple[str, ...]  # rules in force that the selection leaves out
-    refs: tuple[PackRef, ...]
+    rule_set: _RuleSet  # what the batch's reports name: packs, rules left out
+    rules: tuple[Rule, ...]  # the rule set's, as `per_message`: read for every case
     per_message: tuple[bool, ...]  # for each rule, whether it reads only the message
     trees: tuple[Tree, ...]  # for each rule, its verdicts by what it reads
     # For each rule, its verdict for every case of the batch once known: a message-only rule's,
@@ -53,8 +51,9 @@ class _Batch:
     fixed: list[Verdict | None]
     open: tuple[int, ...]
     # How reports are laid out from `fixed` and the open rules' verdicts, by the template
-    # report they are split from (None: whole); rebuilt when `open` changes.
-    layouts: dict[int, Layout] = field(default_factory=dict)
+    # report they are split from (None: whole), with the `open` they were made for (made again
+    # when it changes).
+    layouts: dict[int, tuple[tuple[int, ...], Layout]] = field(default_factory=dict)
 
     def fix(self, index: int, verdict: Verdict) -> None:
         """Give rule `index` this verdict for all the batch's cases."""
@@ -64,9 +63,10 @@ class _Batch:
 
 @dataclass(frozen=True, slots=True)
 class _RuleSet:
-    """The rules a batch runs, those the selection leaves out, their packs, and for each rule
-    whether it reads only the message."""
+    """The rules a batch runs on `at`, those the selection leaves out, their packs, and for
+    each rule whether it reads only the message."""
 
+    at: date
     rules: tuple[Rule, ...]
     ignored: tuple[str, ...]
     refs: tuple[PackRef, ...]
@@ -125,11 +125,13 @@ class Checker:
         # Batches by the id of a message they were found for, with that message and campaign.
         self._batch_of: dict[int, tuple[Message, Campaign, _Batch]] = {}
         self._trees = {rule_id: Tree() for rule_id in self.rule_ids}
+        self._layouts = Layouts()
         self._laid: Recent[tuple[int, ...], Laid] = Recent(MAX_REPORTS)
         self._made: dict[tuple[str, Outcome, str | None], Verdict] = {}
+        self._verdicts: dict[Verdict, Verdict] = {}  # one object per distinct verdict
         self._shared_reports: Recent[
             tuple[int, Status, int, int],
-            tuple[tuple[Verdict, ...], _Batch, TemplateReport | None, Report],
+            tuple[tuple[Verdict, ...], _RuleSet, TemplateReport | None, Report],
         ] = Recent(MAX_REPORTS)
 
     def rules_at(self, at: date) -> tuple[Rule, ...]:
@@ -167,9 +169,10 @@ class Checker:
     ) -> Report:
         """The case's report less its recipient and source (`recipient` empty, `source` None),
         as `check` takes the same arguments: one object for the cases given the same verdicts
-        and status under the same message, campaign and template (once the first case has
-        settled the rules that read nothing of a recipient), so that what is rendered or
-        counted from it is done once (see `Report.filled`)."""
+        and status under the same rules in force and template (once the first case of a message
+        has settled the rules that read nothing of a recipient; merged bodies that get the same
+        verdicts share it), so that what is rendered or counted from it is done once (see
+        `Report.filled`)."""
         batch = self._batch(case)
         if accept:  # an accepted finding changes its verdict and the status: all of them first
             verdicts, status = self._laid_out(batch, case, None)
@@ -180,27 +183,28 @@ class Checker:
         else:
             verdicts, status = self._laid_out(batch, case, template)
         # The status is in the key: the empty tuple is one object, whatever status goes with it.
-        key = (id(verdicts), status, id(batch), id(template))
+        rule_set = batch.rule_set
+        key = (id(verdicts), status, id(rule_set), id(template))
         found = self._shared_reports.found(key)
         # The entry holds what its key names by id, so that those ids stay their own.
         if found is None or not (
-            found[0] is verdicts and found[1] is batch and found[2] is template
+            found[0] is verdicts and found[1] is rule_set and found[2] is template
         ):
             report = trusted(
                 Report,
                 {
                     "status": status,
                     "verdicts": verdicts,
-                    "packs": batch.refs,
-                    "resolved_at": batch.at,
+                    "packs": rule_set.refs,
+                    "resolved_at": rule_set.at,
                     "lang": self.lang,
                     "recipient": "",
                     "source": None,
                     "template": None if template is None else template.source,
-                    "ignored": batch.ignored,
+                    "ignored": rule_set.ignored,
                 },
             )
-            found = self._shared_reports.keep(key, (verdicts, batch, template, report))
+            found = self._shared_reports.keep(key, (verdicts, rule_set, template, report))
         return found[3]
 
     def check_template(
@@ -236,12 +240,12 @@ class Checker:
             template=template_id,
             status=status_of(found),
             verdicts=found,
-            packs=batch.refs,
-            resolved_at=batch.at,
+            packs=batch.rule_set.refs,
+            resolved_at=batch.rule_set.at,
             lang=self.lang,
             source=source,
             per_recipient=tuple(per_recipient),
-            ignored=batch.ignored,
+            ignored=batch.rule_set.ignored,
         )
 
     def _derive(
@@ -318,10 +322,8 @@ class Checker:
             case.message,
             case.campaign,
             token,
-            at,
+            rules,
             rules.rules,
-            rules.ignored,
-            rules.refs,
             rules.per_message,
             tuple(self._trees[rule.id] for rule in rules.rules),
             [None] * len(rules.rules),
@@ -351,6 +353,7 @@ class Checker:
         if len(self._rule_sets) >= _MAX_BATCHES:
             self._rule_sets = {}
         found = self._rule_sets[key] = _RuleSet(
+            at,
             rules,
             tuple(rule.id for rule in in_force if not self.selection.keeps(rule.id)),
             tuple(PackRef(name=p.id, version=p.version) for p in self.packs if p.id in used),
@@ -368,11 +371,14 @@ class Checker:
         # `open` before `fixed`: `fix` writes `fixed` first, so a rule that another thread
         # fixes in between is still in `open` here (and then found fixed), never in neither.
         still_open = batch.open
-        layout = batch.layouts.get(id(template))
-        if layout is None or layout.open is not still_open or layout.basis is not template:
+        made = batch.layouts.get(id(template))
+        if made is None or made[0] is not still_open or made[1].basis is not template:
             if len(batch.layouts) >= _MAX_LAYOUTS:  # template reports made anew for each case
                 batch.layouts.clear()
-            layout = batch.layouts[id(template)] = Layout.of(batch.fixed, still_open, template)
+            layout = self._layouts.of(batch.fixed, still_open, template)
+            batch.layouts[id(template)] = (still_open, layout)
+        else:
+            layout = made[1]
         opened = self._open_verdicts(batch, case, still_open)
         key = (layout.serial, *map(id, opened))
         laid = self._laid.found(key)
@@ -449,8 +455,8 @@ class Checker:
         return verdict
 
     def _verdict(self, rule: Rule, outcome: Outcome, body: str) -> Verdict:
-        """The verdict an outcome of the rule gives: one object for equal outcomes (evidence
-        is masked against the body, which then tells them apart too)."""
+        """The verdict an outcome of the rule gives: one object for equal verdicts (evidence is
+        masked against the body, so an outcome with evidence gives it once per body)."""
         key = (rule.id, outcome, body if outcome.evidence else None)
         try:
             found = self._made.get(key)
@@ -459,9 +465,12 @@ class Checker:
         if found is None:
             if len(self._made) >= _MAX_BATCHES:
                 self._made = {}
-            found = self._made[key] = running.verdict_of(
-                rule, outcome, body, self.lang, self.show_numbers
-            )
+            found = running.verdict_of(rule, outcome, body, self.lang, self.show_numbers)
+            # Evidence quoted from one body is often equal to another's (the same text at the
+            # same place): one object for both, so that the reports holding it are one too.
+            if len(self._verdicts) >= _MAX_BATCHES:
+                self._verdicts = {}
+            found = self._made[key] = self._verdicts.setdefault(found, found)
         return found
 
 

@@ -5,7 +5,8 @@ A campaign's recipients share their message's fixed verdicts; what is left per r
 the verdicts of the rules still open (see `engine.Checker`). A `Layout` says, once per batch
 and template report, where each fixed verdict goes and which open verdict fills each other
 slot (made again when a rule of the batch gets fixed); laying a case out is then a pass
-over those slots.
+over those slots. Merged bodies (a batch each) mostly get equal fixed verdicts where a report
+shows them: they share one layout (`Layouts`), and so their laid-out reports.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from itertools import count
 
 from smscheck.verdicts import Status, TemplateReport, Verdict, worst
 
-# Template reports whose `given` is kept, by identity.
+# Template reports whose `given` is kept, by identity; distinct layouts kept.
 _MAX_GIVENS = 4096
+_MAX_LAYOUTS = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +28,6 @@ class Layout:
     or the position of its verdict among the open rules' verdicts of a case."""
 
     serial: int  # never reused: stands for this layout in the keys of laid-out reports
-    open: tuple[int, ...]
     basis: TemplateReport | None  # held: its id stays its own
     given: dict[str, tuple[object, object]] | None  # see `given`; None: every verdict shown
     slots: tuple[Verdict | int, ...]
@@ -54,9 +55,34 @@ class Layout:
             counted.append(verdict.counted)
             if shown(verdict, known):
                 slots.append(verdict)
-        return cls(
-            next(_SERIALS), still_open, template, known, tuple(slots), worst(counted), not fixed
-        )
+        return cls(next(_SERIALS), template, known, tuple(slots), worst(counted), not fixed)
+
+
+class Layouts:
+    """One layout per distinct value: what `lay_out` reads of it (the verdicts in its slots,
+    compared by value, its open positions, the status of its fixed verdicts, its template
+    report by identity), at most `size` of them (then made anew)."""
+
+    def __init__(self, size: int = _MAX_LAYOUTS) -> None:
+        self.size = size
+        self._made: dict[tuple[object, ...], Layout] = {}
+
+    def of(
+        self,
+        fixed: list[Verdict | None],
+        still_open: tuple[int, ...],
+        template: TemplateReport | None,
+    ) -> Layout:
+        """`Layout.of`, or an equal layout made before."""
+        made = Layout.of(fixed, still_open, template)
+        key = (made.slots, made.worst_fixed, made.empty, id(template))
+        found = self._made.get(key)
+        if found is not None and found.basis is template:  # it holds it: the id is its own
+            return found
+        if len(self._made) >= self.size:
+            self._made = {}
+        self._made[key] = made
+        return made
 
 
 def differing(verdicts: tuple[Verdict, ...], template: TemplateReport) -> tuple[Verdict, ...]:

@@ -158,3 +158,24 @@ def test_a_summary_counts_shared_reports_as_adding_each_one_does_with_bounded_me
         assert summary.text() == added.text()
         assert summary.rule_counts() == added.rule_counts()
         assert summary.exit_code_for(shared[1].status) == added.exit_code_for(shared[1].status)
+
+
+def test_merged_bodies_that_get_equal_verdicts_share_one_report() -> None:
+    checker = Checker()
+    body = "Bonjour {}, Marie Dupont vous invite samedi au marché. STOP au 36111"
+    paul, yves, maxime = (_case(body.format(name)) for name in ("Paul", "Yves", "Maxime"))
+    for case in (paul, yves, maxime):
+        checker.check(case)  # each first case settles its body's message rules
+    shared = checker.shared_report(paul)
+    assert checker.shared_report(yves) is shared  # same evidence, at the same places
+    other = checker.shared_report(maxime)  # a longer name moves the evidence quoted
+    assert other is not shared and other.verdicts != shared.verdicts
+    assert checker.check(yves).model_dump_json() == Checker().check(yves).model_dump_json()
+
+
+def test_equal_verdicts_made_apart_are_one_object() -> None:
+    checker = Checker()
+    body = "Bonjour {}, Marie Dupont vous invite samedi au marché. STOP au 36111"
+    paul = checker.check(_case(body.format("Paul")))
+    yves = checker.check(_case(body.format("Yves")))
+    assert all(a is b for a, b in zip(paul.verdicts, yves.verdicts, strict=True))

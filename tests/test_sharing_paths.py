@@ -249,3 +249,17 @@ def test_histories_of_equal_instants_at_other_offsets_do_not_share_a_verdict() -
         checker.check(other).model_dump_json()
         == Checker(packs=[pack]).check(other).model_dump_json()
     )
+
+
+def test_equal_layouts_made_for_other_batches_are_one_layout() -> None:
+    from smscheck.layout import Layouts
+
+    checker = Checker()
+    report = checker.check(_case())
+    verdicts = list(report.verdicts)
+    layouts = Layouts()
+    made = layouts.of([None, *verdicts[1:]], (0,), None)
+    again = layouts.of([None, *(v.model_copy() for v in verdicts[1:])], (0,), None)  # equal
+    assert again is made
+    assert layouts.of([*verdicts[:1], None, *verdicts[2:]], (1,), None) is not made
+    assert layouts.of(list(verdicts), (), None) is not made
