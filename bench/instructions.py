@@ -31,11 +31,19 @@ _COLLECTED = re.compile(rb"Collected : (\d+)")
 _COMMAND = "import sys; from smscheck.cli import main; sys.exit(main())"
 
 
+def rooted(root: Path, code: str) -> tuple[list[str], dict[str, str]]:
+    """The command and environment that run Python `code` importing smscheck from `root`: with
+    `-P`, as `python -c` would otherwise put the current folder first on the import path, and
+    run the tree it is started from whatever the root (before 7 December, every root run from
+    the repository's own folder ran that folder's code)."""
+    return [sys.executable, "-P", "-c", code], {**os.environ, "PYTHONPATH": str(root.resolve())}
+
+
 def instructions(root: Path, campaign: Path, fmt: str, output: Path) -> int:
     """The instructions of one `smscheck check` of `campaign` with `root` on the import path."""
-    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable]
-    command += ["-c", _COMMAND, "check", str(campaign), "--format", fmt, "-o", str(output)]
-    env = {**os.environ, "PYTHONPATH": str(root.resolve())}
+    python, env = rooted(root, _COMMAND)
+    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *python]
+    command += ["check", str(campaign), "--format", fmt, "-o", str(output)]
     done = subprocess.run(command, env=env, capture_output=True, check=False)
     found = _COLLECTED.search(done.stderr)
     if found is None:

@@ -143,3 +143,18 @@ def test_the_instruction_count_says_plainly_when_valgrind_is_missing(
     monkeypatch.setattr(shutil, "which", lambda name: None)
     assert instructions.main(["--lines", "10"]) == 2
     assert "valgrind is not installed" in capsys.readouterr().err
+
+
+def test_an_instruction_count_runs_the_root_it_names_from_the_repository_folder(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+
+    from bench.instructions import rooted
+
+    (tmp_path / "smscheck").mkdir()
+    (tmp_path / "smscheck" / "__init__.py").write_text("")
+    command, env = rooted(tmp_path, "import smscheck; print(smscheck.__file__)")
+    repository = Path(__file__).resolve().parent.parent  # holds a smscheck of its own
+    done = subprocess.run(command, env=env, cwd=repository, capture_output=True, text=True)
+    assert Path(done.stdout.strip()).parent == tmp_path / "smscheck"
