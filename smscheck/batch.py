@@ -19,7 +19,7 @@ import os
 import shutil
 import signal
 import tempfile
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -94,8 +94,10 @@ class Settings:
 @dataclass(frozen=True, slots=True)
 class Chunk:
     """`count` consecutive lines of a file from byte `offset` (`size` bytes as read), with the
-    template line in force before the first, and whether that first line `opens` a template
-    (sets or drops it); the last chunk of a file knows the error that stopped reading, if any."""
+    template line in force before the first and `after` the last, and whether that first line
+    `opens` a template (sets or drops it); the last chunk of a file knows the error that
+    stopped reading, if any. A chunk checked in the process that cut it holds its `lines`;
+    one sent to a worker does not, and is read again there."""
 
     path: str
     first_line: int
@@ -103,8 +105,10 @@ class Chunk:
     count: int
     size: int = 0
     template: tuple[int, bytes] | None = None
+    after: tuple[int, bytes] | None = None
     error: str | None = None
     opens: bool = False
+    lines: tuple[bytes, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,17 +309,17 @@ class _Worker:
             reader = self._reader = LineReader(chunk.path)
             if chunk.template is not None:
                 reader.feed(*chunk.template)
-        lines = self._lines(chunk)
-        self._reader_template = _last_template(chunk.first_line, lines, chunk.template)
+        lines = self._lines(chunk) if chunk.lines is None else chunk.lines
+        self._reader_template = chunk.after
         done = self.run(_fed(reader, chunk, lines))
         return Done(done.rendered, done.summary, chunk.size)
 
     @staticmethod
-    def _lines(chunk: Chunk) -> list[bytes]:
+    def _lines(chunk: Chunk) -> tuple[bytes, ...]:
         """The chunk's lines, read as `chunks` read them (the same bounds)."""
         with open(chunk.path, "rb") as handle:
             handle.seek(chunk.offset)
-            return list(islice(bounded_lines(handle.readline), chunk.count))
+            return tuple(islice(bounded_lines(handle.readline), chunk.count))
 
     def write_chunk(self, chunk: Chunk, folder: str) -> Done:
         """`run_chunk`, its output written to a new file in `folder` (none if it is empty)."""
@@ -344,7 +348,7 @@ class _Worker:
 _FULL = {errno.ENOSPC, errno.EDQUOT}
 
 
-def _fed(reader: LineReader, chunk: Chunk, lines: list[bytes]) -> Iterator[Item]:
+def _fed(reader: LineReader, chunk: Chunk, lines: Sequence[bytes]) -> Iterator[Item]:
     for number, raw in enumerate(lines, start=chunk.first_line):
         item = reader.feed(number, raw)
         if item is not None:
@@ -354,7 +358,7 @@ def _fed(reader: LineReader, chunk: Chunk, lines: list[bytes]) -> Iterator[Item]
 
 
 def chunks(
-    path: str, handle: IO[bytes], size: int = CHUNK_LINES, workers: int = 0
+    path: str, handle: IO[bytes], size: int = CHUNK_LINES, workers: int = 0, *, keep: bool = False
 ) -> Iterator[Chunk]:
     """Cut a JSON Lines file into chunks of at most `size` lines, each knowing the template
     line in force; a chunk of ALIGNED_LINES or more ends before a line that sets or drops the
@@ -364,19 +368,27 @@ def chunks(
     whole chunks from the end of the share with the most left: see `workers`).
 
     Lines are read with a bounded length (an endless line stops the reading with an error);
-    the last chunk, possibly empty, closes the file. Only offsets are kept, not the lines."""
+    the last chunk, possibly empty, closes the file. Only offsets are kept, not the lines,
+    unless `keep` (for a chunk checked as soon as it is cut: its lines are not read twice)."""
     template: tuple[int, bytes] | None = None  # in force before the chunk begun
     latest = template  # in force after the last line read
     aligned = max(1, min(size, ALIGNED_LINES))
     total = os.fstat(handle.fileno()).st_size if workers else 0
     first, offset, count, read, share, number = 1, 0, 0, 0, 0, 0
     opens = False  # whether the chunk begun starts with a template line
+    kept: list[bytes] = []
+
+    def cut(error: str | None = None) -> Chunk:
+        lines = tuple(kept) if keep else None
+        kept.clear()
+        return Chunk(path, first, offset, count, read, template, latest, error, opens, lines)
+
     error = None
     try:
         for number, raw in enumerate(bounded_lines(handle.readline), start=1):
             changes = is_template_line(raw) and LineReader.changes_template(number, raw)
             if count >= aligned and changes:
-                yield Chunk(path, first, offset, count, read, template, opens=opens)
+                yield cut()
                 count = 0
             if count == 0:
                 first, offset, read, template = number, handle.tell() - len(raw), 0, latest
@@ -384,29 +396,18 @@ def chunks(
                 share = (total - offset) // (2 * workers) if workers else 0
             count += 1
             read += len(raw)
+            if keep:
+                kept.append(raw)
             if changes:
                 latest = (number, raw)
             if count == size or (count >= TAIL_LINES and read >= share > 0):
-                yield Chunk(path, first, offset, count, read, template, opens=opens)
+                yield cut()
                 count = 0
     except InputError as exc:  # a line with no end
         error = str(exc)
     if count == 0:
         first, offset, read, template, opens = number + 1, handle.tell(), 0, latest, False
-    yield Chunk(path, first, offset, count, read, template, error=error, opens=opens)
-
-
-def _last_template(
-    first: int, lines: list[bytes], current: tuple[int, bytes] | None
-) -> tuple[int, bytes] | None:
-    """The line setting or dropping the template in force after these lines (see
-    `LineReader.changes_template`), else `current`."""
-    for offset in range(len(lines) - 1, -1, -1):
-        if is_template_line(lines[offset]) and LineReader.changes_template(
-            first + offset, lines[offset]
-        ):
-            return (first + offset, lines[offset])
-    return current
+    yield cut(error)
 
 
 def _groups(work: list[Chunk]) -> list[int | None]:
@@ -474,7 +475,7 @@ def run(
             if path != "-" and Path(path).suffix in LINE_SUFFIXES and Path(path).is_file():
                 with open(path, "rb") as handle:
                     if workers is None:
-                        for chunk in chunks(path, handle):
+                        for chunk in chunks(path, handle, keep=True):
                             yield checked(worker().run_chunk(chunk))
                         continue
                     work = list(chunks(path, handle, workers=jobs))
