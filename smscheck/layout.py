@@ -18,7 +18,7 @@ from smscheck.verdicts import Status, TemplateReport, Verdict, worst
 
 # Template reports whose `given` is kept, by identity; distinct layouts kept.
 _MAX_GIVENS = 4096
-_MAX_LAYOUTS = 4096
+_MAX_DISTINCT = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +63,7 @@ class Layouts:
     compared by value, its open positions, the status of its fixed verdicts, its template
     report by identity), at most `size` of them (then made anew)."""
 
-    def __init__(self, size: int = _MAX_LAYOUTS) -> None:
+    def __init__(self, size: int = _MAX_DISTINCT) -> None:
         self.size = size
         self._made: dict[tuple[object, ...], Layout] = {}
 
