@@ -17,6 +17,9 @@ For each scenario (bench/campaigns.py) and size N it prints, all measured in the
   slows the timed one), the output size, the speed-up over one job, and beside
   `--jobs 2` the speed-up of two one-job runs on the file's two halves started together (the
   most two processes give that command on this machine, with no batch machinery);
+- seen again: one job of the first command, in one process, on the file with each template's
+  recipient lines written twice over, its chunks of first and second copies timed apart: the
+  work done at first sight of a merged body or profile, which every `--jobs` worker does again;
 - the library: `smscheck.check`, `Checker.check` on the file's cases (cases of one template
   share their message and campaign objects, as the reader builds them), and `Checker.check`
   on the same cases rebuilt one by one from JSON (equal campaigns that share no object);
@@ -181,6 +184,70 @@ def child_library(path: str, limit: int) -> dict[str, float]:
     return result
 
 
+def doubled(path: Path) -> tuple[Path, list[range]]:
+    """The campaign with each template's recipient lines written twice over under its template
+    line, and the line numbers of each second copy: a process checks those having seen every
+    merged body and recipient profile of their template once, under the same template (a
+    template line written again would be a new template, whose reports are made anew)."""
+    lines = path.read_bytes().splitlines(keepends=True)
+    if lines and not lines[-1].endswith(b"\n"):
+        lines[-1] += b"\n"
+    sections: list[list[bytes]] = [[]]  # what comes before each template line, then each one's
+    for number, line in enumerate(lines, start=1):
+        if is_template_line(line) and LineReader.changes_template(number, line):
+            sections.append([])
+        sections[-1].append(line)
+    twice = path.with_name(f"{path.stem}-twice{path.suffix}")
+    second: list[range] = []
+    written = 0
+    with twice.open("wb") as out:
+        for section in sections:
+            opening = section[:1] if section and section is not sections[0] else []
+            recipients = section[len(opening) :]
+            out.writelines([*opening, *recipients, *recipients])
+            written += len(opening) + len(recipients)
+            if recipients:
+                second.append(range(written + 1, written + len(recipients) + 1))
+            written += len(recipients)
+    return twice, second
+
+
+def child_seen_again(path: str, name: str) -> dict[str, float]:
+    """One job of command `name`, in this process, on the campaign with each template's
+    recipient lines written twice over (see `doubled`): the seconds its chunks of first copies
+    and of second copies take, in turn as the file has them, so that the machine's slow
+    stretches fall on both alike."""
+    from smscheck.batch import Settings, run
+    from smscheck.cli import collect_less
+    from smscheck.packs import shipped_packs
+
+    twice, second = doubled(Path(path))
+    shipped_packs()  # loaded before the timing: start-up, not first sight
+    collect_less()  # as the command runs
+    seconds = {"first": 0.0, "second": 0.0}
+    lines = {"first": 0, "second": 0}
+    try:
+        line = 0
+        started = time.perf_counter()
+        arguments = dict(itertools.pairwise(COMMANDS[name]))
+        settings = Settings(fmt=arguments["--format"], only_problems="--only-problems" in arguments)
+        for done in run([str(twice)], settings, None):
+            summary = done.summary
+            count = summary.cases + summary.errors + summary.templates
+            copy = "second" if any(line + 1 in copies for copies in second) else "first"
+            now = time.perf_counter()
+            seconds[copy] += now - started
+            lines[copy] += count
+            line, started = line + count, time.perf_counter()  # not the bookkeeping above
+    finally:
+        twice.unlink()
+    return {
+        f"{copy}_{what}": figures[copy]
+        for what, figures in (("seconds", seconds), ("lines", lines))
+        for copy in seconds
+    }
+
+
 # A plain Python loop (integer arithmetic and a small dict), timed inside a bare interpreter.
 LOOP = """
 import sys, time
@@ -207,6 +274,8 @@ _ROOT = Path(__file__).resolve().parent.parent
 def run_child(mode: str, arguments: Sequence[str]) -> None:
     if mode == "library":
         result = child_library(arguments[0], int(arguments[1]))
+    elif mode == "seen-again":
+        result = child_seen_again(arguments[0], arguments[1])
     else:
         result = child_floor_and_read(arguments[0])
     print(json.dumps(result))
@@ -292,6 +361,21 @@ def halves_run(cli: Cli, arguments: Sequence[str], halves: Sequence[Path], expec
     return max(done.seconds for done, _ in runs)
 
 
+def seen_again(name: str, path: Path) -> str:
+    """What each template's recipient lines cost one job of command `name` the first time and
+    the second time it checks them (see `child_seen_again`)."""
+    found = in_child("seen-again", path, name)
+    first, second = found["first_seconds"], found["second_seconds"]
+    if not found["second_lines"]:
+        return f"seen again ({' '.join(COMMANDS[name])}): no figure, too few lines for a chunk"
+    return (
+        f"seen again ({' '.join(COMMANDS[name])}, one job, in one process): each template's "
+        f"recipient lines take {first:.2f} s the first time, {second:.2f} s the second "
+        f"({found['second_lines'] / second:,.0f} lines/s): {first - second:.2f} s of work done "
+        "at first sight of a merged body or profile, which each --jobs worker does again"
+    )
+
+
 def rounds(
     cli: Cli, name: str, args: argparse.Namespace, path: Path, n: int, halves: Sequence[Path]
 ) -> tuple[dict[int, processes.Run], float | None]:
@@ -349,9 +433,12 @@ def bench_size(cli: Cli, args: argparse.Namespace, scenario: str, n: int, folder
         f"{'peak MiB':>8} {'RSS sum':>7} {'PSS sum':>7} {'procs':>5} {'out MB':>8} {'B/case':>7} "
         f"{'vs 1 job':>8} {'halves':>6}"
     )
+    again = None  # the first command's first-sight work (see `seen_again`)
     for name in args.commands:
         timed, slowest = rounds(cli, name, args, path, n, halves)
         one_job = timed[1].seconds if 1 in timed else None
+        if again is None and 1 in args.jobs:
+            again = seen_again(name, path)
         for jobs, done in timed.items():
             arguments = command_arguments(name, jobs)
             memory = memory_run(cli, arguments, path, n)
@@ -368,6 +455,8 @@ def bench_size(cli: Cli, args: argparse.Namespace, scenario: str, n: int, folder
                 f"{done.output_bytes / n:>7,.0f} {speedup:>8} {reference:>6}",
                 flush=True,
             )
+    if again is not None:
+        print(again, flush=True)
     for half in halves:
         half.unlink()
     if args.library_cases:

@@ -119,6 +119,32 @@ def test_halves_hold_the_recipient_lines_in_order_each_under_its_template(
     assert sum(errors for _, errors in read) == whole_errors
 
 
+def _sections(path: Path) -> list[tuple[bytes, list[bytes]]]:
+    """Each template line of the file with the lines after it, up to the next one."""
+    found: list[tuple[bytes, list[bytes]]] = []
+    for number, line in enumerate(path.read_bytes().splitlines(), start=1):
+        if is_template_line(line) and LineReader.changes_template(number, line):
+            found.append((line, []))
+        else:
+            found[-1][1].append(line)
+    return found
+
+
+def test_the_doubled_campaign_holds_each_templates_recipient_lines_twice_under_it(
+    tmp_path: Path,
+) -> None:
+    written = campaigns.write_jsonl(tmp_path / "c.jsonl", "realistic", 300, seed=5)
+    twice, second = bench_campaign.doubled(written.path)
+    once = _sections(written.path)
+    assert len(once) > 1
+    assert _sections(twice) == [(template, lines + lines) for template, lines in once]
+    lines = twice.read_bytes().splitlines()
+    assert [lines[copy.start - 1 : copy.stop - 1] for copy in second] == [r for _, r in once]
+    cases, errors = _cases_and_errors(written.path)
+    twice_cases, twice_errors = _cases_and_errors(twice)
+    assert (len(twice_cases), twice_errors) == (2 * len(cases), 2 * errors) != (0, 0)
+
+
 def test_benchmark_runs_end_to_end_at_a_tiny_size(capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["--sizes", "40", "--scenarios", "realistic", "--commands", "only-problems"]
     argv += ["--jobs", "1", "2", "--library-cases", "20", "--loop", "1000"]
@@ -130,6 +156,7 @@ def test_benchmark_runs_end_to_end_at_a_tiny_size(capsys: pytest.CaptureFixture[
         line for line in out.splitlines() if line.startswith("--format json --only-problems     2")
     )
     assert float(two_jobs.split()[-1]) > 0  # two one-job runs on the halves, the reference
+    assert "seen again (--format json --only-problems" in out
     assert "library on 20 valid cases" in out
 
 
