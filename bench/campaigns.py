@@ -1,11 +1,13 @@
 """Seeded campaign files for the benchmark, in the input formats smscheck reads.
 
-Two scenarios:
+Three scenarios:
 - `realistic`: what a CRM export looks like: three templates with `{prenom}` and `{quartier}`
   merge fields; numbers written as people write them (E.164, national with spaces, dots or
   dashes, 00 prefix, `(0)`, landlines, overseas numbers); the five relationships with their
   usual origins; consent records with their own dates, scopes and collectors; histories of
   past messages; referrers; a few opt-outs; about 1% bad lines of the kinds exports have.
+- `single`: the realistic recipients under one template (the first), as a send usually is:
+  every merged body is spread over the whole file, so each `--jobs` worker meets nearly all.
 - `synthetic`: the profile the benchmark used before issue 18 (two templates, `{prenom}` only,
   every consent record dated the same day): recipients repeat, so verdict reuse looks better
   than on real files. Kept to compare with earlier figures.
@@ -20,7 +22,7 @@ import json
 import random
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -297,7 +299,12 @@ class Written:
     templates: int
 
 
-SCENARIOS = ("realistic", "synthetic")
+_TEMPLATES = {
+    "realistic": REALISTIC_TEMPLATES,
+    "single": (replace(REALISTIC_TEMPLATES[0], share=1.0),),
+    "synthetic": SYNTHETIC_TEMPLATES,
+}
+SCENARIOS = tuple(_TEMPLATES)
 
 
 def records(scenario: str, n: int, seed: int) -> Iterator[tuple[Template, dict[str, object] | str]]:
@@ -305,8 +312,8 @@ def records(scenario: str, n: int, seed: int) -> Iterator[tuple[Template, dict[s
     if scenario not in SCENARIOS:
         raise ValueError(f"unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}")
     rng = random.Random(seed)
-    realistic = scenario == "realistic"
-    templates = REALISTIC_TEMPLATES if realistic else SYNTHETIC_TEMPLATES
+    realistic = scenario != "synthetic"
+    templates = _TEMPLATES[scenario]
     counts = [round(n * t.share) for t in templates]
     counts[-1] = n - sum(counts[:-1])
     for template, count in zip(templates, counts, strict=True):

@@ -21,8 +21,11 @@ def _cases_and_errors(path: Path) -> tuple[list[object], int]:
     )
 
 
-def test_realistic_campaign_is_refused_exactly_on_its_bad_lines(tmp_path: Path) -> None:
-    written = campaigns.write_jsonl(tmp_path / "c.jsonl", "realistic", 1500, seed=3)
+@pytest.mark.parametrize("scenario", ["realistic", "single"])
+def test_realistic_campaign_is_refused_exactly_on_its_bad_lines(
+    tmp_path: Path, scenario: str
+) -> None:
+    written = campaigns.write_jsonl(tmp_path / "c.jsonl", scenario, 1500, seed=3)
     cases, errors = _cases_and_errors(written.path)
     assert written.bad > 0
     assert errors == written.bad
@@ -41,6 +44,17 @@ def test_realistic_campaign_has_the_variety_of_a_crm_export(tmp_path: Path) -> N
     assert written.templates == 3
     text = written.path.read_text(encoding="utf-8")
     assert '"06 ' in text and '"+33 ' in text and '"0033' in text  # number writings
+
+
+def test_a_single_template_campaign_spreads_its_merged_bodies_over_the_whole_file(
+    tmp_path: Path,
+) -> None:
+    written = campaigns.write_jsonl(tmp_path / "c.jsonl", "single", 1500, seed=3)
+    cases, _ = _cases_and_errors(written.path)
+    bodies = [case.message.body for case in cases]  # type: ignore[attr-defined]
+    assert written.templates == 1
+    half = len(bodies) // 2
+    assert len(set(bodies[:half]) & set(bodies[half:])) > 100  # met by either half of the file
 
 
 def test_floor_refuses_no_good_line(tmp_path: Path) -> None:
