@@ -184,6 +184,15 @@ def child_library(path: str, limit: int) -> dict[str, float]:
     return result
 
 
+def template_lines(lines: Sequence[bytes]) -> list[bool]:
+    """For each line, whether it sets or drops the template, as the batch tells when it cuts a
+    file into chunks."""
+    return [
+        is_template_line(line) and LineReader.changes_template(number, line)
+        for number, line in enumerate(lines, start=1)
+    ]
+
+
 def doubled(path: Path) -> tuple[Path, list[range]]:
     """The campaign with each template's recipient lines written twice over under its template
     line, and the line numbers of each second copy: a process checks those having seen every
@@ -193,8 +202,8 @@ def doubled(path: Path) -> tuple[Path, list[range]]:
     if lines and not lines[-1].endswith(b"\n"):
         lines[-1] += b"\n"
     sections: list[list[bytes]] = [[]]  # what comes before each template line, then each one's
-    for number, line in enumerate(lines, start=1):
-        if is_template_line(line) and LineReader.changes_template(number, line):
+    for line, opens in zip(lines, template_lines(lines), strict=True):
+        if opens:
             sections.append([])
         sections[-1].append(line)
     twice = path.with_name(f"{path.stem}-twice{path.suffix}")
@@ -224,8 +233,8 @@ def child_seen_again(path: str, name: str) -> dict[str, float]:
     twice, second = doubled(Path(path))
     shipped_packs()  # loaded before the timing: start-up, not first sight
     collect_less()  # as the command runs
-    seconds = {"first": 0.0, "second": 0.0}
-    lines = {"first": 0, "second": 0}
+    seconds = {"first_seconds": 0.0, "second_seconds": 0.0}
+    lines = {"first_lines": 0, "second_lines": 0}
     try:
         line = 0
         started = time.perf_counter()
@@ -236,16 +245,12 @@ def child_seen_again(path: str, name: str) -> dict[str, float]:
             count = summary.cases + summary.errors + summary.templates
             copy = "second" if any(line + 1 in copies for copies in second) else "first"
             now = time.perf_counter()
-            seconds[copy] += now - started
-            lines[copy] += count
+            seconds[f"{copy}_seconds"] += now - started
+            lines[f"{copy}_lines"] += count
             line, started = line + count, time.perf_counter()  # not the bookkeeping above
     finally:
         twice.unlink()
-    return {
-        f"{copy}_{what}": figures[copy]
-        for what, figures in (("seconds", seconds), ("lines", lines))
-        for copy in seconds
-    }
+    return {**seconds, **lines}
 
 
 # A plain Python loop (integer arithmetic and a small dict), timed inside a bare interpreter.
@@ -336,11 +341,7 @@ def split_in_halves(path: Path) -> tuple[Path, Path]:
     independent one-job runs would check. The second starts with the template line in force
     where the first stops."""
     lines = path.read_bytes().splitlines(keepends=True)
-    # Template lines as the batch itself tells them, when it cuts a file into chunks.
-    is_template = [
-        is_template_line(line) and LineReader.changes_template(number, line)
-        for number, line in enumerate(lines, start=1)
-    ]
+    is_template = template_lines(lines)
     recipients = [i for i, template in enumerate(is_template) if not template]
     cut = recipients[len(recipients) // 2]
     in_force = next(lines[i] for i in range(cut, -1, -1) if is_template[i])

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bench import bench_campaign, campaigns, floor, processes
+from smscheck.batch import CHUNK_LINES
 from smscheck.inputs import LineReader, is_template_line, read_lines
 from smscheck.models import Relationship
 
@@ -157,6 +158,15 @@ def test_the_doubled_campaign_holds_each_templates_recipient_lines_twice_under_i
     cases, errors = _cases_and_errors(written.path)
     twice_cases, twice_errors = _cases_and_errors(twice)
     assert (len(twice_cases), twice_errors) == (2 * len(cases), 2 * errors) != (0, 0)
+
+
+def test_seen_again_times_first_and_second_copies_apart(tmp_path: Path) -> None:
+    written = campaigns.write_jsonl(tmp_path / "c.jsonl", "single", 2000, seed=5)
+    found = bench_campaign.child_seen_again(str(written.path), "sarif")
+    assert found["first_lines"] + found["second_lines"] == 2 * 2000 + 1  # and the template line
+    assert found["second_lines"] >= 2000 - CHUNK_LINES  # a chunk may straddle
+    assert found["first_seconds"] > 0 and found["second_seconds"] > 0
+    assert not (tmp_path / "c-twice.jsonl").exists()  # the doubled file is removed
 
 
 def test_benchmark_runs_end_to_end_at_a_tiny_size(capsys: pytest.CaptureFixture[str]) -> None:
