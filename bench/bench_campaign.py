@@ -19,7 +19,8 @@ For each scenario (bench/campaigns.py) and size N it prints, all measured in the
   most two processes give that command on this machine, with no batch machinery);
 - seen again: one job of the first command, in one process, on the file with each template's
   recipient lines written twice over, its chunks of first and second copies timed apart: the
-  work done at first sight of a merged body or profile, which every `--jobs` worker does again;
+  work done at first sight of a merged body or profile (with `--jobs`, the first sight of a
+  body falls to the worker its merge fields go to; of a profile, to every worker that meets it);
 - the library: `smscheck.check`, `Checker.check` on the file's cases (cases of one template
   share their message and campaign objects, as the reader builds them), and `Checker.check`
   on the same cases rebuilt one by one from JSON (equal campaigns that share no object);
@@ -375,7 +376,7 @@ def seen_again(name: str, path: Path, repeat: int) -> str:
         f"seen again ({' '.join(COMMANDS[name])}, one job, in one process): each template's "
         f"recipient lines take {first:.2f} s the first time, {second:.2f} s the second "
         f"({found['second_lines'] / second:,.0f} lines/s): {first - second:.2f} s of work done "
-        "at first sight of a merged body or profile, which each --jobs worker does again"
+        "at first sight of a merged body or profile"
     )
 
 

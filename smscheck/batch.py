@@ -1,14 +1,16 @@
 """Batch checking: stream inputs in chunks, in one process or several, results in input order.
 
-JSON Lines files are cut into chunks, ranges of lines ending before a template line where it
-can; each chunk carries the campaign template line in force at its start, so any process can
-read and check it alone. One process and N processes run the same chunk function, so their
-output is the same bytes. With N processes, each checks a contiguous share of a file's chunks
-(see `workers`), and writes a chunk's output to a file of a private temporary folder, returning
-only its name and summary; the parent copies the files out in input order and deletes them, the
-folder going with the run whatever stops it. The shares after the first wait there for their
-turn: a run with N workers needs temporary space for up to (N-1)/N of its output. Other inputs
-(CSV, campaign files, JSON documents, standard input) are read as they come and checked in this
+JSON Lines files are cut into chunks that any process can read and check alone (see
+`chunking`). One process and N processes run the same chunk function, so their output is the
+same bytes. With N processes, a chunk of a campaign is checked by every worker, each the lines
+its merge fields give it, and the parent joins their outputs line by line (see `parts`); a
+chunk outside any campaign goes whole to one worker, each checking a contiguous share of those
+(see `workers`). A worker writes its output to a file of a private temporary folder, returning
+only its name and summary; the parent copies or joins the files in input order and deletes
+them, the folder going with the run whatever stops it. What a worker finished ahead waits there
+for its turn: a share of whole cases waits for the shares before it, up to (N-1)/N of the
+output; a part of a campaign's chunk only for the other parts of that chunk. Other inputs (CSV,
+campaign files, JSON documents, standard input) are read as they come and checked in this
 process CHUNK_LINES items at a time, so that their output too is held a chunk at a time.
 """
 
@@ -21,40 +23,34 @@ import signal
 import tempfile
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
-from itertools import islice
+from itertools import accumulate, islice
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
 from smscheck.acceptance import AcceptanceError
+from smscheck.chunking import CHUNK_LINES, Chunk, chunk_items, chunks, lines_of, worker_tasks
 from smscheck.engine import Checker
 from smscheck.formatters import FORMATTERS, PLAIN, Result, Style, Summary
 from smscheck.inputs import (
     LINE_SUFFIXES,
     CsvOptions,
-    InputError,
     Item,
     LineReader,
     Location,
     Template,
-    bounded_lines,
-    is_template_line,
     read,
 )
 from smscheck.messages import error_text
 from smscheck.models import Case, Message
 from smscheck.packs import load_pack, shipped_packs
+from smscheck.parts import first_by_line, interleaved
 from smscheck.privacy import mask_numbers
 from smscheck.selection import Selection
 from smscheck.verdicts import Lang, Report, Status, TemplateReport
 from smscheck.workers import Workers
 
-CHUNK_LINES = 500
-# A chunk this long already ends before a template line rather than run on past it: a worker
-# then checks one campaign at a time, and chunks stay long enough to amortise.
-ALIGNED_LINES = CHUNK_LINES // 4
-TAIL_LINES = CHUNK_LINES // 8  # the least lines of a chunk shortened near the end of a file
 # How a worker encodes what it writes when the parent reads it back as text: losslessly.
 LOSSLESS = ("utf-8", "surrogatepass")
 
@@ -92,42 +88,31 @@ class Settings:
 
 
 @dataclass(frozen=True, slots=True)
-class Chunk:
-    """`count` consecutive lines of a file from byte `offset` (`size` bytes as read), with the
-    template line in force before the first and `after` the last, and whether that first line
-    `opens` a template (sets or drops it); the last chunk of a file knows the error that
-    stopped reading, if any. A chunk checked in the process that cut it holds its `lines`;
-    one sent to a worker does not, and is read again there."""
-
-    path: str
-    first_line: int
-    offset: int
-    count: int
-    size: int = 0
-    template: tuple[int, bytes] | None = None
-    after: tuple[int, bytes] | None = None
-    error: str | None = None
-    opens: bool = False
-    lines: tuple[bytes, ...] | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class Done:
     """A checked chunk: its rendered output (or the file a worker wrote it to, encoded as
-    `Settings.encoding` says) and its summary."""
+    `Settings.encoding` says) and its summary. A part of a chunk tells, to be joined to the
+    others, the line each piece of its output renders and where it ends, and the line of each
+    of its summary's first problems."""
 
     rendered: str | bytes  # bytes: encoded as `Settings.encoding` says
     summary: Summary
     consumed: int = 0
     path: str | None = None
+    piece_lines: tuple[int, ...] = ()
+    piece_ends: tuple[int, ...] = ()
+    problem_lines: tuple[int, ...] = ()
 
     def text(self, encoding: tuple[str, str]) -> str:
         """The rendered output, read back from the worker's file if there is one."""
+        rendered = self.output()
+        return rendered.decode(*encoding) if isinstance(rendered, bytes) else rendered
+
+    def output(self) -> str | bytes:
+        """The rendered output as rendered, or the bytes of the worker's file."""
         if self.path is None:
-            rendered = self.rendered
-            return rendered.decode(*encoding) if isinstance(rendered, bytes) else rendered
+            return self.rendered
         with open(self.path, "rb") as handle:
-            return handle.read().decode(*encoding)
+            return handle.read()
 
     def copy_to(self, out: BinaryIO) -> None:
         """Write the output, already encoded by the worker, to `out` (flushed first): by
@@ -264,62 +249,86 @@ class _Worker:
             raise found[1]
         return found[1]
 
-    def run(self, items: Iterable[Item]) -> Done:
-        """The output of these items (bytes when the format renders bytes) and their summary."""
+    def run(self, items: Iterable[Item], marked: bool = False) -> Done:
+        """The output of these items (bytes when the format renders bytes) and their summary;
+        `marked` (a part of a chunk, see `parts`), as bytes, with the line of each piece of the
+        output and of each first problem."""
         summary = Summary()
-        parts: list[Any] = []  # all text, or all bytes
-        settings, encoding = self.settings, self.settings.encoding
-        case_text: Callable[[Report, str, str], str | bytes] | None = (
-            self.case_text if self.case_bytes is None else self.case_bytes
-        )
+        pieces: list[Any] = []  # all text, or all bytes
+        encoding = self.settings.encoding
+        binary = marked or self.case_bytes is not None
+        case_text: Callable[[Report, str, str], str | bytes] | None = self.case_bytes
+        if case_text is None and self.case_text is not None:
+            as_text = self.case_text
+            case_text = (lambda *case: as_text(*case).encode(*encoding)) if binary else as_text
         render: Callable[[Result], str | bytes] = (
-            self.render
-            if self.case_bytes is None
-            else lambda result: self.render(result).encode(*encoding)
+            (lambda result: self.render(result).encode(*encoding)) if binary else self.render
         )
+        shown: list[int] = []  # when marked: the line of each piece
+        noted: list[int] = []  # and of each first problem
+        first = summary.first_problems
         for item in items:
-            where = str(item.location)
-            if case_text is not None and item.case is not None:  # no per-case report: quicker
-                try:
-                    shared = self._shared(item)
-                except AcceptanceError as exc:
-                    result = self._error(where, str(exc))
-                else:
-                    summary.count(shared, where)
-                    if not settings.quiet and not (
-                        settings.only_problems and shared.status is Status.PASS
-                    ):
-                        parts.append(case_text(shared, self._number(item.case), where))
-                    continue
-            else:
-                result = self._result(item, where)
-            summary.add(result)
-            checked = result.report or result.template
-            if settings.quiet or (
-                settings.only_problems and checked and checked.status is Status.PASS
-            ):
-                continue
-            parts.append(render(result))
+            piece = self._piece(item, str(item.location), summary, case_text, render)
+            if piece is not None:
+                pieces.append(piece)
+            if marked:
+                line = item.location.line or 0
+                if piece is not None:
+                    shown.append(line)
+                if len(first) > len(noted):
+                    noted.append(line)
         summary.settle()
-        return Done(("" if self.case_bytes is None else b"").join(parts), summary)
+        rendered = (b"" if binary else "").join(pieces)
+        if not marked:
+            return Done(rendered, summary)
+        ends = tuple(accumulate(map(len, pieces)))
+        return Done(
+            rendered, summary, piece_lines=tuple(shown), piece_ends=ends, problem_lines=tuple(noted)
+        )
+
+    def _piece(
+        self,
+        item: Item,
+        where: str,
+        summary: Summary,
+        case_text: Callable[[Report, str, str], str | bytes] | None,
+        render: Callable[[Result], str | bytes],
+    ) -> str | bytes | None:
+        """The output of an item, counted in `summary`; None if it shows nothing. A case is
+        written by `case_text` where the format has one (no per-case report: quicker)."""
+        settings = self.settings
+        if case_text is not None and item.case is not None:
+            try:
+                shared = self._shared(item)
+            except AcceptanceError as exc:
+                result = self._error(where, str(exc))
+            else:
+                summary.count(shared, where)
+                if settings.quiet or (settings.only_problems and shared.status is Status.PASS):
+                    return None
+                return case_text(shared, self._number(item.case), where)
+        else:
+            result = self._result(item, where)
+        summary.add(result)
+        checked = result.report or result.template
+        if settings.quiet or (settings.only_problems and checked and checked.status is Status.PASS):
+            return None
+        return render(result)
 
     def run_chunk(self, chunk: Chunk) -> Done:
+        """The output of a chunk, or of its part (see `parts`)."""
         reader = self._reader
         if reader is None or reader.path != chunk.path or self._reader_template != chunk.template:
             reader = self._reader = LineReader(chunk.path)
             if chunk.template is not None:
                 reader.feed(*chunk.template)
-        lines = self._lines(chunk) if chunk.lines is None else chunk.lines
+        lines = lines_of(chunk) if chunk.lines is None else chunk.lines
         self._reader_template = chunk.after
-        done = self.run(_fed(reader, chunk, lines))
-        return Done(done.rendered, done.summary, chunk.size)
-
-    @staticmethod
-    def _lines(chunk: Chunk) -> tuple[bytes, ...]:
-        """The chunk's lines, read as `chunks` read them (the same bounds)."""
-        with open(chunk.path, "rb") as handle:
-            handle.seek(chunk.offset)
-            return tuple(islice(bounded_lines(handle.readline), chunk.count))
+        done = self.run(chunk_items(reader, chunk, lines), marked=chunk.parts > 1)
+        if chunk.parts == 1:
+            return replace(done, consumed=chunk.size)
+        share, rest = divmod(chunk.size, chunk.parts)  # the bytes read, for a progress line
+        return replace(done, consumed=share + (rest if chunk.part == 0 else 0))
 
     def write_chunk(self, chunk: Chunk, folder: str) -> Done:
         """`run_chunk`, its output written to a new file in `folder` (none if it is empty)."""
@@ -341,86 +350,33 @@ class _Worker:
                     folder,
                 ) from None
             raise
-        return Done("", done.summary, done.consumed, path)
+        return replace(done, rendered=b"", path=path)
 
 
 # A disk or a quota that is full.
 _FULL = {errno.ENOSPC, errno.EDQUOT}
 
 
-def _fed(reader: LineReader, chunk: Chunk, lines: Sequence[bytes]) -> Iterator[Item]:
-    for number, raw in enumerate(lines, start=chunk.first_line):
-        item = reader.feed(number, raw)
-        if item is not None:
-            yield item
-    if chunk.error is not None:
-        yield Item(Location(chunk.path, chunk.first_line + len(lines) - 1), error=chunk.error)
-
-
-def chunks(
-    path: str, handle: IO[bytes], size: int = CHUNK_LINES, workers: int = 0, *, keep: bool = False
-) -> Iterator[Chunk]:
-    """Cut a JSON Lines file into chunks of at most `size` lines, each knowing the template
-    line in force; a chunk of ALIGNED_LINES or more ends before a line that sets or drops the
-    template. For `workers` processes, a chunk of TAIL_LINES or more also ends once it holds
-    a 2 x `workers`th of the bytes left at its start: the file's last chunks are short, so that
-    the worker with the last share ends close to the others (a worker that ends first takes
-    whole chunks from the end of the share with the most left: see `workers`).
-
-    Lines are read with a bounded length (an endless line stops the reading with an error);
-    the last chunk, possibly empty, closes the file. Only offsets are kept, not the lines,
-    unless `keep` (for a chunk checked as soon as it is cut: its lines are not read twice)."""
-    template: tuple[int, bytes] | None = None  # in force before the chunk begun
-    latest = template  # in force after the last line read
-    aligned = max(1, min(size, ALIGNED_LINES))
-    total = os.fstat(handle.fileno()).st_size if workers else 0
-    first, offset, count, read, share, number = 1, 0, 0, 0, 0, 0
-    opens = False  # whether the chunk begun starts with a template line
-    kept: list[bytes] = []
-
-    def cut(error: str | None = None) -> Chunk:
-        lines = tuple(kept) if keep else None
-        kept.clear()
-        return Chunk(path, first, offset, count, read, template, latest, error, opens, lines)
-
-    error = None
-    try:
-        for number, raw in enumerate(bounded_lines(handle.readline), start=1):
-            changes = is_template_line(raw) and LineReader.changes_template(number, raw)
-            if count >= aligned and changes:
-                yield cut()
-                count = 0
-            if count == 0:
-                first, offset, read, template = number, handle.tell() - len(raw), 0, latest
-                opens = changes
-                share = (total - offset) // (2 * workers) if workers else 0
-            count += 1
-            read += len(raw)
-            if keep:
-                kept.append(raw)
-            if changes:
-                latest = (number, raw)
-            if count == size or (count >= TAIL_LINES and read >= share > 0):
-                yield cut()
-                count = 0
-    except InputError as exc:  # a line with no end
-        error = str(exc)
-    if count == 0:
-        first, offset, read, template, opens = number + 1, handle.tell(), 0, latest, False
-    yield cut(error)
-
-
-def _groups(work: list[Chunk]) -> list[int | None]:
-    """For each chunk, the template line in force at its end: what a worker keeps warm when it
-    checks the chunk (a chunk runs on past a template line only when it starts fewer than
-    ALIGNED_LINES before it, so most of its lines are under the template in force at its end)."""
-    if not work:
-        return []
-    last = work[-1]
-    ending = last.template if not last.opens else (last.first_line, b"")
-    return [
-        None if after is None else after[0] for after in [c.template for c in work[1:]] + [ending]
-    ]
+def _joined(parts: Sequence[Done]) -> Done:
+    """A chunk's output and summary from those of its parts, their files deleted."""
+    outputs: list[bytes] = []
+    for done in parts:
+        output = done.output()
+        if done.path is not None:
+            os.unlink(done.path)
+        assert isinstance(output, bytes)  # a part renders bytes
+        outputs.append(output)
+    rendered = interleaved(outputs, [d.piece_lines for d in parts], [d.piece_ends for d in parts])
+    summary = Summary()
+    for done in parts:
+        summary.merge(done.summary)
+    # As many first problems as merging kept (up to a summary's limit), now the first by line.
+    summary.first_problems[:] = first_by_line(
+        [done.summary.first_problems for done in parts],
+        [done.problem_lines for done in parts],
+        len(summary.first_problems),
+    )
+    return Done(rendered, summary, sum(done.consumed for done in parts))
 
 
 def _chunk_writer(settings: Settings, folder: str) -> Callable[[Chunk], Done]:
@@ -479,12 +435,22 @@ def run(
                             yield checked(worker().run_chunk(chunk))
                         continue
                     work = list(chunks(path, handle, workers=jobs))
-                sizes, openings = [c.size for c in work], [c.opens for c in work]
-                groups = _groups(work)
-                for done in workers.ordered(work, sizes, openings, reached, groups):
-                    yield done
-                    if done.path is not None:
-                        os.unlink(done.path)
+                tasks, groups, owners = worker_tasks(work, jobs)
+                weights = [task.size // task.parts for task in tasks]
+                openings = [task.opens for task in tasks]
+                parts: list[Done] = []
+                ordered = workers.ordered(tasks, weights, openings, reached, groups, owners)
+                for index, done in enumerate(ordered):
+                    if tasks[index].parts == 1:
+                        yield done
+                        if done.path is not None:
+                            os.unlink(done.path)
+                        continue
+                    parts.append(done)
+                    if len(parts) == tasks[index].parts:
+                        joined = _joined(parts)
+                        parts.clear()
+                        yield joined
             else:  # read as it comes, checked and yielded a chunk's worth at a time
                 items = read(path, stdin, settings.recipients, settings.csv)
                 with closing(items):

@@ -331,7 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_jobs,
         default=1,
         metavar="N",
-        help="worker processes, each checking a stretch of the file (same output)",
+        help="worker processes sharing out the file (same output)",
     )
     check.add_argument(
         "--optouts",

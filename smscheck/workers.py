@@ -1,13 +1,15 @@
-"""Worker processes that each take a contiguous share of an ordered list of tasks.
+"""Worker processes that each take a share of an ordered list of tasks: those given to it, and
+a contiguous stretch of the others.
 
-A worker that checks neighbouring chunks of a file keeps its caches warm: the campaign, the
-merged bodies and the recipients' profiles of one stretch of a file recur within it, and a
-worker handed chunks from all over the file would compute them all again. So the tasks are
-split into one contiguous share per worker, cut where a template begins when one lies near the
-balanced cut; a worker that ends its share takes the last task of the share with the most work
-left, one at a time, and one of a template it has not run only from a share with much left
-(`Schedule`). Outcomes are yielded in task order: what a worker finished ahead is kept by the caller's
-tasks (files, for the batch), only their small outcomes here.
+A worker keeps its caches warm on what recurs in the tasks it runs: the campaign, the merged
+bodies and the recipients' profiles. A task may be given to a worker (the part of a chunk whose
+merge fields fall to it, see `parts`); the others are split into one contiguous share per
+worker, cut where a template begins when one lies near the balanced cut, as neighbouring
+chunks of a file share most of what is warm. A worker that ends its share takes the last task
+of the share with the most work left, one at a time, and one that is cold for it (of a
+template it has not run, or given to another) only from a share with much left (`Schedule`).
+Outcomes are yielded in task order: what a worker finished ahead is kept by the caller's tasks
+(files, for the batch), only their small outcomes here.
 
 Each worker has its own pipe, so that no lock is shared: a worker killed at any moment is seen
 (its process ends) and never leaves the others or the parent waiting. Tasks go out from a
@@ -73,13 +75,15 @@ def shares(weights: Sequence[int], openings: Sequence[bool], count: int) -> list
 
 
 class Schedule:
-    """Which task each worker runs next. Each has its contiguous share (`shares`) and holds up
-    to AHEAD of its tasks, so that it starts the next without waiting for the parent. A worker
-    that ends its share takes the last task of the share with the most work left, one at a
-    time (a task it holds ahead could have been run sooner by the share's owner). Tasks of one
-    of `groups` share what a worker keeps warm (a chunk's template): a task of a group the
-    worker has not run costs it far more than its owner, so it takes one only from a share
-    with COLD_STEAL times that task's weight left."""
+    """Which task each worker runs next. Each has its share: the tasks `owners` gives it, and a
+    contiguous share (`shares`) of those it gives nobody. It holds up to AHEAD of them, so that
+    it starts the next without waiting for the parent. A worker that ends its share takes the
+    last task of the share with the most work left, one at a time (a task it holds ahead could
+    have been run sooner by the share's owner). Tasks of one of `groups` share what a worker
+    keeps warm (a chunk's template): a task of a group the worker has not run costs it far
+    more than its owner, so it takes one only from a share with COLD_STEAL times that task's
+    weight left. So it does for a task given to another worker, whatever it ran: what that
+    task meets is warm in its owner only (the part of a chunk its merge fields give it)."""
 
     def __init__(
         self,
@@ -87,9 +91,10 @@ class Schedule:
         openings: Sequence[bool],
         count: int,
         groups: Sequence[Hashable] | None = None,
+        owners: Sequence[int | None] | None = None,
     ) -> None:
-        self._weights, self._groups = weights, groups
-        self._queues = shares(weights, openings, count)
+        self._weights, self._groups, self._owners = weights, groups, owners
+        self._queues = _owned(weights, openings, count, owners)
         self._left = [sum(weights[index] for index in queue) for queue in self._queues]
         self._held = [0] * count
         self._ran: list[set[Hashable]] = [set() for _ in range(count)]
@@ -128,10 +133,36 @@ class Schedule:
         return max(worth, key=self._left.__getitem__) if worth else None
 
     def _warm(self, worker: int, index: int) -> bool:
+        if self._owners is not None and self._owners[index] is not None:
+            return self._owners[index] == worker
         return self._groups is None or self._groups[index] in self._ran[worker]
 
     def _worth_cold(self, owner: int, index: int) -> bool:
         return self._left[owner] >= COLD_STEAL * max(self._weights[index], 1)
+
+
+def _owned(
+    weights: Sequence[int],
+    openings: Sequence[bool],
+    count: int,
+    owners: Sequence[int | None] | None,
+) -> list[deque[int]]:
+    """Each worker's share, in task order: the tasks `owners` gives it, and its contiguous share
+    of the others."""
+    if owners is None or not any(owner is not None for owner in owners):
+        return shares(weights, openings, count)
+    free = [
+        0 if owner is not None else weight for weight, owner in zip(weights, owners, strict=True)
+    ]
+    if not any(free):  # shared out by weight only where some free task weighs something
+        free = [0 if owner is not None else 1 for owner in owners]
+    queues = [
+        deque(i for i in queue if owners[i] is None) for queue in shares(free, openings, count)
+    ]
+    for index, owner in enumerate(owners):
+        if owner is not None:
+            queues[owner].append(index)
+    return [deque(sorted(queue)) for queue in queues]
 
 
 def _serve(
@@ -265,13 +296,14 @@ class Workers(Generic[Task, Outcome]):
         openings: Sequence[bool],
         reached: Callable[[Outcome], None] | None = None,
         groups: Sequence[Hashable] | None = None,
+        owners: Sequence[int | None] | None = None,
     ) -> Generator[Outcome, None, None]:
         """The tasks' outcomes in task order (see `Schedule` for who runs which), each passed
         to `reached` as soon as it is back. The exception a task raised is raised here;
         ChildProcessError if a worker ends meanwhile (killed, out of memory)."""
         if self._spoiled:
             raise RuntimeError("these workers ran a run that did not end: stop them")
-        schedule = Schedule(weights, openings, len(self._processes), groups)
+        schedule = Schedule(weights, openings, len(self._processes), groups, owners)
         back: dict[int, Outcome] = {}
 
         def feed(worker: int) -> None:

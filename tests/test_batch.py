@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from itertools import accumulate
 from pathlib import Path
 
 import pytest
@@ -127,7 +128,8 @@ def test_only_problems_leaves_out_the_cases_that_pass(
 
 def _run_cut(path: Path, size: int) -> list[str]:
     """Errors and sources of a batch run with chunks of `size` lines, in order."""
-    from smscheck.batch import LOSSLESS, Settings, _Worker, chunks
+    from smscheck.batch import LOSSLESS, Settings, _Worker
+    from smscheck.chunking import chunks
 
     worker = _Worker(Settings(fmt="json", lang="en"))
     with path.open("rb") as handle:
@@ -184,7 +186,8 @@ def test_chunks_read_as_the_whole_file_whatever_the_cut_and_the_workers(
 ) -> None:
     # --jobs changed results: after an unparseable template line, a chunk reused the template
     # before it (--jobs 1: 6,000 errors; --jobs 2: 2,000 passes; --jobs 4: 4,002 passes).
-    from smscheck.batch import LOSSLESS, Settings, _Worker, chunks
+    from smscheck.batch import LOSSLESS, Settings, _Worker
+    from smscheck.chunking import chunks
     from smscheck.inputs import read_lines
 
     path = tmp_path_factory.mktemp("cut") / "campaign.jsonl"
@@ -198,6 +201,53 @@ def test_chunks_read_as_the_whole_file_whatever_the_cut_and_the_workers(
     assert (
         "".join(two[i % 2].run_chunk(chunk).text(LOSSLESS) for i, chunk in enumerate(cut)) == whole
     )
+
+
+_PARTED_LINES = {
+    **_LINES,
+    "recipient Léo": recipient(4).replace("Zoé", "Léo"),
+    "recipient Inès, a problem": recipient(5).replace("Zoé", "Inès").replace("member", "prospect"),
+    "not JSON": '{"number": ',
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    kinds=st.lists(st.sampled_from(sorted(_PARTED_LINES)), min_size=1, max_size=14),
+    size=st.integers(min_value=1, max_value=6),
+    jobs=st.integers(min_value=2, max_value=3),
+    endless=st.booleans(),
+)
+def test_parts_of_chunks_join_to_what_one_reader_gives_whatever_the_cut_and_the_workers(
+    tmp_path_factory: pytest.TempPathFactory, kinds: list[str], size: int, jobs: int, endless: bool
+) -> None:
+    from dataclasses import replace
+
+    from smscheck.batch import LOSSLESS, Settings, _joined, _Worker
+    from smscheck.chunking import chunks
+    from smscheck.formatters import Summary
+
+    path = tmp_path_factory.mktemp("parts") / "campaign.jsonl"
+    path.write_text("".join(_PARTED_LINES[kind] + "\n" for kind in kinds))
+    one = _Worker(Settings(fmt="json"))
+    with path.open("rb") as handle:
+        cut = list(chunks(str(path), handle, size, workers=jobs))
+    if endless:  # as a line with no end stops the reading (too long to write here)
+        cut[-1] = replace(cut[-1], error="a line with no end")
+    whole, whole_summary = "", Summary()
+    for chunk in cut:
+        done = one.run_chunk(chunk)
+        whole += done.text(LOSSLESS)
+        whole_summary.merge(done.summary)
+    workers = [_Worker(Settings(fmt="json")) for _ in range(jobs)]
+    joined, summary = "", Summary()
+    for chunk in cut:
+        parts = [workers[p].run_chunk(replace(chunk, part=p, parts=jobs)) for p in range(jobs)]
+        done = _joined(parts)
+        joined += done.text(LOSSLESS)
+        summary.merge(done.summary)
+    assert joined == whole
+    assert summary.text("en") == whole_summary.text("en")
 
 
 @pytest.mark.parametrize("jobs", ["1", "2", "4"])
@@ -220,7 +270,7 @@ def test_recipients_after_an_unparseable_template_line_are_errors_whatever_the_j
 def test_a_chunk_long_enough_ends_before_a_template_line_and_a_short_one_does_not(
     tmp_path: Path,
 ) -> None:
-    from smscheck.batch import ALIGNED_LINES, chunks
+    from smscheck.chunking import ALIGNED_LINES, chunks
 
     path = tmp_path / "campaign.jsonl"
     runs = [ALIGNED_LINES, 3, ALIGNED_LINES + 5]  # recipients under each of three templates
@@ -243,7 +293,7 @@ def three_chunks(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_chunks_for_workers_shorten_near_the_end_and_cover_every_line_once(
     three_chunks: Path,
 ) -> None:
-    from smscheck.batch import TAIL_LINES, chunks
+    from smscheck.chunking import TAIL_LINES, chunks
 
     size = 2000
     with three_chunks.open("rb") as handle:
@@ -325,12 +375,28 @@ def test_workers_encode_as_the_output_does_on_a_terminal_without_utf_8(
     assert list(tmp_path.iterdir()) == []
 
 
+def whole_case(index: int) -> str:
+    """A line that is a case of its own, outside any campaign template."""
+    template = json.loads(json.dumps(TEMPLATE["template"]))
+    template["message"]["body"] = template["message"]["body"].replace("{prenom}", "Zoé")
+    line = json.loads(recipient(index))
+    del line["merge"]
+    return json.dumps({"recipient": line, **template})
+
+
+@pytest.fixture(scope="module")
+def whole_cases(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("cases") / "cases.jsonl"
+    path.write_text("".join(whole_case(index) + "\n" for index in range(1500)))
+    return path
+
+
 def test_a_chunk_file_lasts_until_the_next_is_asked_for_and_the_folder_goes_on_close(
-    three_chunks: Path, private_tmp: Path
+    whole_cases: Path, private_tmp: Path
 ) -> None:
     from smscheck.batch import Settings, run
 
-    results = run([str(three_chunks)], Settings(fmt="json"), None, jobs=2)
+    results = run([str(whole_cases)], Settings(fmt="json"), None, jobs=2)
     first = next(results)
     assert first.path is not None and Path(first.path).parent.parent == private_tmp
     counted = first.summary.cases + first.summary.errors + first.summary.templates
@@ -339,6 +405,66 @@ def test_a_chunk_file_lasts_until_the_next_is_asked_for_and_the_folder_goes_on_c
     assert not Path(first.path).exists() and second.path is not None
     results.close()  # e.g. the output failed, or Ctrl-C: the rest is not read
     assert list(private_tmp.iterdir()) == []
+
+
+def test_the_parts_of_a_campaign_chunk_come_back_joined_their_files_gone(
+    three_chunks: Path, private_tmp: Path
+) -> None:
+    from smscheck.batch import Settings, run
+
+    results = run([str(three_chunks)], Settings(fmt="json"), None, jobs=2)
+    first = next(results)
+    assert first.path is None  # both workers' parts, read back and joined in line order
+    counted = first.summary.cases + first.summary.errors + first.summary.templates
+    lines = first.text(Settings().encoding).splitlines()
+    assert len(lines) == counted > 0
+    assert json.loads(lines[0])["kind"] == "template"
+    results.close()
+    assert list(private_tmp.iterdir()) == []
+
+
+def test_a_chunk_with_a_template_line_is_a_part_per_worker_one_of_whole_cases_one_task(
+    tmp_path: Path,
+) -> None:
+    from smscheck.chunking import chunks, worker_tasks
+
+    path = tmp_path / "mixed.jsonl"
+    lines = [*(whole_case(index) for index in range(3)), json.dumps(TEMPLATE), recipient(1)]
+    path.write_text("".join(line + "\n" for line in lines))
+    with path.open("rb") as handle:
+        work = list(chunks(str(path), handle, 2))
+    assert work[1].template is None and work[1].openers == (1,)  # a case, then the template
+    tasks, _, given = worker_tasks(work, 3)
+    assert [(task.first_line, task.part, task.parts) for task in tasks] == [
+        (1, 0, 1),
+        *((chunk.first_line, part, 3) for chunk in work[1:] for part in range(3)),
+    ]
+    assert given == [None, *(part for _ in work[1:] for part in range(3))]
+
+
+def test_parts_are_joined_piece_by_piece_in_line_order_and_their_files_deleted(
+    tmp_path: Path,
+) -> None:
+    from smscheck.batch import Done, _joined
+    from smscheck.formatters import Summary
+
+    def part(name: str, pieces: dict[int, list[bytes]], problems: list[int]) -> Done:
+        """A worker's part: its pieces by line, written to a file, and its first problems."""
+        output = b"".join(piece for line in pieces for piece in pieces[line])
+        (tmp_path / name).write_bytes(output)
+        lines = tuple(line for line in pieces for _ in pieces[line])
+        ends = tuple(accumulate(len(piece) for line in pieces for piece in pieces[line]))
+        summary = Summary(cases=len(lines), first_problems=[f"f:{line}" for line in problems])
+        return Done(b"", summary, 10, str(tmp_path / name), lines, ends, tuple(problems))
+
+    # Line 3 renders two pieces (its case, then the error that ended the chunk), in one part.
+    first = part("a", {1: [b"1|"], 3: [b"3|", b"3e|"]}, [1, 3, 3])
+    second = part("b", {2: [b"2|"], 4: [b"4|"]}, [2])
+    joined = _joined([first, second])
+    assert joined.rendered == b"1|2|3|3e|4|" and joined.consumed == 20
+    assert joined.summary.cases == 5
+    assert joined.summary.first_problems == ["f:1", "f:2", "f:3", "f:3"]
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_an_error_in_a_worker_is_one_line_and_leaves_no_temporary_file(
@@ -549,7 +675,8 @@ def test_a_campaign_file_and_its_csv_are_checked_and_written_a_chunk_at_a_time(
     tmp_path: Path,
 ) -> None:
     # The whole output of one CSV was held at once: 4.1 GB for 60,000 rows in --format json.
-    from smscheck.batch import CHUNK_LINES, LOSSLESS, Settings, run
+    from smscheck.batch import LOSSLESS, Settings, run
+    from smscheck.chunking import CHUNK_LINES
     from tests.test_campaign_file import HEADER, write
 
     rows = "".join(

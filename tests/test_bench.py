@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bench import bench_campaign, campaigns, floor, processes
-from smscheck.batch import CHUNK_LINES
+from smscheck.chunking import CHUNK_LINES
 from smscheck.inputs import LineReader, is_template_line, read_lines
 from smscheck.models import Relationship
 

@@ -170,6 +170,35 @@ def test_a_worker_takes_tasks_of_a_template_it_has_run_however_little_is_left() 
     assert _drain(schedule, 1) == [*range(10, 20), *range(9, 0, -1)]
 
 
+def test_a_task_given_to_a_worker_is_in_its_share_and_the_others_are_cut_contiguously() -> None:
+    # Chunks 0-3 outside any template, whole; chunks 4-5 under one, a part for each worker.
+    owners, weights = [None, None, None, None, 0, 1, 0, 1], [4, 4, 4, 4, 1, 1, 1, 1]
+    schedule = Schedule(weights, [False] * 8, 2, owners=owners)
+    assert _drain(schedule, 0) == [0, 1, 4, 6, 7, 5, 3, 2]  # its own, then the other's from the end
+    schedule = Schedule(weights, [False] * 8, 2, owners=owners)
+    assert schedule.next_for(0) == 0 and schedule.next_for(1) == 2
+    assert schedule.next_for(1) == 3 and schedule.next_for(1) is None  # AHEAD held
+
+
+def test_a_worker_takes_the_parts_of_another_only_from_a_share_with_much_left() -> None:
+    # Worker 0 ends its parts while worker 1 has run none of its: it takes worker 1's last parts,
+    # cold, while COLD_STEAL are left, though it ran parts of that group and template.
+    parts = 2 * (COLD_STEAL + 1)
+    owners = [index % 2 for index in range(parts)]
+    schedule = Schedule([1] * parts, [False] * parts, 2, ["template"] * parts, owners)
+    assert _drain(schedule, 0) == [*range(0, parts, 2), parts - 1, parts - 3]
+
+
+@given(weights=_WEIGHTS, count=_COUNTS, data=st.data())
+def test_a_schedule_with_owned_tasks_hands_out_every_task_once(
+    weights: list[int], count: int, data: st.DataObject
+) -> None:
+    owners = _per_task(data, st.sampled_from([None, *range(count)]), weights)
+    schedule = Schedule(weights, [False] * len(weights), count, owners=owners)
+    handed = [index for worker in range(count) for index in _drain(schedule, worker)]
+    assert sorted(handed) == list(range(len(weights)))
+
+
 @needs_fork
 def test_outcomes_come_back_in_task_order_and_each_is_reported_as_it_arrives() -> None:
     seen: list[int] = []
