@@ -437,7 +437,7 @@ def run(
                     work = list(chunks(path, handle, workers=jobs))
                 tasks, groups, owners = worker_tasks(work, jobs)
                 weights = [task.size // task.parts for task in tasks]
-                openings = [task.opens for task in tasks]
+                openings = [task.opens and task.parts == 1 for task in tasks]
                 parts: list[Done] = []
                 ordered = workers.ordered(tasks, weights, openings, reached, groups, owners)
                 for index, done in enumerate(ordered):

@@ -18,6 +18,7 @@ from typing import IO
 
 from smscheck.inputs import InputError, Item, LineReader, Location, bounded_lines, is_template_line
 from smscheck.parts import line_parts
+from smscheck.workers import shares
 
 CHUNK_LINES = 500
 # A chunk this long already ends before a template line rather than run on past it: a worker
@@ -170,20 +171,54 @@ def worker_tasks(
     work: list[Chunk], jobs: int
 ) -> tuple[list[Chunk], list[Hashable], list[int | None]]:
     """The tasks of `jobs` workers for a file's chunks, with what each keeps warm and the worker
-    it is given to: a chunk with a line under a template, as one part for each worker (see
-    `parts`); a chunk outside any, whole, in the contiguous share of none in particular (see
-    `workers`)."""
+    it is given to. Chunks are cut into contiguous shares (see `workers`); a template whose
+    chunks those shares would spread over several workers is instead shared out by merge
+    fields, each of its chunks one part for each worker (see `parts`), and the shares cut again
+    from the other chunks. A template within one share stays there whole: its recipients'
+    profiles are then met by one worker, and its bodies too."""
+    groups = _groups(work)
+    parted: set[Hashable] = set()
+    while spread := _spread(work, groups, parted, jobs):
+        parted |= spread
     tasks: list[Chunk] = []
-    groups: list[Hashable] = []
     given: list[int | None] = []
-    for chunk, group in zip(work, _groups(work), strict=True):
-        if chunk.template is None and not chunk.openers:
+    kept: list[Hashable] = []
+    for chunk, group in zip(work, groups, strict=True):
+        if group not in parted:
             tasks.append(chunk)
-            groups.append(group)
+            kept.append(group)
             given.append(None)
             continue
         for part in range(jobs):
             tasks.append(replace(chunk, part=part, parts=jobs))
-            groups.append(group)
+            kept.append(group)
             given.append(part)
-    return tasks, groups, given
+    return tasks, kept, given
+
+
+def _spread(
+    work: list[Chunk],
+    groups: list[int | None],
+    parted: set[Hashable],
+    jobs: int,
+) -> set[Hashable]:
+    """The templates not yet `parted` whose chunks the contiguous shares of the others spread
+    over several workers (chunks outside any template are never shared out by merge fields), the
+    shares cut as `workers.Schedule` cuts them."""
+    free = [0 if group in parted else chunk.size for chunk, group in zip(work, groups, strict=True)]
+    if not any(free):
+        return set()
+    openings = [
+        chunk.opens and group not in parted for chunk, group in zip(work, groups, strict=True)
+    ]
+    share_of: dict[int, int] = {}
+    for share, queue in enumerate(shares(free, openings, jobs)):
+        share_of.update((index, share) for index in queue)
+    first: dict[Hashable, int] = {}
+    spread: set[Hashable] = set()
+    for index, group in enumerate(groups):
+        if group is None or group in parted:
+            continue
+        if first.setdefault(group, share_of[index]) != share_of[index]:
+            spread.add(group)
+    return spread

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bench.campaigns import generate
+from bench.campaigns import generate, write_jsonl
 from smscheck.cli import main
 from smscheck.formatters import FORMATTERS
 
@@ -321,17 +321,31 @@ def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
+@pytest.fixture(scope="module")
+def one_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Realistic recipients under one template: its chunks go to both workers, by merge fields."""
+    path = tmp_path_factory.mktemp("single") / "campaign.jsonl"
+    write_jsonl(path, "single", 3000)  # 1% bad lines
+    return path
+
+
+@pytest.mark.parametrize("campaign", ["three_chunks", "one_template"])
 @pytest.mark.parametrize(
     "options",
     [("--format", name) for name in sorted(FORMATTERS)]
     + [("--format", "json", "--only-problems"), ("--format", "sarif", "--only-problems")],
 )
 def test_two_jobs_write_the_same_file_as_one_and_leave_no_temporary_file(
-    three_chunks: Path, private_tmp: Path, tmp_path: Path, options: tuple[str, ...]
+    request: pytest.FixtureRequest,
+    private_tmp: Path,
+    tmp_path: Path,
+    options: tuple[str, ...],
+    campaign: str,
 ) -> None:
+    path = str(request.getfixturevalue(campaign))
     single, double = tmp_path / "single", tmp_path / "double"
-    assert main(["check", str(three_chunks), *options, "-o", str(single)]) == 2
-    assert main(["check", str(three_chunks), *options, "-o", str(double), "--jobs", "2"]) == 2
+    assert main(["check", path, *options, "-o", str(single)]) == 2
+    assert main(["check", path, *options, "-o", str(double), "--jobs", "2"]) == 2
     assert single.read_bytes() == double.read_bytes()
     assert single.stat().st_size > 0
     assert list(private_tmp.iterdir()) == []
@@ -408,11 +422,11 @@ def test_a_chunk_file_lasts_until_the_next_is_asked_for_and_the_folder_goes_on_c
 
 
 def test_the_parts_of_a_campaign_chunk_come_back_joined_their_files_gone(
-    three_chunks: Path, private_tmp: Path
+    one_template: Path, private_tmp: Path
 ) -> None:
     from smscheck.batch import Settings, run
 
-    results = run([str(three_chunks)], Settings(fmt="json"), None, jobs=2)
+    results = run([str(one_template)], Settings(fmt="json"), None, jobs=2)
     first = next(results)
     assert first.path is None  # both workers' parts, read back and joined in line order
     counted = first.summary.cases + first.summary.errors + first.summary.templates
@@ -423,23 +437,30 @@ def test_the_parts_of_a_campaign_chunk_come_back_joined_their_files_gone(
     assert list(private_tmp.iterdir()) == []
 
 
-def test_a_chunk_with_a_template_line_is_a_part_per_worker_one_of_whole_cases_one_task(
-    tmp_path: Path,
-) -> None:
+def _tasks_of(path: Path, lines: list[str], jobs: int) -> list[tuple[int, int, int | None]]:
+    """Each task's first line, its part's number of parts, and the worker it is given to, for
+    a file of `lines` cut in chunks of 50."""
     from smscheck.chunking import chunks, worker_tasks
 
-    path = tmp_path / "mixed.jsonl"
-    lines = [*(whole_case(index) for index in range(3)), json.dumps(TEMPLATE), recipient(1)]
     path.write_text("".join(line + "\n" for line in lines))
     with path.open("rb") as handle:
-        work = list(chunks(str(path), handle, 2))
-    assert work[1].template is None and work[1].openers == (1,)  # a case, then the template
-    tasks, _, given = worker_tasks(work, 3)
-    assert [(task.first_line, task.part, task.parts) for task in tasks] == [
-        (1, 0, 1),
-        *((chunk.first_line, part, 3) for chunk in work[1:] for part in range(3)),
-    ]
-    assert given == [None, *(part for _ in work[1:] for part in range(3))]
+        work = list(chunks(str(path), handle, 50))
+    tasks, _, given = worker_tasks(work, jobs)
+    return [(task.first_line, task.parts, owner) for task, owner in zip(tasks, given, strict=True)]
+
+
+def test_a_template_the_shares_would_spread_is_parted_and_one_within_a_share_is_not(
+    tmp_path: Path,
+) -> None:
+    cases = [whole_case(index) for index in range(200)]
+    campaign = [json.dumps(TEMPLATE), *(recipient(index) for index in range(199))]
+    # Whole cases, then a campaign as long: the shares are cut where the template begins.
+    assert {parts for _, parts, _ in _tasks_of(tmp_path / "a.jsonl", cases + campaign, 2)} == {1}
+    # A campaign alone: the cut falls within it, so each of its chunks is a part per worker.
+    tasks = _tasks_of(tmp_path / "b.jsonl", campaign, 2)
+    assert [parts for _, parts, _ in tasks] == [2] * len(tasks)
+    assert [first for first, _, _ in tasks[:8]] == sorted(2 * list(range(1, 201, 50)))
+    assert [owner for _, _, owner in tasks] == [0, 1] * (len(tasks) // 2)
 
 
 def test_parts_are_joined_piece_by_piece_in_line_order_and_their_files_deleted(
