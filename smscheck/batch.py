@@ -2,14 +2,14 @@
 
 JSON Lines files are cut into chunks that any process can read and check alone (see
 `chunking`). One process and N processes run the same chunk function, so their output is the
-same bytes. With N processes, a chunk of a campaign is checked by every worker, each the lines
-its merge fields give it, and the parent joins their outputs line by line (see `parts`); a
-chunk outside any campaign goes whole to one worker, each checking a contiguous share of those
-(see `workers`). A worker writes its output to a file of a private temporary folder, returning
+same bytes. With N processes, each checks a contiguous share of the chunks (see `workers`),
+but a chunk of a campaign those shares would spread over several workers is checked by every
+worker, each the lines its merge fields give it, and the parent joins their outputs line by
+line (see `parts`). A worker writes its output to a file of a private temporary folder, returning
 only its name and summary; the parent copies or joins the files in input order and deletes
 them, the folder going with the run whatever stops it. What a worker finished ahead waits there
-for its turn: a share of whole cases waits for the shares before it, up to (N-1)/N of the
-output; a part of a campaign's chunk only for the other parts of that chunk. Other inputs (CSV,
+for its turn: a share waits for the shares before it, up to (N-1)/N of the output; a part of a
+chunk only for the other parts of that chunk. Other inputs (CSV,
 campaign files, JSON documents, standard input) are read as they come and checked in this
 process CHUNK_LINES items at a time, so that their output too is held a chunk at a time.
 """

@@ -3,9 +3,10 @@ worker processes made of them.
 
 A chunk is a range of lines, ending before a template line where it can, that carries the
 campaign template line in force at its start: a worker reads its lines again from the file
-and checks them as one reading the whole file would. With N workers, a chunk under a template
-is one task per worker, each checking the lines whose merge fields fall to it (see `parts`); a
-chunk outside any is one task, in the contiguous share of one worker (see `workers`).
+and checks them as one reading the whole file would. With N workers, chunks go in contiguous
+shares, one per worker (see `workers`), but a chunk of a template those shares would spread over
+several workers is one task per worker, each checking the lines whose merge fields fall to it
+(see `parts`).
 """
 
 from __future__ import annotations

@@ -3,10 +3,10 @@ their outputs put back in line order.
 
 Under a template, most of a worker's work on a chunk is the first sight of each merged body:
 its message rules run once per body, then their verdicts are reused. Contiguous shares of the
-file make every worker meet nearly every body of a campaign, and run its rules again. Each line
-of a chunk under a template goes instead to the part its merge fields fall to (a checksum of
-their bytes as written), so that recipients with the same merge fields, and so the same body,
-are checked by one worker. Every part still reads the lines that set or drop the template, as
+file that cut a campaign make every worker meet nearly every body of it, and run its rules
+again. Each line of such a campaign's chunk goes instead to the part its merge fields fall to
+(a checksum of their bytes as written), so that recipients with the same merge fields, and so
+the same body, are checked by one worker. Every part still reads the lines that set or drop the template, as
 one reading the whole file would; those lines, and an error that ends the chunk, fall to one
 part. Which line goes where only decides what is computed twice: the output, joined back by
 line, is the same whatever the cut.
