@@ -6,10 +6,10 @@ its message rules run once per body, then their verdicts are reused. Contiguous 
 file that cut a campaign make every worker meet nearly every body of it, and run its rules
 again. Each line of such a campaign's chunk goes instead to the part its merge fields fall to
 (a checksum of their bytes as written), so that recipients with the same merge fields, and so
-the same body, are checked by one worker. Every part still reads the lines that set or drop the template, as
-one reading the whole file would; those lines, and an error that ends the chunk, fall to one
-part. Which line goes where only decides what is computed twice: the output, joined back by
-line, is the same whatever the cut.
+the same body, are checked by one worker. Every part still reads the lines that set or drop the
+template, as one reading the whole file would; those lines, and an error that ends the chunk,
+fall to one part. Which line goes where only decides what is computed twice: the output, joined
+back by line, is the same whatever the cut.
 """
 
 from __future__ import annotations

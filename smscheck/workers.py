@@ -154,8 +154,6 @@ def _owned(
     free = [
         0 if owner is not None else weight for weight, owner in zip(weights, owners, strict=True)
     ]
-    if not any(free):  # shared out by weight only where some free task weighs something
-        free = [0 if owner is not None else 1 for owner in owners]
     queues = [
         deque(i for i in queue if owners[i] is None) for queue in shares(free, openings, count)
     ]
