@@ -87,6 +87,22 @@ def test_a_timed_run_is_not_watched_but_still_knows_its_largest_process(tmp_path
     assert done.peak_mib > 60  # from wait4
 
 
+def test_the_benchmarks_own_memory_is_never_counted_as_the_commands(tmp_path: Path) -> None:
+    # Linux carries a process's peak over exec: started from this process, the command would
+    # begin with this process's peak, which wait4 would then report as its own.
+    block = bytearray(b"\1") * (200 * 1024 * 1024)  # written: resident here
+    for watch in (False, True):
+        done = processes.run([sys.executable, "-c", "pass"], tmp_path / "out", watch=watch)
+        assert done.returncode == 0
+        assert done.peak_mib < 100 and done.rss_sum_mib < 100
+    assert block[-1] == 1
+
+
+def test_a_command_that_cannot_start_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match="could not be started"):
+        processes.run([str(tmp_path / "no-such-command")], tmp_path / "out", watch=False)
+
+
 HELP_WITHOUT_JOBS = """usage: smscheck check [-h] [--format {json,text}] [--only-problems] FILE
 options:
   --format {json,text}
