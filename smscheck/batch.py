@@ -114,32 +114,34 @@ class Done:
         with open(self.path, "rb") as handle:
             return handle.read()
 
-    def copy_to(self, out: BinaryIO) -> None:
-        """Write the output, already encoded by the worker, to `out` (flushed first): by
-        `sendfile` where the system allows it, else through memory."""
+    def copy_to(self, out: BinaryIO, skip: int = 0) -> None:
+        """Write the output, already encoded by the worker, to `out` (flushed first), less its
+        first `skip` bytes: by `sendfile` where the system allows it, else through memory."""
         if self.path is None:
             raise ValueError("only a chunk a worker wrote is copied")
         with open(self.path, "rb") as handle:
             out.flush()
-            if not _sent(handle, out):
+            if not _sent(handle, out, skip):
+                handle.seek(skip)
                 shutil.copyfileobj(handle, out)
 
 
-def _sent(handle: BinaryIO, out: BinaryIO) -> bool:
-    """Whether `handle` was sent to `out` whole by `sendfile`; False, having sent nothing, if
-    `out` takes no `sendfile` (not a file descriptor, a device like /dev/full)."""
+def _sent(handle: BinaryIO, out: BinaryIO, start: int) -> bool:
+    """Whether `handle` from byte `start` was sent to `out` whole by `sendfile`; False, having
+    sent nothing, if `out` takes no `sendfile` (not a file descriptor, a device like
+    /dev/full)."""
     try:
         target = out.fileno()
     except (OSError, ValueError):  # not a real file (tests)
         return False
     if not hasattr(os, "sendfile"):
         return False
-    size, sent = os.fstat(handle.fileno()).st_size, 0
+    size, sent = os.fstat(handle.fileno()).st_size, start
     while sent < size:
         try:
             done = os.sendfile(target, handle.fileno(), sent, size - sent)
         except OSError as exc:
-            if sent == 0 and exc.errno in _NO_SENDFILE:
+            if sent == start and exc.errno in _NO_SENDFILE:
                 return False
             raise
         if done == 0:  # the file shrank: nothing more to send

@@ -88,11 +88,12 @@ def _run_check(args: argparse.Namespace) -> int:
         formatter = FORMATTERS[args.format].for_run(packs, args.lang, selection)
         if args.format != "text" and out is sys.stdout:  # JSON is UTF-8 whatever the terminal
             _reconfigure(out, encoding="utf-8")
-        # A format that writes its items as they come (after a head line, for some) gets its
-        # output written as bytes: workers' files copied byte for byte, rendered bytes as such.
-        head = formatter.head
+        # A format that writes its items as they come (after a head line, for some, or in a
+        # frame) gets its output written as bytes: workers' files copied byte for byte,
+        # rendered bytes as such.
+        head, frame = formatter.head, formatter.frame
         write = write_each if head is not None else formatter.write
-        raw = _binary(out) if write is write_each else None
+        raw = _binary(out) if write is write_each or frame is not None else None
         settings = Settings(
             pack_paths=pack_paths,
             default_packs=default_packs,
@@ -115,33 +116,43 @@ def _run_check(args: argparse.Namespace) -> int:
         def advance(done: Done) -> None:  # as chunks are checked, whoever checks them
             progress.advance(done.summary.cases + done.summary.errors, done.consumed)
 
+        written_errors = 0  # input errors among the results written, for a frame's closing
+
         def rendered() -> Generator[str, None, None]:
+            nonlocal written_errors
             # Closed on any way out, so that worker processes are stopped at once.
             results = run(args.files, settings, stdin, jobs=args.jobs, reached=advance)
             heading = head  # until the first output
+            lead = 0 if frame is None or raw is None else frame.lead  # of the first output
             with contextlib.closing(results):
                 for done in results:
                     summary.merge(done.summary)
                     progress.clear()  # never let the progress line run into the report
-                    if heading is not None and (done.path is not None or done.rendered):
+                    shows = done.path is not None or bool(done.rendered)
+                    if heading is not None and shows:
                         yield heading(packs)
                         heading = None
                     if raw is not None and done.path is not None:
                         out.flush()
-                        done.copy_to(raw)
+                        done.copy_to(raw, skip=lead)
                     elif raw is not None and isinstance(done.rendered, bytes):
                         out.flush()
-                        raw.write(done.rendered)
+                        raw.write(done.rendered[lead:])
                     else:
-                        yield done.text(settings.encoding)
+                        yield done.text(settings.encoding)[lead:]
+                    if shows:
+                        lead = 0
+                        written_errors += done.summary.errors
 
         with contextlib.closing(rendered()) as chunks:
             try:
-                if not args.quiet:
-                    write(chunks, out)
-                else:
+                if args.quiet:
                     for _ in chunks:
                         pass
+                elif frame is not None and raw is not None:
+                    frame.write(chunks, out, lambda: written_errors)
+                else:
+                    write(chunks, out)
             finally:
                 progress.close()
         checked = summary.cases + summary.errors + summary.templates

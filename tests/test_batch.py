@@ -713,3 +713,21 @@ def test_a_campaign_file_and_its_csv_are_checked_and_written_a_chunk_at_a_time(
     assert sum(part.summary.cases for part in done) == templates * (2 * CHUNK_LINES + 1)
     lines = "".join(part.text(LOSSLESS) for part in done).splitlines()
     assert len(lines) == sum(sizes)  # each template and recipient once, in order
+
+
+@pytest.mark.parametrize("to_a_file", [True, False])
+def test_a_workers_file_is_copied_less_the_bytes_asked(tmp_path: Path, to_a_file: bool) -> None:
+    from smscheck.batch import Done
+    from smscheck.formatters.base import Summary
+
+    part = tmp_path / "chunk.part"
+    part.write_bytes(b",\n{result}")
+    done = Done(b"", Summary(), path=str(part))
+    if to_a_file:  # by sendfile, from an offset
+        with (tmp_path / "out").open("wb") as out:
+            done.copy_to(out, skip=1)
+        assert (tmp_path / "out").read_bytes() == b"\n{result}"
+    else:  # a stream with no file under it: through memory
+        memory = io.BytesIO()
+        done.copy_to(memory, skip=1)
+        assert memory.getvalue() == b"\n{result}"

@@ -13,6 +13,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from bench import campaigns
 from bench.campaigns import generate
 from smscheck import Checker
 from smscheck.cli import main
@@ -207,6 +208,25 @@ def test_jobs_2_gives_the_same_sarif_as_jobs_1(tmp_path: Path) -> None:
     valid(sarif)
     results = sarif["runs"][0]["results"]
     assert len(results) > 500 and {INPUT_ERROR} < {r["ruleId"] for r in results}
+
+
+@pytest.mark.parametrize("scenario", ["realistic", "single"])
+def test_the_log_copied_as_bytes_is_the_log_written_as_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], scenario: str
+) -> None:
+    # To a file the command copies the workers' bytes, dropping the first result's separator
+    # and counting input errors from the summaries; to a text stream it writes text.
+    path = campaigns.write_jsonl(tmp_path / "campaign.jsonl", scenario, 3000, seed=7).path
+    assert main(["check", str(path), "--format", "sarif"]) == 2
+    text = capsys.readouterr().out
+    for jobs in ("1", "2", "3"):
+        written = tmp_path / f"jobs-{jobs}.sarif"
+        main(["check", str(path), "--format", "sarif", "--jobs", jobs, "--output", str(written)])
+        assert written.read_text("utf-8") == text
+    (run,) = json.loads(text)["runs"]
+    errors = sum(result["ruleId"] == INPUT_ERROR for result in run["results"])
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    assert errors > 0 and notes[0]["message"]["text"].startswith(f"{errors} ")
 
 
 def test_a_case_that_passes_gives_an_empty_but_valid_log(

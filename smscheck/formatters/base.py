@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from importlib import metadata
 from typing import TextIO, TypeVar
@@ -263,6 +264,36 @@ Write = Callable[[Iterable[str], TextIO], None]
 
 
 @dataclass(frozen=True, slots=True)
+class Frame:
+    """What a format's output holds around its items, in a format whose `write` only joins them:
+    `opening`, the items as they come, the first without its first `lead` characters (the
+    separator each item starts with), then `closing(errors, stopped)`, given the input errors
+    among the items written and whether the writing stopped before the end."""
+
+    opening: str
+    closing: Callable[[int, bool], str]
+    lead: int = 0
+
+    def write(self, items: Iterable[str], out: TextIO, errors: Callable[[], int]) -> None:
+        """`opening`, then `items` as they are (whoever gives them drops the first's `lead`),
+        then the closing; begun, the output is closed whatever stops it, marked as stopped."""
+        # Set just before the write: Ctrl-C raises after a write, not within one.
+        begun = False
+        try:
+            begun = True
+            out.write(self.opening)
+            for text in items:
+                out.write(text)
+            end = self.closing(errors(), False)
+        except BaseException:  # interrupted, or an error: an output begun still ends, marked
+            if begun:
+                with suppress(OSError):
+                    out.write(self.closing(errors(), True))
+            raise
+        out.write(end)
+
+
+@dataclass(frozen=True, slots=True)
 class Style:
     """How a format for people lays a result out: passing rules too, colour (ANSI)."""
 
@@ -287,7 +318,8 @@ class Formatter:
     items as they come, gives that line for the packs of the run: whoever writes the items
     itself writes it first. `run`, in a format whose items `write` would still rework (SARIF's
     rule indices), gives for the run's packs, language and selection the format whose items are
-    rendered whole, that its `write` only joins (see `for_run`)."""
+    rendered whole, that its `write` only joins (see `for_run`); `frame`, in such a format,
+    what `write` puts around them, for whoever joins the items itself."""
 
     item: Callable[[Result], str]
     write: Write
@@ -297,6 +329,7 @@ class Formatter:
     encoded: Callable[[tuple[str, str]], Callable[[Report, str, str], bytes] | None] | None = None
     head: Callable[[Sequence[Pack]], str] | None = None
     run: Callable[[Sequence[Pack], Lang, Selection], Formatter] | None = None
+    frame: Frame | None = None
 
     def for_packs(self, packs: Sequence[Pack]) -> Formatter:
         """This format, its `write` told which packs the run loaded (for rule metadata)."""

@@ -6,7 +6,6 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import suppress
 from functools import lru_cache
 from importlib import metadata
 from pathlib import PurePath
@@ -16,6 +15,7 @@ from urllib.parse import quote
 from smscheck.formatters.base import (
     CacheEntry,
     Formatter,
+    Frame,
     Result,
     compact_json,
     json_str,
@@ -383,9 +383,9 @@ def _sarif_writer(packs: Sequence[Pack] | None) -> Callable[[Iterable[str], Text
         lang: Lang | None = None
         errors = 0
 
-        def footer(stopped: bool) -> str:
+        def footer(counted: int, stopped: bool) -> str:
             descriptors = table.descriptors(lang or "en", extra)
-            return _sarif_footer(descriptors, lang or "en", errors, tuple(ignored), stopped)
+            return _sarif_footer(descriptors, lang or "en", counted, tuple(ignored), stopped)
 
         def results() -> Iterator[str]:
             nonlocal lang, errors
@@ -407,28 +407,9 @@ def _sarif_writer(packs: Sequence[Pack] | None) -> Callable[[Iterable[str], Text
                     yield f'{separator}{{"ruleIndex":{index},{body[1:]}'
                     separator = ",\n"
 
-        _framed(results(), out, footer)
+        Frame(_HEADER, footer).write(results(), out, lambda: errors)
 
     return write
-
-
-def _framed(results: Iterable[str], out: TextIO, footer: Callable[[bool], str]) -> None:
-    """The log: its header, the results as they come, then `footer(stopped)`; a log begun ends
-    whatever stops it, marked as stopped."""
-    # Set just before the write: Ctrl-C raises after a write, not within one.
-    begun = False
-    try:
-        begun = True
-        out.write(_HEADER)
-        for text in results:
-            out.write(text)
-        end = footer(False)
-    except BaseException:  # interrupted, or an error: a document begun still ends, marked
-        if begun:
-            with suppress(OSError):
-                out.write(footer(True))
-        raise
-    out.write(end)
 
 
 def _for_run(packs: Sequence[Pack], lang: Lang, selection: Selection) -> Formatter:
@@ -439,26 +420,29 @@ def _for_run(packs: Sequence[Pack], lang: Lang, selection: Selection) -> Formatt
     ignored = tuple(rule_id for rule_id in table.rules if not selection.keeps(rule_id))
     results = _Results(table.opening, "}", listed=False)
     error_head = f'"ruleId":"{INPUT_ERROR}"'  # only an input error's result has it, unquoted
+    frame = Frame(
+        _HEADER,
+        lambda errors, stopped: _sarif_footer(
+            table.descriptors(lang), lang, errors, ignored, stopped
+        ),
+        lead=1,  # the first result follows no other: its separator goes
+    )
 
     def write(rendered: Iterable[str], out: TextIO) -> None:
         errors = 0
 
         def joined() -> Iterator[str]:
             nonlocal errors
-            first = True
+            lead = frame.lead
             for chunk in rendered:
                 if chunk:
-                    errors += chunk.count(error_head)
-                    yield chunk[1:] if first else chunk  # the first result follows no other
-                    first = False
+                    yield chunk[lead:]
+                    errors += chunk.count(error_head)  # once written
+                    lead = 0
 
-        _framed(
-            joined(),
-            out,
-            lambda stopped: _sarif_footer(table.descriptors(lang), lang, errors, ignored, stopped),
-        )
+        frame.write(joined(), out, lambda: errors)
 
-    return Formatter(results.item, write, case=results.case)
+    return Formatter(results.item, write, case=results.case, frame=frame)
 
 
 def _sarif_footer(
