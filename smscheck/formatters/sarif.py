@@ -61,7 +61,8 @@ from smscheck.verdicts import Lang, Report, Status, Verdict
 # Streaming: `item`, in a worker, renders each result as one line `<rule id>\t<lang>\t<json>`;
 # `write` gives it its index, writes it as it arrives and ends with the rules. The command
 # renders results whole instead (`Formatter.for_run`): its workers give each result its index,
-# and `write` only joins what they wrote. Memory never grows with the number of cases.
+# and `write` only joins what they wrote (or, to a byte stream, the command copies their bytes
+# within the log's `Frame`). Memory never grows with the number of cases.
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
